@@ -1,0 +1,311 @@
+"""The ``bilateral`` command line: build, validate, query, show, export, load and serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from api.config import Settings, get_settings
+from graph.iris import Iris
+from graph.lookup import PREFIXES, entity_view, resolve
+from graph.pipeline import InvalidGraphError, build_store, compile_seeds
+from graph.sheets import SeedError
+from graph.store import StoreError, open_store, write_generation
+
+__all__ = ["main"]
+
+EXPORT_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+class CliError(Exception):
+    """An error to report in one line, exiting non-zero."""
+
+
+def _progress(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for key in ("store", "seeds", "base_iri", "host", "port"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides[key] = value
+    return get_settings().model_copy(update=overrides)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    compiled = build_store(s.seeds, s.store, Iris(s.base_iri), _progress)
+    quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
+    print(
+        f"built {quads} quads from {len(compiled.sheets)} source(s) and "
+        f"{len(compiled.register.entities)} entities into {s.store}"
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    compiled = compile_seeds(s.seeds, Iris(s.base_iri), _progress)
+    if compiled.violations:
+        raise InvalidGraphError(compiled.violations)
+    print(
+        f"valid: {len(compiled.sheets)} source(s), {len(compiled.register.entities)} "
+        f"entities, {sum(len(x.facts) for x in compiled.sheets)} facts; SHACL conforms"
+    )
+    return 0
+
+
+def _read_query(text: str) -> str:
+    if text == "-":
+        return sys.stdin.read()
+    if text.startswith("@"):
+        return Path(text[1:]).read_text(encoding="utf-8")
+    return text
+
+
+def _table(result: ox.QuerySolutions) -> str:
+    names = [v.value for v in result.variables]
+    rows = [["" if row[n] is None else _cell(row[n]) for n in names] for row in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _bytes(data: bytes | None) -> bytes:
+    assert data is not None  # serialize() returns bytes when no output file is given
+    return data
+
+
+def _cell(term: Any) -> str:
+    return str(term.value) if isinstance(term, ox.Literal | ox.NamedNode) else str(term)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    store = open_store(s.store)
+    text = _read_query(args.sparql)
+    try:
+        result = store.query(PREFIXES + text if args.prefixes else text)
+    except SyntaxError as exc:
+        raise CliError(f"bad SPARQL: {exc}") from None
+    if isinstance(result, ox.QueryBoolean):
+        print("true" if bool(result) else "false")
+    elif isinstance(result, ox.QueryTriples):
+        fmt = EXPORT_FORMATS.get(args.format, ox.RdfFormat.TURTLE)
+        sys.stdout.write(_bytes(result.serialize(format=fmt)).decode("utf-8"))
+    elif args.format == "table":
+        print(_table(result))
+    elif args.format in RESULT_FORMATS:
+        data = result.serialize(format=RESULT_FORMATS[args.format])
+        sys.stdout.write(_bytes(data).decode("utf-8"))
+    else:
+        raise CliError(f"--format {args.format} is for CONSTRUCT and DESCRIBE queries")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    store = open_store(s.store)
+    matches = resolve(store, args.name)
+    if not matches:
+        raise CliError(f"nothing named {args.name!r}")
+    if len(matches) > 1 and matches[0].how == "partial":
+        names = "; ".join(f"{m.label} <{m.iri}>" for m in matches)
+        raise CliError(f"{args.name!r} is ambiguous: {names}")
+    view = entity_view(store, matches[0].iri)
+    assert view is not None
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(view), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{view.label}  <{view.iri}>")
+    print(f"  types: {', '.join(_short(t) for t in view.types)}")
+    if view.aliases:
+        print(f"  also:  {', '.join(view.aliases)}")
+    for same in view.same_as:
+        print(f"  same as: {same}")
+    print()
+    for fact in view.facts:
+        status = f", {fact.status}" if fact.status else ""
+        print(f"  [{fact.layer}{status}] {fact.label}")
+        print(f"      as {', '.join(fact.roles)}  <{fact.iri}>")
+        if fact.reason:
+            print(f"      reason: {fact.reason}")
+        for ev in fact.evidence:
+            print(f"      “{ev.exact}”")
+            print(f"        — {ev.source_title}, characters {ev.start}–{ev.end}")
+    print(f"\n{len(view.facts)} fact(s)")
+    return 0
+
+
+def _short(iri: str) -> str:
+    for prefix_line in PREFIXES.splitlines():
+        _, name, ns = prefix_line.split(" ", 2)
+        ns = ns.strip("<>")
+        if iri.startswith(ns):
+            return name + iri[len(ns) :]
+    return iri
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    store = open_store(s.store)
+    data = store.dump(EXPORT_FORMATS[args.format])
+    if args.format in ("nt", "nq"):
+        data = b"".join(sorted(set(data.splitlines(keepends=True))))
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(data)} bytes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    path = Path(args.file)
+    fmt = ox.RdfFormat.from_extension(args.format or path.suffix.lstrip("."))
+    if fmt is None:
+        raise CliError(
+            f"cannot tell the RDF format of {path.name}; give --format "
+            f"(ttl, nt, nq, trig, jsonld, rdf)"
+        )
+    if not args.graph.startswith(("http://", "https://", "urn:")):
+        raise CliError(f"--graph must be an absolute IRI, not {args.graph!r}")
+    try:
+        quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+    except SyntaxError as exc:
+        raise CliError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror or exc}") from None
+    graph = ox.NamedNode(args.graph)
+    staged = ox.Dataset()
+    for q in quads:
+        staged.add(ox.Quad(q.subject, q.predicate, q.object, graph))
+    data = ox.serialize(staged, format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    write_generation(s.store, data, keep_current=True)
+    print(f"loaded {len(quads)} triples from {path} into <{args.graph}>")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    s = _settings(args)
+    open_store(s.store)  # fail early, with the store's message, before uvicorn starts
+    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bilateral",
+        description="A knowledge graph of bilateral cooperation; every fact with its evidence.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--store", type=Path, help="store folder (default: data/store)")
+        return p
+
+    p = command("build", "build the graph from the seeds into the store")
+    p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")
+    p.add_argument("--base-iri", help="base of minted IRIs")
+    p.set_defaults(func=cmd_build)
+
+    p = command("validate", "check the fact sheets and the SHACL shapes without writing")
+    p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")
+    p.add_argument("--base-iri", help="base of minted IRIs")
+    p.set_defaults(func=cmd_validate)
+
+    p = command("query", "run a SPARQL query (text, @file or - for stdin)")
+    p.add_argument("sparql")
+    p.add_argument("--format", default="table", choices=["table", *RESULT_FORMATS, *EXPORT_FORMATS])
+    p.add_argument(
+        "--no-prefixes",
+        dest="prefixes",
+        action="store_false",
+        help="do not prepend the graph's usual prefixes",
+    )
+    p.set_defaults(func=cmd_query)
+
+    p = command("show", "an entity (by name, alias, id or IRI) with its facts and evidence")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_show)
+
+    p = command("export", "write the whole graph")
+    p.add_argument("--format", default="nq", choices=list(EXPORT_FORMATS))
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = command("load", "load an RDF file into a named graph (a new store generation)")
+    p.add_argument("file")
+    p.add_argument("--graph", required=True, help="IRI of the named graph")
+    p.add_argument("--format", help="ttl, nt, nq, trig, jsonld, rdf (default: from the name)")
+    p.set_defaults(func=cmd_load)
+
+    p = command("serve", "serve the graph over HTTP")
+    p.add_argument("--host", help="interface (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: 8000)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        status: int = args.func(args)
+        return status
+    except SeedError as exc:
+        print(f"error: {len(exc.problems)} problem(s) in the seeds", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+    except InvalidGraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except (StoreError, CliError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The landing page: what the graph holds, as HTML and as its JSON twin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from api.deps import StoreDep
+from graph.lookup import summary
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["pages"])
+templates = Jinja2Templates(
+    env=Environment(loader=PackageLoader("api", "templates"), autoescape=select_autoescape())
+)
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _index(store: StoreDep) -> dict[str, Any]:
+    view = summary(store)
+    view["links"] = {"json": "/index.json", "ontology": "/ontology", "openapi": "/docs"}
+    return view
+
+
+@router.get("/", response_class=HTMLResponse, summary="Landing page")
+def index(request: Request, store: StoreDep) -> Response:
+    """What the graph holds. Ask for ``application/json`` (or ``/index.json``) for the twin."""
+    view = _index(store)
+    if _wants_json(request):
+        return JSONResponse(view)
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {"view": view},
+        headers={"Link": '</index.json>; rel="alternate"; type="application/json"'},
+    )
+
+
+@router.get("/index.json", summary="Landing page (JSON)")
+def index_json(store: StoreDep) -> dict[str, Any]:
+    """The landing page's view model: counts by kind, acts by status, sources, layers."""
+    return _index(store)

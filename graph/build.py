@@ -1,0 +1,750 @@
+"""Turn checked fact sheets into quads: one named graph per layer, standard terms materialized."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import combinations, product
+from typing import Any
+
+import pycountry
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, QB, SDO, SKOS, TIME
+from rdflib.term import Node
+
+from graph.dates import date_parts, readable_date, typed_date
+from graph.iris import Iris
+from graph.sheets import (
+    RELATIONS,
+    ActFact,
+    Entity,
+    MeetingFact,
+    ObservationFact,
+    Register,
+    RelationFact,
+    SeedError,
+    SeedProblem,
+    Sheet,
+    Span,
+    StatementFact,
+)
+from ontology import (
+    BKG_IRI,
+    OA,
+    SDMX_CODE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    WD,
+    ontology_graph,
+)
+from ontology.namespace import BKG, EPISTEMIC, FIELD, STATUS
+
+__all__ = ["ENTITY_CLASSES", "LAYERS", "build_dataset", "materialize"]
+
+log = logging.getLogger(__name__)
+
+#: The classes asserted for each entity type of the register.
+ENTITY_CLASSES: dict[str, tuple[URIRef, ...]] = {
+    "person": (SDO.Person,),
+    "organization": (ORG.Organization, SDO.Organization),
+    "government-organization": (ORG.Organization, SDO.Organization, SDO.GovernmentOrganization),
+    "workers-union": (ORG.Organization, SDO.Organization, SDO.WorkersUnion),
+    "country": (SDO.Country, SDO.AdministrativeArea, SDO.Place),
+    "province": (SDO.AdministrativeArea, SDO.Place),
+    "city": (SDO.City, SDO.Place),
+    "programme": (BKG.Programme,),
+    "post": (ORG.Post,),
+    "group": (SDO.Audience,),
+    "news-article": (SDO.NewsArticle, PROV.Entity),
+    "social-media-posting": (SDO.SocialMediaPosting, PROV.Entity),
+    "report": (SDO.Report, PROV.Entity),
+    "dataset": (QB.DataSet, SDO.Dataset),
+}
+
+ACT_CLASSES = {
+    "agreement": BKG.Agreement,
+    "request": BKG.Request,
+    "proposal": BKG.Proposal,
+    "pledge": BKG.Pledge,
+    "examination": BKG.Examination,
+    "endorsement": BKG.Endorsement,
+}
+
+#: Relation name -> (predicate, inverse predicate or None).
+RELATION_PREDICATES: dict[str, tuple[URIRef, URIRef | None]] = {
+    "holds": (ORG.holds, ORG.heldBy),
+    "post-in": (ORG.postIn, ORG.hasPost),
+    "country": (BKG.country, None),
+    "located-in": (SDO.location, None),
+    "contained-in": (SDO.containedInPlace, SDO.containsPlace),
+    "member-of": (ORG.memberOf, ORG.hasMember),
+    "sub-organization-of": (ORG.subOrganizationOf, ORG.hasSubOrganization),
+    "counterpart-of": (BKG.counterpartOf, BKG.counterpartOf),
+    "author": (SDO.author, None),
+    "operated-by": (SDO.provider, None),
+    "start-date": (SDO.startDate, None),
+    "date-created": (SDO.dateCreated, None),
+    "date": (SDO.startDate, None),
+    "about-period": (SDO.temporalCoverage, None),
+}
+assert set(RELATION_PREDICATES) == set(RELATIONS)
+
+SEX_CODES = {"total": SDMX_CODE["sex-T"], "female": SDMX_CODE["sex-F"], "male": SDMX_CODE["sex-M"]}
+
+#: The layers (named graphs) and what each holds.
+LAYERS: dict[str, tuple[URIRef, str]] = {
+    "stated": (EPISTEMIC.stated, "what one source states"),
+    "inferred": (
+        EPISTEMIC.inferred,
+        "what was inferred from one source, each fact with its reason",
+    ),
+    "derived": (EPISTEMIC.derived, "what the build computed: shortcut links and statistics"),
+    "reference": (EPISTEMIC.reference, "reference data: the entity register, ISO 3166, Wikidata"),
+    "ontology": (EPISTEMIC.reference, "the ontology and its SKOS schemes"),
+}
+
+
+@dataclass
+class _Builder:
+    iris: Iris
+    register: Register
+    ds: Dataset
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    labels: dict[URIRef, str] = field(default_factory=dict)
+    onto: Graph = field(default_factory=ontology_graph)
+
+    def label(self, g: Graph, node: URIRef, text: str) -> None:
+        self.labels[node] = text
+        g.add((node, RDFS.label, Literal(text, lang="en")))
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def graph(self, layer: str, source_id: str | None = None) -> Graph:
+        name = self.iris.graph(layer, source_id)
+        if name not in self.graphs:
+            self.graphs[name] = self.ds.graph(name)
+        return self.graphs[name]
+
+    def ent(self, ident: str) -> URIRef:
+        entity = self.register.entities[ident]
+        return self.iris.entity(entity.group, ident)
+
+    def name(self, ident: str) -> str:
+        return self.register.entities[ident].name
+
+    def names(self, idents: Iterable[str]) -> str:
+        items = [self.name(i) for i in idents]
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    def layer_of(self, sheet: Sheet, inferred: str | None) -> tuple[Graph, URIRef]:
+        if inferred:
+            return self.graph("inferred", sheet.source.id), EPISTEMIC.inferred
+        return self.graph("stated", sheet.source.id), EPISTEMIC.stated
+
+    def evidence(
+        self,
+        g: Graph,
+        node: URIRef,
+        sheet: Sheet,
+        spans: list[Span],
+        status: URIRef,
+        reason: str | None,
+        according_to: str | None,
+    ) -> None:
+        g.add((node, BKG.epistemicStatus, status))
+        for span in spans:
+            g.add(
+                (node, PROV.wasDerivedFrom, self.iris.span(sheet.source.id, span.start, span.end))
+            )
+        if reason:
+            g.add((node, BKG.reason, Literal(" ".join(reason.split()), lang="en")))
+        if according_to:
+            other = self.register.entities[according_to]
+            prop = PROV.hadPrimarySource if other.group == "document" else PROV.wasAttributedTo
+            g.add((node, prop, self.ent(according_to)))
+
+    # -- reference layer -------------------------------------------------------------------
+
+    def add_register(self) -> None:
+        g = self.graph("reference")
+        by_code = {e.iso3166: e for e in self.register.entities.values() if e.iso3166}
+        problems: list[SeedProblem] = []
+        for entity in sorted(self.register.entities.values(), key=lambda e: e.id):
+            node = self.ent(entity.id)
+            for cls in ENTITY_CLASSES[entity.type]:
+                g.add((node, RDF.type, cls))
+            g.add((node, RDFS.label, Literal(entity.name, lang="en")))
+            g.add((node, SKOS.prefLabel, Literal(entity.name, lang="en")))
+            g.add((node, BKG.epistemicStatus, EPISTEMIC.reference))
+            for alias in entity.aliases:
+                g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+            if entity.abbreviation:
+                g.add((node, SKOS.altLabel, Literal(entity.abbreviation, lang="en")))
+                g.add((node, SDO.alternateName, Literal(entity.abbreviation)))
+            if entity.description:
+                g.add((node, SDO.description, Literal(entity.description, lang="en")))
+            if entity.wikidata:
+                g.add((node, SDO.sameAs, WD[entity.wikidata]))
+            if entity.type == "dataset":
+                g.add((node, QB.structure, BKG.MigrantWorkerStructure))
+            if entity.iso3166:
+                problem = self.add_iso3166(g, node, entity, by_code)
+                if problem:
+                    where = self.register.lines.get(entity.id, ("register", None))
+                    problems.append(SeedProblem(file=where[0], line=where[1], message=problem))
+        if problems:
+            raise SeedError(problems)
+
+    def add_iso3166(
+        self, g: Graph, node: URIRef, entity: Entity, by_code: dict[str, Entity]
+    ) -> str | None:
+        code = entity.iso3166
+        assert code is not None
+        g.add((node, BKG.iso3166Code, Literal(code)))
+        if entity.type == "country":
+            country = pycountry.countries.get(alpha_2=code)
+            if country is None:
+                return f"entity {entity.id!r}: {code!r} is not an ISO 3166-1 country code"
+            for label in {country.name, getattr(country, "official_name", country.name)}:
+                if label != entity.name:
+                    g.add((node, SKOS.altLabel, Literal(label, lang="en")))
+            return None
+        sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+        if sub is None:
+            return f"entity {entity.id!r}: {code!r} is not an ISO 3166-2 subdivision code"
+        parent = by_code.get(sub.country_code)
+        if parent is not None:
+            g.add((node, SDO.containedInPlace, self.ent(parent.id)))
+            g.add((self.ent(parent.id), SDO.containsPlace, node))
+        return None
+
+    def add_catalogue(self) -> None:
+        g = self.graph("reference")
+        for name in sorted(self.graphs):
+            layer = str(name)[len(self.iris.base) + len("graph/") :].split("/")[0]
+            status, what = LAYERS[layer]
+            g.add((name, RDF.type, BKG.Layer))
+            g.add((name, BKG.layer, status))
+            g.add((name, RDFS.label, Literal(f"{layer} layer: {what}", lang="en")))
+            source_id = str(name).rsplit("/", 1)[1] if layer in ("stated", "inferred") else None
+            if source_id:
+                g.add((name, PROV.wasDerivedFrom, self.iris.source(source_id)))
+        g.add(
+            (
+                self.iris.graph("reference"),
+                DCTERMS.source,
+                Literal(f"pycountry {pycountry.__version__} (ISO 3166)")
+                if hasattr(pycountry, "__version__")
+                else Literal("pycountry (ISO 3166)"),
+            )
+        )
+
+    # -- a source --------------------------------------------------------------------------
+
+    def add_sheet(self, sheet: Sheet) -> None:
+        sid = sheet.source.id
+        g = self.graph("stated", sid)
+        src = self.iris.source(sid)
+        info = sheet.source
+        for cls in ENTITY_CLASSES[info.type]:
+            g.add((src, RDF.type, cls))
+        g.add((src, RDFS.label, Literal(info.title, lang=info.language)))
+        g.add((src, SDO.headline, Literal(info.title, lang=info.language)))
+        g.add((src, SDO.text, Literal(sheet.text, lang=info.language)))
+        g.add((src, SDO.inLanguage, Literal(info.language)))
+        g.add((src, BKG.epistemicStatus, EPISTEMIC.reference))
+        if info.publisher:
+            g.add((src, SDO.publisher, self.ent(info.publisher)))
+        if info.url:
+            g.add((src, SDO.url, URIRef(info.url)))
+        if info.published:
+            g.add((src, BKG.edtfDate, Literal(info.published)))
+            typed = typed_date(info.published)
+            if typed is not None:
+                g.add((src, SDO.datePublished, typed))
+        if info.note:
+            g.add((src, RDFS.comment, Literal(info.note, lang="en")))
+
+        spans = {s for located in sheet.spans.values() for s in located}
+        spans |= {s for located in sheet.mention_spans for s in located}
+        for span in sorted(spans, key=lambda s: (s.start, s.end)):
+            self.add_span(g, sheet, span)
+        for mention, located in zip(sheet.mentions, sheet.mention_spans, strict=True):
+            mg, status = self.layer_of(sheet, mention.inferred)
+            for span in located:
+                node = self.iris.mention(sid, span.start, span.end)
+                mg.add((node, RDF.type, OA.Annotation))
+                mg.add((node, OA.motivatedBy, OA.identifying))
+                mg.add((node, OA.hasTarget, self.iris.span(sid, span.start, span.end)))
+                mg.add((node, OA.hasBody, self.ent(mention.entity)))
+                mg.add(
+                    (
+                        node,
+                        RDFS.label,
+                        Literal(f"“{span.exact}” refers to {self.name(mention.entity)}", lang="en"),
+                    )
+                )
+                self.evidence(mg, node, sheet, [span], status, mention.inferred, None)
+
+        handlers = {
+            MeetingFact: self.add_meeting,
+            ActFact: self.add_act,
+            StatementFact: self.add_statement,
+            RelationFact: self.add_relation,
+            ObservationFact: self.add_observation,
+        }
+        for fact in sheet.facts:
+            handler: Any = handlers[type(fact)]
+            handler(sheet, fact)
+
+    def add_span(self, g: Graph, sheet: Sheet, span: Span) -> None:
+        node = self.iris.span(sheet.source.id, span.start, span.end)
+        quote, position = URIRef(f"{node}/quote"), URIRef(f"{node}/position")
+        g.add((node, RDF.type, OA.SpecificResource))
+        g.add((node, OA.hasSource, self.iris.source(sheet.source.id)))
+        g.add((node, OA.hasSelector, quote))
+        g.add((node, OA.hasSelector, position))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(span.exact)))
+        g.add((quote, OA.prefix, Literal(sheet.text[max(0, span.start - 32) : span.start])))
+        g.add((quote, OA.suffix, Literal(sheet.text[span.end : span.end + 32])))
+        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, OA.start, Literal(span.start, datatype=XSD.integer)))
+        g.add((position, OA.end, Literal(span.end, datatype=XSD.integer)))
+
+    def add_time(self, g: Graph, node: URIRef, value: str, with_year: bool) -> None:
+        """OWL-Time description of a meeting's day; the year only where the layer knows it."""
+        parts = date_parts(value)
+        if parts is None:
+            return
+        instant, desc = URIRef(f"{node}/time"), URIRef(f"{node}/time/description")
+        g.add((node, TIME.hasTime, instant))
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME.inDateTime, desc))
+        g.add((desc, RDF.type, TIME.DateTimeDescription))
+        g.add((desc, TIME.unitType, TIME.unitDay if parts.day else TIME.unitMonth))
+        if parts.month is not None:
+            g.add((desc, TIME.month, Literal(f"--{parts.month:02d}", datatype=XSD.gMonth)))
+        if parts.day is not None:
+            g.add((desc, TIME.day, Literal(f"---{parts.day:02d}", datatype=XSD.gDay)))
+        if with_year and parts.year is not None:
+            g.add((desc, TIME.year, Literal(f"{parts.year:04d}", datatype=XSD.gYear)))
+
+    def add_meeting(self, sheet: Sheet, fact: MeetingFact) -> None:
+        g, status = self.layer_of(sheet, fact.inferred)
+        node = self.iris.entity("meeting", fact.id)
+        g.add((node, RDF.type, BKG.Meeting))
+        when = f", {readable_date(fact.date)}" if fact.date else ""
+        self.label(g, node, f"Meeting of {self.names(fact.attendees)}{when}")
+        for person in fact.attendees:
+            g.add((node, SDO.attendee, self.ent(person)))
+        if fact.place:
+            g.add((node, SDO.location, self.ent(fact.place)))
+        for thing in fact.about:
+            g.add((node, SDO.about, self.ent(thing)))
+        for slug in fact.fields:
+            g.add((node, BKG.field, FIELD[slug]))
+        if fact.summary:
+            g.add((node, BKG.summary, Literal(" ".join(fact.summary.split()), lang="en")))
+        if fact.date:
+            g.add((node, BKG.edtfDate, Literal(fact.date)))
+            parts = date_parts(fact.date)
+            typed = typed_date(fact.date)
+            if typed is not None and parts is not None and not parts.qualified:
+                g.add((node, SDO.startDate, typed))
+            self.add_time(g, node, fact.date, with_year=True)
+        for other in fact.before:
+            g.add(
+                (
+                    URIRef(f"{node}/time"),
+                    TIME.before,
+                    URIRef(f"{self.iris.entity('meeting', other)}/time"),
+                )
+            )
+            g.add((URIRef(f"{self.iris.entity('meeting', other)}/time"), RDF.type, TIME.Instant))
+        self.evidence(
+            g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
+        )
+
+    def add_act(self, sheet: Sheet, fact: ActFact) -> None:
+        g, status = self.layer_of(sheet, fact.inferred)
+        node = self.iris.entity("act", fact.id)
+        summary = " ".join(fact.summary.split())
+        g.add((node, RDF.type, ACT_CLASSES[fact.kind]))
+        self.label(g, node, f"{fact.kind.capitalize()} by {self.names(fact.actors)}: {summary}")
+        g.add((node, BKG.summary, Literal(summary, lang="en")))
+        g.add((node, BKG.status, STATUS[fact.status]))
+        for prop, idents in (
+            (BKG.actor, fact.actors),
+            (BKG.addressee, fact.addressees),
+            (BKG.partner, [p for side in fact.partners for p in side]),
+            (BKG.beneficiary, fact.beneficiaries),
+            (BKG.concerns, fact.concerns),
+        ):
+            for ident in idents:
+                g.add((node, prop, self.ent(ident)))
+        for slug in fact.fields:
+            g.add((node, BKG.field, FIELD[slug]))
+        if fact.occasion:
+            g.add((node, BKG.occasion, self.iris.entity("meeting", fact.occasion)))
+        if fact.motive:
+            g.add((node, BKG.motive, Literal(" ".join(fact.motive.split()), lang="en")))
+        self.evidence(
+            g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
+        )
+
+    def add_statement(self, sheet: Sheet, fact: StatementFact) -> None:
+        g, status = self.layer_of(sheet, fact.inferred)
+        node = self.iris.entity("statement", fact.id)
+        words = " ".join((fact.text or " ".join(s.exact for s in sheet.spans[fact.id])).split())
+        g.add((node, RDF.type, BKG.Quotation if fact.form == "quotation" else BKG.Paraphrase))
+        short = words if len(words) <= 80 else words[:77].rstrip() + "…"
+        label = f"{fact.form.capitalize()} of {self.name(fact.speaker)}: “{short}”"
+        g.add((node, RDFS.label, Literal(label, lang="en")))
+        g.add((node, SDO.text, Literal(words, lang=sheet.source.language)))
+        g.add((node, BKG.speaker, self.ent(fact.speaker)))
+        for thing in fact.about:
+            g.add((node, SDO.about, self.ent(thing)))
+        if fact.occasion:
+            g.add((node, BKG.occasion, self.iris.entity("meeting", fact.occasion)))
+        self.evidence(
+            g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
+        )
+
+    def add_relation(self, sheet: Sheet, fact: RelationFact) -> None:
+        g, status = self.layer_of(sheet, fact.inferred)
+        predicate, inverse = RELATION_PREDICATES[fact.relation]
+        spec = RELATIONS[fact.relation]
+        if "@meeting" in spec.subject:
+            subject = self.iris.entity("meeting", fact.subject)
+            subject_name = f"the meeting {fact.subject}"
+        else:
+            subject, subject_name = self.ent(fact.subject), self.name(fact.subject)
+        node = self.iris.assertion(sheet.source.id, fact.id)
+        obj: Node
+        if fact.object is not None:
+            obj, object_name = self.ent(fact.object), self.name(fact.object)
+            g.add((subject, predicate, obj))
+            if inverse is not None:
+                g.add((obj, inverse, subject))
+        else:
+            assert fact.value is not None
+            object_name = readable_date(fact.value) if spec.value == "edtf" else fact.value
+            typed = typed_date(fact.value) if spec.value == "edtf" else None
+            obj = typed if typed is not None else Literal(fact.value)
+            g.add((subject, predicate, obj))
+            if spec.value == "edtf":
+                g.add((node, BKG.edtfDate, Literal(fact.value)))
+                if fact.relation == "date":
+                    g.add((subject, BKG.edtfDate, Literal(fact.value)))
+                    self.add_time(g, subject, fact.value, with_year=True)
+        g.add((node, RDF.type, BKG.Assertion))
+        g.add((node, RDF.subject, subject))
+        g.add((node, RDF.predicate, predicate))
+        g.add((node, RDF.object, obj))
+        label = f"{subject_name} — {fact.relation.replace('-', ' ')} — {object_name}"
+        g.add((node, RDFS.label, Literal(label, lang="en")))
+        self.evidence(
+            g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
+        )
+
+    def add_observation(self, sheet: Sheet, fact: ObservationFact) -> None:
+        g, status = self.layer_of(sheet, fact.inferred)
+        node = self.iris.entity("observation", fact.id)
+        self.observation_triples(
+            g,
+            node,
+            fact.dataset,
+            fact.period,
+            fact.origin,
+            fact.destination,
+            fact.population,
+            fact.sex,
+            Literal(fact.value, datatype=XSD.integer),
+            fact.unit,
+        )
+        self.evidence(
+            g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
+        )
+
+    def observation_triples(
+        self,
+        g: Graph,
+        node: URIRef,
+        dataset: str,
+        period: str,
+        origin: str,
+        destination: str,
+        population: str,
+        sex: str,
+        value: Literal,
+        unit: str,
+    ) -> None:
+        g.add((node, RDF.type, QB.Observation))
+        g.add((node, QB.dataSet, self.ent(dataset)))
+        period_value = typed_date(period) or Literal(period)
+        g.add((node, SDMX_DIMENSION.refPeriod, period_value))
+        g.add((node, BKG.originCountry, self.ent(origin)))
+        g.add((node, BKG.destinationCountry, self.ent(destination)))
+        g.add((node, BKG.population, Literal(population, lang="en")))
+        g.add((node, SDMX_DIMENSION.sex, SEX_CODES[sex]))
+        g.add((node, SDMX_MEASURE.obsValue, value))
+        g.add((node, BKG.unit, Literal(unit)))
+        shown = f"{int(value.toPython()):,}" if unit == "persons" else f"{value} {unit}"
+        g.add(
+            (
+                node,
+                RDFS.label,
+                Literal(f"{population}, {readable_date(period)}, {sex}: {shown}", lang="en"),
+            )
+        )
+
+    # -- derived layer ---------------------------------------------------------------------
+
+    def add_derived(self, sheets: list[Sheet]) -> None:
+        g = self.graph("derived")
+        for sheet in sheets:
+            for fact in sheet.facts:
+                if isinstance(fact, MeetingFact):
+                    node = self.iris.entity("meeting", fact.id)
+                    for a, b in combinations(sorted(set(fact.attendees)), 2):
+                        if (
+                            self.register.entities[a].type
+                            == "person"
+                            == self.register.entities[b].type
+                        ):
+                            self.link(
+                                g,
+                                BKG.metWith,
+                                a,
+                                b,
+                                node,
+                                symmetric=True,
+                                why=f"Both attended: {self.labels[node]}.",
+                            )
+                elif isinstance(fact, ActFact):
+                    node = self.iris.entity("act", fact.id)
+                    if fact.kind == "agreement":
+                        for a, b in combinations(sorted(set(fact.actors)), 2):
+                            self.link(
+                                g,
+                                BKG.agreedWith,
+                                a,
+                                b,
+                                node,
+                                symmetric=True,
+                                why=f"Both are parties of: {self.labels[node]}.",
+                            )
+                    if fact.kind in ("request", "proposal"):
+                        for a, b in product(fact.actors, fact.addressees):
+                            self.link(
+                                g,
+                                BKG.requestedCooperationWith,
+                                a,
+                                b,
+                                node,
+                                symmetric=False,
+                                why=f"Actor and addressee of: {self.labels[node]}.",
+                            )
+                    for side_a, side_b in combinations(fact.partners, 2):
+                        for a, b in product(side_a, side_b):
+                            first, second = sorted((a, b))
+                            self.link(
+                                g,
+                                BKG.namedAsPartnerWith,
+                                first,
+                                second,
+                                node,
+                                symmetric=True,
+                                why=f"Named as partners on opposite sides of: "
+                                f"{self.labels[node]}. Neither is said to have asked.",
+                            )
+        self.derive_statistics(g, sheets)
+
+    def link(
+        self, g: Graph, predicate: URIRef, a: str, b: str, via: URIRef, *, symmetric: bool, why: str
+    ) -> None:
+        s, o = self.ent(a), self.ent(b)
+        g.add((s, predicate, o))
+        if symmetric:
+            g.add((o, predicate, s))
+        local = str(predicate)[len(BKG_IRI) :]
+        node = self.iris.link(local, str(s), str(predicate), str(o), str(via))
+        g.add((node, RDF.type, BKG.DerivedLink))
+        g.add((node, RDF.subject, s))
+        g.add((node, RDF.predicate, predicate))
+        g.add((node, RDF.object, o))
+        g.add((node, PROV.wasDerivedFrom, via))
+        g.add((node, BKG.epistemicStatus, EPISTEMIC.derived))
+        g.add((node, BKG.reason, Literal(why, lang="en")))
+        words = self.onto.value(predicate, RDFS.label) or local
+        g.add((node, RDFS.label, Literal(f"{self.name(a)} — {words} — {self.name(b)}", lang="en")))
+
+    def derive_statistics(self, g: Graph, sheets: list[Sheet]) -> None:
+        """Men from total minus women, and the women's share, where a source gives both."""
+        groups: dict[tuple[str, str, str, str, str, str, str], dict[str, ObservationFact]]
+        groups = defaultdict(dict)
+        for sheet in sheets:
+            for fact in sheet.facts:
+                if isinstance(fact, ObservationFact) and not fact.inferred:
+                    key = (
+                        sheet.source.id,
+                        fact.dataset,
+                        fact.period,
+                        fact.origin,
+                        fact.destination,
+                        fact.population,
+                        str(fact.unit),
+                    )
+                    groups[key][fact.sex] = fact
+        for key, by_sex in sorted(groups.items()):
+            total, female = by_sex.get("total"), by_sex.get("female")
+            if total is None or female is None or total.value == 0:
+                continue
+            _, dataset, period, origin, destination, population, unit = key
+            t_node = self.iris.entity("observation", total.id)
+            f_node = self.iris.entity("observation", female.id)
+            if "male" not in by_sex:
+                male = total.value - female.value
+                node = self.iris.entity("observation", f"{total.id}-men-derived")
+                self.observation_triples(
+                    g,
+                    node,
+                    dataset,
+                    period,
+                    origin,
+                    destination,
+                    population,
+                    "male",
+                    Literal(male, datatype=XSD.integer),
+                    unit,
+                )
+                self.derived(
+                    g,
+                    node,
+                    [t_node, f_node],
+                    f"{male:,} = {total.value:,} (total) − {female.value:,} (women)",
+                )
+            share = (Decimal(female.value) * 100 / Decimal(total.value)).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            )
+            node = self.iris.entity("observation", f"{female.id}-share-derived")
+            self.observation_triples(
+                g,
+                node,
+                f"{dataset}",
+                period,
+                origin,
+                destination,
+                population,
+                "female",
+                Literal(share, datatype=XSD.decimal),
+                "percent of total",
+            )
+            self.derived(
+                g,
+                node,
+                [t_node, f_node],
+                f"{share}% = {female.value:,} (women) / {total.value:,} (total)",
+            )
+
+    def derived(self, g: Graph, node: URIRef, inputs: list[URIRef], why: str) -> None:
+        g.add((node, BKG.epistemicStatus, EPISTEMIC.derived))
+        g.add((node, BKG.reason, Literal(why, lang="en")))
+        for source in inputs:
+            g.add((node, PROV.wasDerivedFrom, source))
+
+
+def _closure(onto: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
+    """Every own term with all its (transitive) super terms."""
+    direct: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for sub, sup in onto.subject_objects(prop):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            direct[sub].add(sup)
+    out: dict[URIRef, set[URIRef]] = {}
+    for term in direct:
+        seen: set[URIRef] = set()
+        todo = list(direct[term])
+        while todo:
+            sup = todo.pop()
+            if sup not in seen:
+                seen.add(sup)
+                todo.extend(direct.get(sup, ()))
+        out[term] = seen
+    return out
+
+
+def materialize(g: Graph, onto: Graph) -> None:
+    """Assert the super classes and super properties of our own terms, in the same graph.
+
+    A plain SPARQL query with a standard term (``schema:Event``, ``schema:agent``) then finds
+    every instance without a reasoner.
+
+    Examples:
+        >>> from ontology import ontology_graph
+        >>> g = Graph()
+        >>> m = URIRef("https://kg.example/id/meeting/m1")
+        >>> _ = g.add((m, RDF.type, BKG.Meeting))
+        >>> materialize(g, ontology_graph())
+        >>> (m, RDF.type, SDO.Event) in g
+        True
+    """
+    classes = _closure(onto, RDFS.subClassOf)
+    properties = _closure(onto, RDFS.subPropertyOf)
+    symmetric = set(onto.subjects(RDF.type, OWL.SymmetricProperty))
+    for s, p, o in list(g):
+        if p == RDF.type and o in classes:
+            for sup in classes[o]:  # type: ignore[index]
+                g.add((s, RDF.type, sup))
+        elif p in properties:
+            for sup in properties[p]:  # type: ignore[index]
+                g.add((s, sup, o))
+        if p in symmetric and isinstance(o, URIRef):
+            g.add((o, p, s))
+
+
+def build_dataset(register: Register, sheets: list[Sheet], iris: Iris) -> Dataset:
+    """Build the whole dataset from the register and the checked sheets.
+
+    Args:
+        register: the entity register.
+        sheets: the checked fact sheets.
+        iris: the IRI scheme (its base is a setting).
+
+    Returns:
+        An rdflib Dataset with one named graph per layer: ``stated`` and ``inferred`` per
+        source, ``derived``, ``reference`` and ``ontology``. The default graph is empty.
+
+    Raises:
+        SeedError: when reference data does not check out (an unknown ISO 3166 code).
+    """
+    ds = Dataset()
+    builder = _Builder(iris=iris, register=register, ds=ds)
+    builder.add_register()
+    for sheet in sheets:
+        builder.add_sheet(sheet)
+    builder.add_derived(sheets)
+    onto = builder.onto
+    og = builder.graph("ontology")
+    for triple in onto:
+        og.add(triple)
+    builder.add_catalogue()
+    for name, g in builder.graphs.items():
+        if name != iris.graph("ontology"):
+            materialize(g, onto)
+    log.info(
+        "built %d quads in %d graphs",
+        sum(len(g) for g in builder.graphs.values()),
+        len(builder.graphs),
+    )
+    return ds
+
+
+def iter_quads(ds: Dataset) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """Every quad of the dataset's named graphs."""
+    for s, p, o, c in ds.quads((None, None, None, None)):
+        if c is not None and c != ds.default_graph.identifier:
+            yield s, p, o, c

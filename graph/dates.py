@@ -1,0 +1,107 @@
+"""EDTF dates as the graph keeps them: the exact string, typed literals, OWL-Time parts, words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+__all__ = ["DateParts", "date_parts", "readable_date", "typed_date"]
+
+_EDTF = re.compile(
+    r"^(?P<year>\d{4}|X{4})(?P<yq>[?~%]?)"
+    r"(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%]?)$"
+)
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class DateParts:
+    """The known parts of a date; ``None`` where the source leaves a part unspecified."""
+
+    year: int | None
+    month: int | None
+    day: int | None
+    qualified: bool  # uncertain or approximate somewhere
+
+
+def date_parts(value: str) -> DateParts | None:
+    """Split a calendar EDTF date into its known parts (``None`` for intervals and sets).
+
+    Examples:
+        >>> date_parts("XXXX-03-08")
+        DateParts(year=None, month=3, day=8, qualified=False)
+        >>> date_parts("2024?-03-08")
+        DateParts(year=2024, month=3, day=8, qualified=True)
+    """
+    m = _EDTF.match(value)
+    if m is None:
+        return None
+
+    def num(part: str | None) -> int | None:
+        return int(part) if part and "X" not in part else None
+
+    return DateParts(num(m["year"]), num(m["month"]), num(m["day"]), bool(m["yq"] or m["q"]))
+
+
+def typed_date(value: str) -> Literal | None:
+    """The XSD literal of a date whose year is known (qualifiers dropped), else ``None``.
+
+    Callers keep the qualifier in the exact EDTF string and put the typed literal in the layer
+    the date belongs to (an uncertain year only in the inferred layer).
+
+    Examples:
+        >>> typed_date("2024?-03-08")
+        rdflib.term.Literal('2024-03-08', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#date'))
+        >>> typed_date("2006")
+        rdflib.term.Literal('2006', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#gYear'))
+        >>> typed_date("XXXX-03-08") is None
+        True
+    """
+    parts = date_parts(value)
+    if parts is None or parts.year is None:
+        return None
+    if parts.month is None:
+        return Literal(f"{parts.year:04d}", datatype=XSD.gYear)
+    if parts.day is None:
+        return Literal(f"{parts.year:04d}-{parts.month:02d}", datatype=XSD.gYearMonth)
+    return Literal(f"{parts.year:04d}-{parts.month:02d}-{parts.day:02d}", datatype=XSD.date)
+
+
+def readable_date(value: str) -> str:
+    """A date in words, saying no more than the EDTF string does.
+
+    Examples:
+        >>> readable_date("XXXX-03-08")
+        '8 March'
+        >>> readable_date("2024?-03-08")
+        '8 March 2024?'
+        >>> readable_date("XXXX-01")
+        'January'
+    """
+    parts = date_parts(value)
+    if parts is None:
+        return value
+    words = []
+    if parts.day is not None:
+        words.append(str(parts.day))
+    if parts.month is not None:
+        words.append(_MONTHS[parts.month - 1])
+    if parts.year is not None:
+        words.append(f"{parts.year}{'?' if parts.qualified else ''}")
+    return " ".join(words) or value

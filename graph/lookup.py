@@ -1,0 +1,344 @@
+"""Look things up in a store: find entities by name, an entity's facts with evidence, a summary.
+
+Every query here binds user input as RDF terms (``bindings``); no input is pasted into SPARQL.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.store import Store
+from ontology import ontology_graph
+
+__all__ = [
+    "PREFIXES",
+    "Evidence",
+    "FactView",
+    "Match",
+    "entity_view",
+    "resolve",
+    "select",
+    "summary",
+]
+
+PREFIXES = """\
+PREFIX bkg: <https://bilateral-kg.example/ontology#>
+PREFIX status: <https://bilateral-kg.example/ontology/status/>
+PREFIX field: <https://bilateral-kg.example/ontology/field/>
+PREFIX epi: <https://bilateral-kg.example/ontology/epistemic/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX sdmxd: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmxm: <http://purl.org/linked-data/sdmx/2009/measure#>
+PREFIX sdmxc: <http://purl.org/linked-data/sdmx/2009/code#>
+"""
+
+
+def _py(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        return term.value
+    return term.value
+
+
+def select(store: Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
+    """Run a SELECT with our prefixes; rows as dicts of plain Python values.
+
+    Args:
+        store: the store.
+        query: the SELECT query, without prefixes.
+        **bindings: variables bound to RDF terms before evaluation (SEP-0007 substitution:
+            each must also be in the projection).
+
+    Returns:
+        One dict per solution; unbound variables are ``None``.
+    """
+    result = store.query(PREFIXES + query, bindings=bindings)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: _py(row[n]) for n in names} for row in result]
+
+
+@dataclass(frozen=True)
+class Match:
+    """An entity found by name."""
+
+    iri: str
+    label: str
+    how: str  # "iri", "id", "name" or "partial"
+
+
+def resolve(store: Store, name: str, limit: int = 10) -> list[Match]:
+    """Find entities by IRI, id (the last part of the IRI), name or alias, or part of a name.
+
+    Args:
+        store: the store.
+        name: what the user typed.
+        limit: at most this many partial matches.
+
+    Returns:
+        Exact matches if there are any, else partial matches, best first.
+    """
+    text = name.strip()
+    if not text:
+        return []
+    q = ox.Literal(text)
+    if text.startswith(("http://", "https://")):
+        rows = select(
+            store, "SELECT ?e ?label WHERE { ?e rdfs:label ?label } LIMIT 1", e=ox.NamedNode(text)
+        )
+        return [Match(text, rows[0]["label"], "iri")] if rows else []
+    rows = select(
+        store,
+        """
+        SELECT DISTINCT ?q ?e ?label WHERE {
+            ?e rdfs:label ?label ; bkg:epistemicStatus ?epi .
+            FILTER (STRENDS(STR(?e), CONCAT("/", STR(?q))))
+            FILTER (CONTAINS(STR(?e), "/id/"))
+        } ORDER BY ?e""",
+        q=q,
+    )
+    if rows:
+        return [Match(r["e"], r["label"], "id") for r in rows]
+    rows = select(
+        store,
+        """
+        SELECT DISTINCT ?q ?e ?label WHERE {
+            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?label .
+            FILTER (LCASE(STR(?name)) = LCASE(STR(?q)))
+        } ORDER BY ?label ?e""",
+        q=q,
+    )
+    if rows:
+        return [Match(r["e"], r["label"], "name") for r in rows]
+    rows = select(
+        store,
+        """
+        SELECT ?q ?e (SAMPLE(?l) AS ?label) WHERE {
+            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?l .
+            FILTER (CONTAINS(LCASE(STR(?name)), LCASE(STR(?q))))
+        } GROUP BY ?q ?e ORDER BY STRLEN(?label) ?label LIMIT 200""",
+        q=q,
+    )
+    return [Match(r["e"], r["label"], "partial") for r in rows[:limit]]
+
+
+@dataclass
+class Evidence:
+    """A span of a source: the quote, its offsets and the source."""
+
+    exact: str
+    start: int
+    end: int
+    source: str
+    source_title: str
+
+
+@dataclass
+class FactView:
+    """A fact an entity takes part in, with its status, layer, reason and evidence."""
+
+    iri: str
+    label: str
+    roles: list[str]
+    layer: str
+    status: str | None = None
+    reason: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class EntityView:
+    """An entity with its names, types, reference ids and facts."""
+
+    iri: str
+    label: str
+    types: list[str]
+    aliases: list[str]
+    same_as: list[str]
+    facts: list[FactView]
+
+
+def _local(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1]
+    return iri
+
+
+@lru_cache(maxsize=1)
+def _super_properties() -> dict[str, set[str]]:
+    from rdflib import RDFS
+
+    from graph.build import _closure
+
+    closure = _closure(ontology_graph(), RDFS.subPropertyOf)
+    return {_local(str(k)): {_local(str(v)) for v in vs} for k, vs in closure.items()}
+
+
+def _most_specific(roles: list[str]) -> list[str]:
+    """Drop roles that only repeat, as a standard super-property, a more specific role."""
+    supers = _super_properties()
+    implied = {s for r in roles for s in supers.get(r, ())}
+    return [r for r in roles if r not in implied]
+
+
+def entity_view(store: Store, iri: str) -> EntityView | None:
+    """An entity with every fact that names it, each with status, layer and evidence.
+
+    Args:
+        store: the store.
+        iri: the entity's IRI.
+
+    Returns:
+        The view, or ``None`` if the IRI has no label in the store.
+    """
+    e = ox.NamedNode(iri)
+    head = select(
+        store,
+        """
+        SELECT ?e ?label ?type ?alias ?same WHERE {
+            ?e rdfs:label ?label .
+            OPTIONAL { ?e rdf:type ?type }
+            OPTIONAL { ?e skos:altLabel ?alias }
+            OPTIONAL { ?e schema:sameAs ?same }
+        }""",
+        e=e,
+    )
+    if not head:
+        return None
+    rows = select(
+        store,
+        """
+        SELECT ?e ?node ?role ?label ?layer ?status ?reason ?exact ?start ?end ?src ?title
+        WHERE {
+            { ?node ?role ?e } UNION { ?e ?role ?node }
+            ?node bkg:epistemicStatus ?epi ; rdfs:label ?label .
+            FILTER (?epi != epi:reference)
+            FILTER NOT EXISTS { ?node a oa:Annotation }
+            ?epi skos:prefLabel ?layer .
+            OPTIONAL { ?node bkg:status/skos:prefLabel ?status }
+            OPTIONAL { ?node bkg:reason ?reason }
+            OPTIONAL {
+                ?node prov:wasDerivedFrom ?span .
+                ?span oa:hasSource ?src ; oa:hasSelector ?qs, ?ps .
+                ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
+                ?src rdfs:label ?title .
+            }
+        } ORDER BY ?node ?start""",
+        e=e,
+    )
+    facts: dict[str, FactView] = {}
+    for r in rows:
+        fact = facts.setdefault(
+            r["node"],
+            FactView(
+                iri=r["node"],
+                label=r["label"],
+                roles=[],
+                layer=r["layer"],
+                status=r["status"],
+                reason=r["reason"],
+            ),
+        )
+        role = _local(r["role"])
+        if role not in fact.roles:
+            fact.roles.append(role)
+        if r["exact"] is not None:
+            ev = Evidence(r["exact"], r["start"], r["end"], r["src"], r["title"])
+            if ev not in fact.evidence:
+                fact.evidence.append(ev)
+    for fact in facts.values():
+        fact.roles = _most_specific(fact.roles)
+    order = {"stated": 0, "inferred": 1, "derived": 2}
+    return EntityView(
+        iri=iri,
+        label=head[0]["label"],
+        types=sorted({r["type"] for r in head if r["type"]}),
+        aliases=sorted({r["alias"] for r in head if r["alias"]}),
+        same_as=sorted({r["same"] for r in head if r["same"]}),
+        facts=sorted(facts.values(), key=lambda f: (order.get(f.layer, 3), f.label)),
+    )
+
+
+CATEGORIES = {
+    "people": "schema:Person",
+    "organizations": "org:Organization",
+    "places": "schema:Place",
+    "programmes": "bkg:Programme",
+    "posts": "org:Post",
+    "meetings": "bkg:Meeting",
+    "cooperation acts": "bkg:CooperationAct",
+    "statements": "bkg:Statement",
+    "statistics": "qb:Observation",
+    "sources": "schema:CreativeWork",
+}
+
+
+def summary(store: Store) -> dict[str, Any]:
+    """What the graph holds: counts by kind, acts by status, sources and layers.
+
+    Returns:
+        A dict ready to render as JSON or HTML.
+    """
+    counts = {}
+    for name, cls in CATEGORIES.items():
+        if name == "sources":
+            continue
+        rows = select(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
+        counts[name] = rows[0]["n"]
+    statuses = select(
+        store,
+        """
+        SELECT ?status (COUNT(DISTINCT ?act) AS ?n) WHERE {
+            ?act a bkg:CooperationAct ; bkg:status/skos:prefLabel ?status .
+        } GROUP BY ?status ORDER BY DESC(?n) ?status""",
+    )
+    sources = select(
+        store,
+        """
+        SELECT ?source ?title ?url ?publisher WHERE {
+            ?span oa:hasSource ?source .
+            ?source rdfs:label ?title .
+            OPTIONAL { ?source schema:url ?url }
+            OPTIONAL { ?source schema:publisher/rdfs:label ?publisher }
+        } GROUP BY ?source ?title ?url ?publisher ORDER BY ?title""",
+    )
+    graphs = select(
+        store,
+        """
+        SELECT ?g ?layer (COUNT(*) AS ?n) WHERE {
+            GRAPH ?g { ?s ?p ?o }
+            OPTIONAL { ?g bkg:layer/skos:prefLabel ?layer }
+        } GROUP BY ?g ?layer ORDER BY ?g""",
+    )
+    layers: Counter[str] = Counter()
+    for g in graphs:
+        layers[g["layer"] or "other"] += g["n"]
+    return {
+        "counts": counts,
+        "acts_by_status": {r["status"]: r["n"] for r in statuses},
+        "sources": sources,
+        "graphs": graphs,
+        "quads_by_layer": dict(sorted(layers.items())),
+        "quads": len(store),
+    }

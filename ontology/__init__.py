@@ -1,0 +1,87 @@
+"""The bilateral-kg vocabulary: the OWL ontology, SKOS schemes and SHACL shapes, as package data."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import SKOS
+
+__all__ = [
+    "BKG_IRI",
+    "OA",
+    "ONTOLOGY_IRI",
+    "SCHEME_NAMESPACES",
+    "SDMX_CODE",
+    "SDMX_DIMENSION",
+    "SDMX_MEASURE",
+    "WD",
+    "ontology_graph",
+    "read_text",
+    "scheme_notations",
+    "shapes_graph",
+]
+
+ONTOLOGY_IRI = "https://bilateral-kg.example/ontology"
+BKG_IRI = ONTOLOGY_IRI + "#"
+
+#: The SKOS schemes by short name, each with the namespace of its concepts.
+SCHEME_NAMESPACES: dict[str, str] = {
+    "status": ONTOLOGY_IRI + "/status/",
+    "field": ONTOLOGY_IRI + "/field/",
+    "epistemic": ONTOLOGY_IRI + "/epistemic/",
+}
+
+# Standard vocabularies that rdflib does not ship as namespaces.
+OA = Namespace("http://www.w3.org/ns/oa#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+FILES = ("bilateral.ttl", "schemes.ttl")
+
+
+def read_text(name: str) -> str:
+    """The text of one of the package's Turtle files (``bilateral.ttl``, ``shapes.ttl``, ...)."""
+    return files("ontology").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _ontology() -> Graph:
+    g = Graph()
+    for name in FILES:
+        g.parse(data=read_text(name), format="turtle")
+    return g
+
+
+def ontology_graph() -> Graph:
+    """The ontology and its SKOS schemes as one rdflib graph (a fresh copy)."""
+    g = Graph()
+    for triple in _ontology():
+        g.add(triple)
+    return g
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The SHACL shapes that say what a well-formed fact is."""
+    g = Graph()
+    g.parse(data=read_text("shapes.ttl"), format="turtle")
+    return g
+
+
+@lru_cache(maxsize=8)
+def scheme_notations(scheme: str) -> tuple[str, ...]:
+    """The notations (slugs) of the concepts of one SKOS scheme, sorted.
+
+    Examples:
+        >>> scheme_notations("status")
+        ('agreed', 'done', 'pledged', 'proposed', 'requested', 'under-examination')
+    """
+    base = SCHEME_NAMESPACES[scheme]
+    g = _ontology()
+    return tuple(
+        sorted(str(n) for c, n in g.subject_objects(SKOS.notation) if str(c).startswith(base))
+    )

@@ -1,0 +1,49 @@
+"""Shared fixtures: the seed graph is compiled and loaded once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyoxigraph import Literal, NamedNode
+
+from graph.iris import Iris
+from graph.lookup import select
+from graph.pipeline import Compiled, build_store, compile_seeds
+from graph.store import OxigraphStore, memory_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+BASE = "https://bilateral-kg.example/"
+ID = BASE + "id/"
+SOURCE = ID + "source/ppp-cambodia-korea-labour"
+ARTICLE = (SEEDS / "articles" / "ppp-cambodia-korea-labour.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def compiled() -> Compiled:
+    return compile_seeds(SEEDS, Iris(BASE))
+
+
+@pytest.fixture(scope="session")
+def store(compiled: Compiled) -> OxigraphStore:
+    return memory_store(compiled.nquads)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store built by the real pipeline."""
+    root = tmp_path_factory.mktemp("store") / "store"
+    build_store(SEEDS, root, Iris(BASE))
+    return root
+
+
+@pytest.fixture(scope="session")
+def q(store: OxigraphStore) -> Any:
+    """Run a SELECT (our prefixes prepended) over the seed graph; rows as dicts."""
+
+    def run(query: str, **bindings: NamedNode | Literal) -> list[dict[str, Any]]:
+        return select(store, query, **bindings)
+
+    return run
