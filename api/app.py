@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from api.config import Settings, get_settings
-from api.routes import pages
+from api.routes import ontology, pages
 from graph.store import Store, open_store
 
 __all__ = ["create_app"]
@@ -56,7 +58,26 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             headers=exc.headers,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Bad parameters as a 422 problem that names each bad parameter."""
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return JSONResponse(
+            {
+                "type": "about:blank",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "detail": detail,
+                "instance": request.url.path,
+            },
+            status_code=422,
+            media_type="application/problem+json",
+        )
+
     app.include_router(pages.router)
+    app.include_router(ontology.router)
     return app
 
 

@@ -172,7 +172,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
                 [
                     SeedProblem(
                         file=display,
-                        line=line,
+                        line=_first_collection_alias(text) or line,
                         message="YAML aliases of lists or mappings are not allowed in seed "
                         "files (an alias of a text is)",
                     )
@@ -222,6 +222,18 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
 
     data = None if root is None else convert(root, ())
     return data, lines
+
+
+def _first_collection_alias(text: str) -> int | None:
+    """The line of the first alias that repeats a list or a mapping."""
+    collections: set[str] = set()
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent) and event.anchor:
+            collections.add(event.anchor)
+        elif isinstance(event, yaml.AliasEvent) and event.anchor in collections:
+            mark = event.start_mark
+            return int(mark.line) + 1 if mark is not None else None
+    return None
 
 
 def _line_of(lines: dict[Loc, int], loc: Sequence[str | int]) -> int | None:
@@ -868,7 +880,9 @@ class _Checker:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             self.problem(loc, f"no fact {ident!r} in this sheet{hint}")
         elif kinds[ident] != want:
-            self.problem(loc, f"{ident!r} is a {kinds[ident]}, not a {want}")
+            kind = kinds[ident]
+            article = "an" if kind[0] in "aeiou" else "a"
+            self.problem(loc, f"{ident!r} is {article} {kind}, not a {want}")
 
     def check_fact(self, fact: Any, loc: Loc, kinds: dict[str, str]) -> None:
         if fact.according_to is not None:

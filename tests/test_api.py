@@ -1,0 +1,136 @@
+"""The HTTP app: the landing page and its JSON twin, the ontology, problem details."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ROOT
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.config import Settings
+from graph.store import OxigraphStore
+
+
+@pytest.fixture(scope="module")
+def client(store: OxigraphStore) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), store=store)) as c:
+        yield c
+
+
+def test_landing_page_says_what_the_graph_holds(client: TestClient) -> None:
+    r = client.get("/", headers={"accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert "<h1>bilateral-kg</h1>" in html
+    assert '<tr><td>people</td><td class="n">4</td></tr>' in html
+    assert '<tr><td>meetings</td><td class="n">2</td></tr>' in html
+    assert "Cambodia, S Korea heighten employment, vocational ties" in html
+    assert "The Phnom Penh Post" in html
+    assert '<link rel="alternate" type="application/json" href="/index.json">' in html
+    assert r.headers["link"] == '</index.json>; rel="alternate"; type="application/json"'
+
+
+def test_landing_json_twin(client: TestClient) -> None:
+    twin = client.get("/index.json").json()
+    assert client.get("/", headers={"accept": "application/json"}).json() == twin
+    assert twin["counts"] == {
+        "people": 4,
+        "organizations": 11,
+        "places": 4,
+        "programmes": 2,
+        "posts": 4,
+        "meetings": 2,
+        "cooperation acts": 15,
+        "statements": 9,
+        "statistics": 4,
+    }
+    assert twin["acts_by_status"] == {
+        "agreed": 3,
+        "pledged": 3,
+        "requested": 3,
+        "under examination": 3,
+        "done": 2,
+        "proposed": 1,
+    }
+    assert [s["title"] for s in twin["sources"]] == [
+        "Cambodia, S Korea heighten employment, vocational ties"
+    ]
+    layers = {g["g"].rsplit("/graph/", 1)[1]: g["layer"] for g in twin["graphs"]}
+    assert layers["stated/ppp-cambodia-korea-labour"] == "stated"
+    assert layers["inferred/ppp-cambodia-korea-labour"] == "inferred"
+    assert layers["derived"] == "derived"
+
+
+def test_ontology_is_served_as_turtle(client: TestClient) -> None:
+    r = client.get("/ontology")
+    assert r.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert "bkg:CooperationAct a owl:Class" in r.text and "status:under-examination" in r.text
+    assert "sh:NodeShape" in client.get("/ontology/shapes").text
+
+
+def test_unknown_route_is_a_problem_document(client: TestClient) -> None:
+    r = client.get("/no/such/page")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Not Found",
+        "instance": "/no/such/page",
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_bilateral_serve_answers_on_loopback(built: Path) -> None:
+    port = _free_port()
+    exe = Path(sys.executable).with_name("bilateral")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--store", str(built), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/index.json", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "server did not start in 30 s"
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["counts"]["meetings"] == 2
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert "Cambodia, S Korea heighten employment, vocational ties" in page.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_without_a_store_fails_clearly(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("bilateral")
+    result = subprocess.run(
+        [str(exe), "serve", "--store", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no graph has been built in ")

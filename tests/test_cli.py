@@ -1,0 +1,192 @@
+"""The ``bilateral`` command line, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS
+
+from api.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_build_reports_what_it_built(tmp_path: Path, capsys) -> None:
+    status, out, err = run(capsys, "build", "--store", str(tmp_path / "s"), "--seeds", str(SEEDS))
+    assert status == 0
+    assert out.startswith("built ") and "from 1 source(s) and 29 entities" in out
+    assert "checking fact sheets" in err and "validating against the SHACL shapes" in err
+
+
+def test_validate(capsys) -> None:
+    status, out, _ = run(capsys, "validate", "--seeds", str(SEEDS))
+    assert status == 0
+    assert out.startswith("valid: 1 source(s), 29 entities, ") and "SHACL conforms" in out
+
+
+def test_query_as_table(built: Path, capsys) -> None:
+    status, out, _ = run(
+        capsys,
+        "query",
+        "--store",
+        str(built),
+        "SELECT ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?name",
+    )
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].strip() == "name"
+    assert [line.strip() for line in lines[2:6]] == [
+        "Heng Sour",
+        "Lee Cheol-woo",
+        "Lee Jung-sik",
+        "Pav Sina",
+    ]
+    assert lines[-1] == "(4 rows)"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("json", lambda out: json.loads(out)["results"]["bindings"][0]["n"]["value"] == "2"),
+        ("csv", lambda out: out.splitlines() == ["n", "2"]),
+        ("tsv", lambda out: out.splitlines() == ["?n", "2"]),
+        ("xml", lambda out: "<sparql" in out and ">2<" in out),
+    ],
+)
+def test_query_formats(built: Path, capsys, fmt: str, check) -> None:
+    status, out, _ = run(
+        capsys,
+        "query",
+        "--store",
+        str(built),
+        "--format",
+        fmt,
+        "SELECT (COUNT(?m) AS ?n) WHERE { ?m a bkg:Meeting }",
+    )
+    assert status == 0 and check(out), out
+
+
+def test_query_ask_and_construct(built: Path, capsys) -> None:
+    _, out, _ = run(
+        capsys, "query", "--store", str(built), "ASK { ?m a schema:Event ; schema:location ?place }"
+    )
+    assert out.strip() == "true"
+    _, out, _ = run(
+        capsys,
+        "query",
+        "--store",
+        str(built),
+        "--format",
+        "nt",
+        "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a schema:Person ; rdfs:label ?l }",
+    )
+    assert len(out.splitlines()) == 4 and '"Pav Sina"@en' in out
+
+
+def test_bad_query_exits_non_zero_with_one_line(built: Path, capsys) -> None:
+    status, out, err = run(capsys, "query", "--store", str(built), "SELEKT ?x WHERE {}")
+    assert status == 1 and out == ""
+    assert err.startswith("error: bad SPARQL: ") and err.count("\n") == 1
+
+
+def test_show_by_alias_prints_facts_with_evidence(built: Path, capsys) -> None:
+    status, out, _ = run(capsys, "show", "--store", str(built), "Sour")
+    assert status == 0
+    assert out.startswith("Heng Sour  <https://bilateral-kg.example/id/person/heng-sour>")
+    assert "[stated, proposed] Proposal by Heng Sour: additional vocational education" in out
+    assert "“He also proposed additional vocational education and training assistance.”" in out
+    assert "characters 1333–1406" in out
+    assert "[derived] Heng Sour — met with — Lee Jung-sik" in out
+
+
+def test_show_json(built: Path, capsys) -> None:
+    status, out, _ = run(capsys, "show", "--store", str(built), "--json", "KOSHA")
+    view = json.loads(out)
+    assert status == 0 and view["label"] == "Korea Occupational Safety and Health Agency"
+    layers = {f["label"]: f["layer"] for f in view["facts"]}
+    assert layers["Korea Occupational Safety and Health Agency — country — South Korea"] == "stated"
+
+
+def test_show_unknown_name(built: Path, capsys) -> None:
+    status, _, err = run(capsys, "show", "--store", str(built), "Nobody Atall")
+    assert status == 1 and err == "error: nothing named 'Nobody Atall'\n"
+
+
+def test_export_sorted_nquads_are_stable(built: Path, tmp_path: Path, capsys) -> None:
+    a, b = tmp_path / "a.nq", tmp_path / "b.nq"
+    assert run(capsys, "export", "--store", str(built), "--format", "nq", "-o", str(a))[0] == 0
+    assert run(capsys, "export", "--store", str(built), "--format", "nq", "-o", str(b))[0] == 0
+    lines = a.read_bytes().splitlines()
+    assert a.read_bytes() == b.read_bytes() and lines == sorted(lines) and len(lines) > 2000
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "jsonld", "nt"])
+def test_export_formats_parse_back(built: Path, tmp_path: Path, capsys, fmt: str) -> None:
+    import pyoxigraph as ox
+
+    out = tmp_path / f"graph.{fmt}"
+    assert run(capsys, "export", "--store", str(built), "--format", fmt, "-o", str(out))[0] == 0
+    rdf_format = {"jsonld": ox.RdfFormat.JSON_LD}.get(fmt) or ox.RdfFormat.from_extension(fmt)
+    quads = list(ox.parse(path=str(out), format=rdf_format))
+    assert len(quads) > 2000
+
+
+def test_load_into_a_named_graph(built: Path, tmp_path: Path, capsys) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built, store, symlinks=True)
+    ttl = tmp_path / "extra.ttl"
+    ttl.write_text('<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .\n')
+    status, out, _ = run(
+        capsys, "load", str(ttl), "--graph", "http://example.org/extra", "--store", str(store)
+    )
+    assert status == 0 and out.strip().endswith("into <http://example.org/extra>")
+    _, out, _ = run(
+        capsys,
+        "query",
+        "--store",
+        str(store),
+        "--format",
+        "csv",
+        "SELECT ?l WHERE { GRAPH <http://example.org/extra> { ?s rdfs:label ?l } }",
+    )
+    assert out.splitlines() == ["l", "A"]
+
+
+def test_load_refuses_a_broken_file(built: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://example.org/a> <http://example.org/b> .\n")
+    status, _, err = run(
+        capsys, "load", str(bad), "--graph", "http://example.org/g", "--store", str(built)
+    )
+    assert status == 1 and err.startswith(f"error: {bad}:")
+
+
+def test_broken_seeds_name_file_and_line(tmp_path: Path, capsys) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    sheet = seeds / "facts" / "ppp-cambodia-korea-labour.yaml"
+    sheet.write_text(sheet.read_text().replace("status: pledged", "status: promised", 1))
+    status, _, err = run(capsys, "build", "--seeds", str(seeds), "--store", str(tmp_path / "s"))
+    assert status == 1
+    first, second = err.splitlines()[-2:]
+    assert first == "error: 1 problem(s) in the seeds"
+    assert second.startswith("  seeds/facts/ppp-cambodia-korea-labour.yaml:")
+    assert "unknown status 'promised'" in second
+
+
+def test_console_script_is_installed() -> None:
+    exe = Path(sys.executable).with_name("bilateral")
+    result = subprocess.run(
+        [str(exe), "--help"], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    for command in ("build", "validate", "query", "show", "export", "load", "serve"):
+        assert command in result.stdout
