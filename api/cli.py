@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from api.config import Settings, get_settings
 from graph.iris import Iris
-from graph.lookup import PREFIXES, entity_view, resolve
+from graph.lookup import PREFIXES, entity_view, layer_graphs, resolve
 from graph.pipeline import InvalidGraphError, build_store, compile_seeds
 from graph.sheets import SeedError
 from graph.store import StoreError, open_store, write_generation
@@ -109,8 +109,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     s = _settings(args)
     store = open_store(s.store)
     text = _read_query(args.sparql)
+    graphs = None
+    if args.layers:
+        try:
+            graphs = layer_graphs(store, args.layers.split(","))
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
     try:
-        result = store.query(PREFIXES + text if args.prefixes else text)
+        result = store.query(PREFIXES + text if args.prefixes else text, default_graphs=graphs)
     except SyntaxError as exc:
         raise CliError(f"bad SPARQL: {exc}") from None
     if isinstance(result, ox.QueryBoolean):
@@ -252,6 +258,11 @@ def _parser() -> argparse.ArgumentParser:
     p = command("query", "run a SPARQL query (text, @file or - for stdin)")
     p.add_argument("sparql")
     p.add_argument("--format", default="table", choices=["table", *RESULT_FORMATS, *EXPORT_FORMATS])
+    p.add_argument(
+        "--layers",
+        help="comma-separated layers that make the default graph (stated, inferred, derived, "
+        "reference); default: all",
+    )
     p.add_argument(
         "--no-prefixes",
         dest="prefixes",

@@ -6,6 +6,7 @@ Every query here binds user input as RDF terms (``bindings``); no input is paste
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -16,11 +17,13 @@ from graph.store import Store
 from ontology import ontology_graph
 
 __all__ = [
+    "LAYER_NAMES",
     "PREFIXES",
     "Evidence",
     "FactView",
     "Match",
     "entity_view",
+    "layer_graphs",
     "resolve",
     "select",
     "summary",
@@ -292,6 +295,34 @@ CATEGORIES = {
     "statistics": "qb:Observation",
     "sources": "schema:CreativeWork",
 }
+
+
+LAYER_NAMES = ("stated", "inferred", "derived", "reference")
+
+
+def layer_graphs(store: Store, layers: Iterable[str]) -> list[str]:
+    """The named graphs that hold the given layers, with the ontology for ``reference``.
+
+    Args:
+        store: the store.
+        layers: names among ``stated``, ``inferred``, ``derived``, ``reference``.
+
+    Returns:
+        Graph IRIs, sorted.
+
+    Raises:
+        ValueError: for an unknown layer name.
+    """
+    wanted = set(layers)
+    unknown = wanted - set(LAYER_NAMES)
+    if unknown:
+        raise ValueError(
+            f"unknown layer(s): {', '.join(sorted(unknown))}; choose from {', '.join(LAYER_NAMES)}"
+        )
+    rows = select(
+        store, "SELECT ?g ?layer WHERE { ?g a bkg:Layer ; bkg:layer/skos:notation ?layer }"
+    )
+    return sorted({r["g"] for r in rows if r["layer"] in wanted})
 
 
 def summary(store: Store) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -50,8 +50,12 @@ class Store(Protocol):
         *,
         bindings: Mapping[str, Term] | None = None,
         union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; ``bindings`` bind variables to terms (never pasted as text)."""
+        """Run a SPARQL query; ``bindings`` bind variables to terms (never pasted as text).
+
+        The default graph is the union of all graphs, or of ``default_graphs`` when given.
+        """
         ...
 
     def named_graphs(self) -> list[str]:
@@ -89,8 +93,18 @@ class OxigraphStore:
         *,
         bindings: Mapping[str, Term] | None = None,
         union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        if default_graphs is not None:
+            graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                ox.NamedNode(g) for g in default_graphs
+            ]
+            return self.inner.query(
+                sparql,
+                default_graph=graphs or [ox.DefaultGraph()],
+                substitutions=substitutions or None,
+            )
         return self.inner.query(
             sparql,
             use_default_graph_as_union=union_default_graph,

@@ -190,3 +190,33 @@ def test_console_script_is_installed() -> None:
     )
     for command in ("build", "validate", "query", "show", "export", "load", "serve"):
         assert command in result.stdout
+
+
+def test_query_on_chosen_layers(built: Path, capsys) -> None:
+    query = "SELECT ?date WHERE { ?m a bkg:Meeting ; schema:startDate ?date } ORDER BY ?date"
+    _, out, _ = run(
+        capsys,
+        "query",
+        "--store",
+        str(built),
+        "--format",
+        "csv",
+        "--layers",
+        "stated,reference",
+        query,
+    )
+    assert out.splitlines() == ["date"]  # the article states no year
+    _, out, _ = run(
+        capsys,
+        "query",
+        "--store",
+        str(built),
+        "--format",
+        "csv",
+        "--layers",
+        "stated,inferred",
+        query,
+    )
+    assert out.splitlines() == ["date", "2024-03-06", "2024-03-08"]
+    status, _, err = run(capsys, "query", "--store", str(built), "--layers", "rumour", query)
+    assert status == 1 and err.startswith("error: unknown layer(s): rumour; choose from stated")
