@@ -1,6 +1,25 @@
 """Look things up in a store: find entities by name, an entity's facts with evidence, a summary.
 
 Every query here binds user input as RDF terms (``bindings``); no input is pasted into SPARQL.
+
+Examples:
+    >>> from pathlib import Path
+    >>> from graph.iris import Iris
+    >>> from graph.pipeline import compile_seeds
+    >>> from graph.store import memory_store
+    >>> seeds = Path(__file__).resolve().parents[1] / "seeds"
+    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> [m.label for m in resolve(store, "Sour")]
+    ['Heng Sour']
+    >>> view = entity_view(store, resolve(store, "NSSF")[0].iri)
+    >>> [(f.layer, f.roles) for f in view.facts][:2]
+    [('stated', ['subject']), ('stated', ['partner'])]
+    >>> select(store, "SELECT ?n WHERE { ?p a schema:Person ; rdfs:label ?n } ORDER BY ?n")[0]
+    {'n': 'Heng Sour'}
+    >>> len(layer_graphs(store, ["stated"]))
+    1
+    >>> summary(store)["acts_by_status"]["requested"]
+    3
 """
 
 from __future__ import annotations

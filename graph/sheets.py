@@ -964,6 +964,14 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
 
     Raises:
         SeedError: with every problem found in every file.
+
+    Examples:
+        >>> register, sheets = load_seeds(Path(__file__).resolve().parents[1] / "seeds")
+        >>> register.entities["heng-sour"].aliases
+        ['Sour', 'Heng Suor']
+        >>> span = sheets[0].spans["eps-began-2006"][0]
+        >>> (span.start, span.end, sheets[0].text[span.start:span.end] == span.exact)
+        (614, 670, True)
     """
     register = load_register(sorted((root / "entities").glob("*.yaml")), root)
     sheets: list[Sheet] = []
