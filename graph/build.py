@@ -84,6 +84,7 @@ RELATION_PREDICATES: dict[str, tuple[URIRef, URIRef | None]] = {
     "sub-organization-of": (ORG.subOrganizationOf, ORG.hasSubOrganization),
     "counterpart-of": (BKG.counterpartOf, BKG.counterpartOf),
     "author": (SDO.author, None),
+    "nationality": (SDO.nationality, None),
     "operated-by": (SDO.provider, None),
     "start-date": (SDO.startDate, None),
     "date-created": (SDO.dateCreated, None),
@@ -251,11 +252,11 @@ class _Builder:
         info = sheet.source
         for cls in ENTITY_CLASSES[info.type]:
             g.add((src, RDF.type, cls))
-        g.add((src, RDFS.label, Literal(info.title, lang=info.language)))
-        g.add((src, SDO.headline, Literal(info.title, lang=info.language)))
+        g.add((src, RDFS.label, Literal(info.label, lang="en")))
+        if info.title:
+            g.add((src, SDO.headline, Literal(info.title, lang=info.language)))
         g.add((src, SDO.text, Literal(sheet.text, lang=info.language)))
         g.add((src, SDO.inLanguage, Literal(info.language)))
-        g.add((src, BKG.epistemicStatus, EPISTEMIC.reference))
         if info.publisher:
             g.add((src, SDO.publisher, self.ent(info.publisher)))
         if info.url:
@@ -296,9 +297,41 @@ class _Builder:
             RelationFact: self.add_relation,
             ObservationFact: self.add_observation,
         }
-        for fact in sheet.facts:
+        # Nodes first, then the relations that may name them (a meeting's inferred date).
+        for fact in sorted(sheet.facts, key=lambda f: isinstance(f, RelationFact)):
             handler: Any = handlers[type(fact)]
             handler(sheet, fact)
+        self.add_reliance(sheet)
+
+    def add_reliance(self, sheet: Sheet) -> None:
+        """Mark stated facts that name an entity the source identifies only by inference.
+
+        "The labour ministry" is stated; that it is the Ministry of Labour and Vocational
+        Training is inferred. Facts naming MLVT stay stated, and point with ``bkg:reliesOn``
+        to the inferred identification, so a strictly stated query can leave them out.
+        """
+        stated, inferred = (
+            self.graph("stated", sheet.source.id),
+            self.graph("inferred", sheet.source.id),
+        )
+        by_entity: dict[str, list[tuple[bool, int, URIRef]]] = defaultdict(list)
+        for mention, located in zip(sheet.mentions, sheet.mention_spans, strict=True):
+            for span in located:
+                node = self.iris.mention(sheet.source.id, span.start, span.end)
+                by_entity[mention.entity].append((bool(mention.inferred), span.start, node))
+        for ident, mentions in sorted(by_entity.items()):
+            if not all(is_inferred for is_inferred, _, _ in mentions):
+                continue
+            first = min(mentions, key=lambda m: m[1])[2]
+            entity = self.ent(ident)
+            for graph in (stated, inferred):
+                for fact in set(graph.subjects(None, entity)):
+                    if (fact, BKG.epistemicStatus, None) in graph and (
+                        fact,
+                        RDF.type,
+                        OA.Annotation,
+                    ) not in graph:
+                        graph.add((fact, BKG.reliesOn, first))
 
     def add_span(self, g: Graph, sheet: Sheet, span: Span) -> None:
         node = self.iris.span(sheet.source.id, span.start, span.end)
@@ -410,6 +443,8 @@ class _Builder:
             g.add((node, SDO.about, self.ent(thing)))
         if fact.occasion:
             g.add((node, BKG.occasion, self.iris.entity("meeting", fact.occasion)))
+        if fact.period:
+            g.add((node, SDO.temporalCoverage, typed_date(fact.period) or Literal(fact.period)))
         self.evidence(
             g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
         )
@@ -420,7 +455,7 @@ class _Builder:
         spec = RELATIONS[fact.relation]
         if "@meeting" in spec.subject:
             subject = self.iris.entity("meeting", fact.subject)
-            subject_name = f"the meeting {fact.subject}"
+            subject_name = self.labels.get(subject, fact.subject)
         else:
             subject, subject_name = self.ent(fact.subject), self.name(fact.subject)
         node = self.iris.assertion(sheet.source.id, fact.id)
@@ -434,12 +469,19 @@ class _Builder:
             assert fact.value is not None
             object_name = readable_date(fact.value) if spec.value == "edtf" else fact.value
             typed = typed_date(fact.value) if spec.value == "edtf" else None
-            obj = typed if typed is not None else Literal(fact.value)
-            g.add((subject, predicate, obj))
+            if typed is not None:
+                obj = typed
+                g.add((subject, predicate, obj))
+            else:
+                # A date with an unknown year is no xsd date: it stays an EDTF string, on the
+                # thing itself, and never under a typed property such as schema:dateCreated.
+                obj = Literal(fact.value)
+                g.add((subject, BKG.edtfDate if spec.value == "edtf" else predicate, obj))
             if spec.value == "edtf":
                 g.add((node, BKG.edtfDate, Literal(fact.value)))
                 if fact.relation == "date":
-                    g.add((subject, BKG.edtfDate, Literal(fact.value)))
+                    if typed is not None:
+                        g.add((subject, BKG.edtfDate, Literal(fact.value)))
                     self.add_time(g, subject, fact.value, with_year=True)
         g.add((node, RDF.type, BKG.Assertion))
         g.add((node, RDF.subject, subject))
@@ -457,7 +499,7 @@ class _Builder:
         self.observation_triples(
             g,
             node,
-            fact.dataset,
+            self.ent(fact.dataset),
             fact.period,
             fact.origin,
             fact.destination,
@@ -474,7 +516,7 @@ class _Builder:
         self,
         g: Graph,
         node: URIRef,
-        dataset: str,
+        dataset: URIRef,
         period: str,
         origin: str,
         destination: str,
@@ -484,7 +526,7 @@ class _Builder:
         unit: str,
     ) -> None:
         g.add((node, RDF.type, QB.Observation))
-        g.add((node, QB.dataSet, self.ent(dataset)))
+        g.add((node, QB.dataSet, dataset))
         period_value = typed_date(period) or Literal(period)
         g.add((node, SDMX_DIMENSION.refPeriod, period_value))
         g.add((node, BKG.originCountry, self.ent(origin)))
@@ -613,7 +655,7 @@ class _Builder:
                 self.observation_triples(
                     g,
                     node,
-                    dataset,
+                    self.ent(dataset),
                     period,
                     origin,
                     destination,
@@ -632,10 +674,19 @@ class _Builder:
                 Decimal("0.1"), rounding=ROUND_HALF_UP
             )
             node = self.iris.entity("observation", f"{female.id}-share-derived")
+            # Shares sit in a dataset of their own: beside the counts, an observation with the
+            # same dimension values would break the Data Cube's one-observation-per-key rule.
+            shares = self.iris.entity("dataset", f"{dataset}-share-of-total")
+            g.add((shares, RDF.type, QB.DataSet))
+            g.add((shares, RDF.type, SDO.Dataset))
+            g.add((shares, QB.structure, BKG.MigrantWorkerStructure))
+            label = f"{self.name(dataset)}: shares of the total (derived)"
+            g.add((shares, RDFS.label, Literal(label, lang="en")))
+            self.derived(g, shares, [self.ent(dataset)], "Shares computed from the counts.")
             self.observation_triples(
                 g,
                 node,
-                f"{dataset}",
+                shares,
                 period,
                 origin,
                 destination,

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from edtf import parse_edtf
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 __all__ = [
     "ENTITY_TYPES",
@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 MAX_YAML_BYTES = 2_000_000
+MAX_TEXT_BYTES = 5_000_000
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 #: Entity types of the register, each with the group that names its IRI path.
@@ -83,6 +84,7 @@ RELATIONS: dict[str, RelationSpec] = {
     "sub-organization-of": RelationSpec(ORG_TYPES, ORG_TYPES),
     "counterpart-of": RelationSpec(frozenset({"person"}), frozenset({"person"})),
     "author": RelationSpec(DOCUMENT_TYPES, AGENT_TYPES),
+    "nationality": RelationSpec(frozenset({"person"}), frozenset({"country"})),
     "operated-by": RelationSpec(frozenset({"programme"}), AGENT_TYPES),
     "start-date": RelationSpec(frozenset({"programme", *ORG_TYPES}), None, "edtf"),
     "date-created": RelationSpec(DOCUMENT_TYPES, None, "edtf"),
@@ -156,12 +158,19 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        raise SeedError(
-            [SeedProblem(file=display, line=line, message=f"YAML syntax: {exc.problem}")]
-        ) from None
+        raise _one(display, line, f"YAML syntax: {exc.problem}") from None
+    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
+        raise _one(display, getattr(exc, "line", None), f"YAML: {exc}") from None
     lines: dict[Loc, int] = {}
     seen: set[int] = set()
     constructor = _Constructor()
+
+    def scalar(node: yaml.Node) -> Any:
+        try:
+            return constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:  # e.g. !!python/object: only plain YAML is allowed
+            line = node.start_mark.line + 1
+            raise _one(display, line, f"YAML: {getattr(exc, 'problem', None) or exc}") from None
 
     def convert(node: yaml.Node, loc: Loc) -> Any:
         line = node.start_mark.line + 1
@@ -183,7 +192,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node, deep=True)
+                key = scalar(key_node)
                 if not isinstance(key, str):
                     raise SeedError(
                         [
@@ -218,7 +227,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [convert(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return constructor.construct_object(node, deep=True)
+        return scalar(node)
 
     data = None if root is None else convert(root, ())
     return data, lines
@@ -406,6 +415,12 @@ class StatementFact(_Fact):
     text: str | None = Field(default=None, description="the words; default: the evidence quote")
     about: list[Slug] = []
     occasion: Slug | None = None
+    period: str | None = Field(default=None, description="the period the statement is about")
+
+    @field_validator("period")
+    @classmethod
+    def _edtf(cls, v: str | None) -> str | None:
+        return None if v is None else check_edtf(v)
 
 
 class RelationFact(_Fact):
@@ -451,10 +466,15 @@ class Mention(_Model):
 class SourceInfo(_Model):
     id: Slug
     type: Literal["news-article", "social-media-posting", "report"]
-    title: Annotated[str, Field(min_length=1)]
+    label: Annotated[str, Field(min_length=3)] = Field(
+        description="a short name for the source, for lists and pages"
+    )
+    title: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None, description="the headline, only as the source gives it"
+    )
     text: str = Field(description="path of the source text, relative to the sheet")
     publisher: Slug | None = None
-    url: str | None = None
+    url: Annotated[str, Field(pattern=r"^https?://[^\s<>\"{}|\\^`]+$")] | None = None
     published: str | None = None
     language: str = "en"
     note: str | None = None
@@ -465,10 +485,14 @@ class SourceInfo(_Model):
         return None if v is None else check_edtf(v)
 
 
-class _SheetFile(_Model):
+class _SheetHead(_Model):
     source: SourceInfo
     mentions: list[Mention] = []
-    facts: list[Fact]
+    facts: list[Any]
+
+
+AnyFact = MeetingFact | ActFact | StatementFact | RelationFact | ObservationFact
+ACT_KINDS = frozenset({"agreement", "request", "proposal", "pledge", "examination", "endorsement"})
 
 
 def check_edtf(value: str) -> str:
@@ -525,10 +549,11 @@ class Sheet:
     display: str
     source: SourceInfo
     text: str
-    facts: list[MeetingFact | ActFact | StatementFact | RelationFact | ObservationFact]
+    facts: list[AnyFact]
     mentions: list[Mention]
     spans: dict[str, list[Span]]  # fact id -> the located spans of its quotes
     mention_spans: list[list[Span]]
+    lines: dict[str, int | None] = field(default_factory=dict)  # fact id -> line in the sheet
 
 
 # ------------------------------------------------------------------------------------------
@@ -686,13 +711,59 @@ def _pick(
     return Span(start=start, end=start + len(ev.quote), exact=ev.quote)
 
 
+def _one(display: str, line: int | None, message: str) -> SeedError:
+    return SeedError([SeedProblem(file=display, line=line, message=message)])
+
+
+def _read_text(
+    path: Path, parsed: _SheetHead, root: Path | None, display: str, line: int | None
+) -> str:
+    """The source text a sheet names: inside the seeds folder, UTF-8, not too large."""
+    text_path = (path.parent / parsed.source.text).resolve()
+    allowed = (root or path.parent.parent).resolve()
+    if not text_path.is_relative_to(allowed):
+        raise _one(
+            display,
+            line,
+            f"source text {parsed.source.text!r} is outside the seeds folder {allowed}",
+        )
+    try:
+        if text_path.stat().st_size > MAX_TEXT_BYTES:
+            raise _one(
+                display,
+                line,
+                f"source text {parsed.source.text!r} is larger than {MAX_TEXT_BYTES} bytes",
+            )
+        return text_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise _one(
+            display, line, f"source text {parsed.source.text!r} not found (looked at {text_path})"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise _one(
+            display,
+            line,
+            f"source text {parsed.source.text!r} is not UTF-8: {exc.reason} at byte {exc.start}",
+        ) from None
+    except OSError as exc:
+        raise _one(
+            display,
+            line,
+            f"source text {parsed.source.text!r} cannot be read: {exc.strerror or exc}",
+        ) from None
+
+
+_FACT = TypeAdapter(Fact)
+
+
 def load_sheet(path: Path, register: Register, root: Path | None = None) -> Sheet:
     """Load a fact sheet, check it against the register and locate every quote in its text.
 
     Args:
         path: the YAML fact sheet.
         register: the entity register the sheet refers to.
-        root: the seeds folder, to name files relative to it in messages.
+        root: the seeds folder, to name files relative to it in messages; source texts must
+            lie inside it (default: the sheet's grandparent folder).
 
     Returns:
         The checked sheet.
@@ -703,55 +774,37 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
     display = _display(path, root)
     data, lines = _read_yaml(path, display)
     try:
-        parsed = _SheetFile.model_validate(data if data is not None else {})
+        parsed = _SheetHead.model_validate(data if data is not None else {})
     except ValidationError as exc:
         raise SeedError(_validation_problems(exc, display, lines)) from None
 
     problems: list[SeedProblem] = []
-    text_path = (path.parent / parsed.source.text).resolve()
-    try:
-        text = text_path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise SeedError(
-            [
-                SeedProblem(
-                    file=display,
-                    line=lines.get(("source", "text")),
-                    message=f"source text {parsed.source.text!r} not found (looked at {text_path})",
-                )
-            ]
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise SeedError(
-            [
-                SeedProblem(
-                    file=display,
-                    line=lines.get(("source", "text")),
-                    message=f"source text {parsed.source.text!r} is not UTF-8: "
-                    f"{exc.reason} at byte {exc.start}",
-                )
-            ]
-        ) from None
+    # Each fact is checked on its own, so one malformed fact does not hide the others' problems.
+    facts: list[tuple[int, AnyFact]] = []
+    malformed: dict[str, str] = {}  # ids of malformed facts, so references to them still resolve
+    for i, raw in enumerate(parsed.facts):
+        try:
+            facts.append((i, _FACT.validate_python(raw)))
+        except ValidationError as exc:
+            problems.extend(_validation_problems(exc, display, lines, ("facts", i)))
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                malformed[raw["id"]] = str(raw.get("kind"))
 
+    text = _read_text(path, parsed, root, display, lines.get(("source", "text")))
     checker = _Checker(register, display, lines, problems)
     spans: dict[str, list[Span]] = {}
     fact_kinds: dict[str, str] = {}
-    for i, fact in enumerate(parsed.facts):
+    for i, fact in facts:
         loc: Loc = ("facts", i)
         line = lines.get(loc)
         if fact.id in fact_kinds:
-            problems.append(
-                SeedProblem(
-                    file=display,
-                    line=lines.get((*loc, "id")),
-                    message=f"facts[{i}]: fact id {fact.id!r} is used twice",
-                )
-            )
+            checker.problem((*loc, "id"), f"fact id {fact.id!r} is used twice")
+            continue
         fact_kinds[fact.id] = fact.kind
         located = []
         for j, ev in enumerate(fact.quotes):
             ev_loc = (
-                (*loc, "evidence") if not isinstance(fact.evidence, list) else (*loc, "evidence", j)
+                (*loc, "evidence", j) if isinstance(fact.evidence, list) else (*loc, "evidence")
             )
             span = _pick(
                 text, ev, f"facts[{i}] ({fact.id})", display, lines.get(ev_loc, line), problems
@@ -760,20 +813,14 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
                 located.append(span)
         spans[fact.id] = located
 
-    for i, fact in enumerate(parsed.facts):
-        checker.check_fact(fact, ("facts", i), fact_kinds)
-
-    for i, fact in enumerate(parsed.facts):
-        if isinstance(fact, StatementFact) and fact.text is not None:
+    for i, fact in facts:
+        checker.check_fact(fact, ("facts", i), {**malformed, **fact_kinds})
+        if isinstance(fact, StatementFact) and fact.text is not None and fact.id in spans:
             quoted = " ".join(text[s.start : s.end] for s in spans[fact.id])
             if fact.text not in quoted:
-                problems.append(
-                    SeedProblem(
-                        file=display,
-                        line=lines.get(("facts", i, "text")),
-                        message=f"facts[{i}] ({fact.id}): the statement's text is not in its "
-                        f"evidence quote: {fact.text[:60]!r}",
-                    )
+                checker.problem(
+                    ("facts", i, "text"),
+                    f"the statement's text is not in its evidence quote: {fact.text[:60]!r}",
                 )
     if parsed.source.publisher is not None:
         checker.entity(parsed.source.publisher, ("source", "publisher"), ORG_TYPES, "publisher")
@@ -787,13 +834,7 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
             starts, _ = _locate(text, Evidence(quote=mention.text))
             found = [Span(s, s + len(mention.text), mention.text) for s in starts]
             if not found:
-                problems.append(
-                    SeedProblem(
-                        file=display,
-                        line=line,
-                        message=(f"mentions[{i}]: text not found in the source: {mention.text!r}"),
-                    )
-                )
+                checker.problem(loc, f"text not found in the source: {mention.text!r}")
         else:
             ev = Evidence(quote=mention.text, occurrence=mention.occurrence)
             span = _pick(text, ev, f"mentions[{i}]", display, line, problems)
@@ -801,12 +842,8 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
         mention_spans.append(found)
 
     if parsed.source.id in register.entities:
-        problems.append(
-            SeedProblem(
-                file=display,
-                line=lines.get(("source", "id")),
-                message=(f"source id {parsed.source.id!r} is also an entity id of the register"),
-            )
+        checker.problem(
+            ("source", "id"), f"source id {parsed.source.id!r} is also an entity id of the register"
         )
     if problems:
         raise SeedError(problems)
@@ -815,10 +852,11 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
         display=display,
         source=parsed.source,
         text=text,
-        facts=list(parsed.facts),
+        facts=[fact for _, fact in facts],
         mentions=list(parsed.mentions),
         spans=spans,
         mention_spans=mention_spans,
+        lines={fact.id: lines.get(("facts", i)) for i, fact in facts},
     )
 
 
@@ -880,9 +918,7 @@ class _Checker:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             self.problem(loc, f"no fact {ident!r} in this sheet{hint}")
         elif kinds[ident] != want:
-            kind = kinds[ident]
-            article = "an" if kind[0] in "aeiou" else "a"
-            self.problem(loc, f"{ident!r} is {article} {kind}, not a {want}")
+            self.problem(loc, f"{ident!r} is {_a(kinds[ident])}, not a {want}")
 
     def check_fact(self, fact: Any, loc: Loc, kinds: dict[str, str]) -> None:
         if fact.according_to is not None:
@@ -973,11 +1009,20 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
         >>> (span.start, span.end, sheets[0].text[span.start:span.end] == span.exact)
         (614, 670, True)
     """
-    register = load_register(sorted((root / "entities").glob("*.yaml")), root)
+    for folder in ("entities", "facts"):
+        if not (root / folder).is_dir():
+            raise _one(str(root), None, f"no {folder}/ folder: is {root} a seeds folder?")
+    register_files = sorted((root / "entities").glob("*.yaml"))
+    sheet_files = sorted((root / "facts").glob("*.yaml"))
+    if not register_files or not sheet_files:
+        what = "entities/*.yaml" if not register_files else "facts/*.yaml"
+        raise _one(str(root), None, f"no {what} files: nothing to build")
+    register = load_register(register_files, root)
     sheets: list[Sheet] = []
     problems: list[SeedProblem] = []
     seen_sources: dict[str, str] = {}
-    for path in sorted((root / "facts").glob("*.yaml")):
+    node_kinds: dict[str, tuple[str, str, int | None]] = {}
+    for path in sheet_files:
         try:
             sheet = load_sheet(path, register, root)
         except SeedError as exc:
@@ -997,9 +1042,33 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
             continue
         seen_sources[sheet.source.id] = sheet.display
         sheets.append(sheet)
+        # A meeting, act, statement or observation id names one node across all sources: a
+        # second source reporting the same meeting reuses its id; a clash of kinds is an error.
+        for fact in sheet.facts:
+            if fact.kind == "relation":
+                continue
+            kind = _node_kind(fact.kind)
+            first = node_kinds.setdefault(fact.id, (kind, sheet.display, sheet.lines.get(fact.id)))
+            if first[0] != kind:
+                problems.append(
+                    SeedProblem(
+                        file=sheet.display,
+                        line=sheet.lines.get(fact.id),
+                        message=f"fact id {fact.id!r} names {_a(kind)} here but {_a(first[0])} "
+                        f"in {first[1]}:{first[2]}; use another id",
+                    )
+                )
     if problems:
         raise SeedError(problems)
     return register, sheets
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def _node_kind(kind: str) -> str:
+    return "act" if kind in ACT_KINDS else kind
 
 
 def iter_facts(sheets: Iterable[Sheet]) -> Iterator[tuple[Sheet, Any]]:

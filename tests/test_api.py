@@ -33,7 +33,7 @@ def test_landing_page_says_what_the_graph_holds(client: TestClient) -> None:
     assert "<h1>bilateral-kg</h1>" in html
     assert '<tr><td>people</td><td class="n">4</td></tr>' in html
     assert '<tr><td>meetings</td><td class="n">2</td></tr>' in html
-    assert "Cambodia, S Korea heighten employment, vocational ties" in html
+    assert "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties" in html
     assert "The Phnom Penh Post" in html
     assert '<link rel="alternate" type="application/json" href="/index.json">' in html
     assert r.headers["link"] == '</index.json>; rel="alternate"; type="application/json"'
@@ -62,7 +62,7 @@ def test_landing_json_twin(client: TestClient) -> None:
         "proposed": 1,
     }
     assert [s["title"] for s in twin["sources"]] == [
-        "Cambodia, S Korea heighten employment, vocational ties"
+        "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties"
     ]
     layers = {g["g"].rsplit("/graph/", 1)[1]: g["layer"] for g in twin["graphs"]}
     assert layers["stated/ppp-cambodia-korea-labour"] == "stated"
@@ -118,7 +118,10 @@ def test_bilateral_serve_answers_on_loopback(built: Path) -> None:
                 time.sleep(0.2)
         assert r.status_code == 200 and r.json()["counts"]["meetings"] == 2
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
-        assert "Cambodia, S Korea heighten employment, vocational ties" in page.text
+        assert (
+            "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties"
+            in page.text
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)

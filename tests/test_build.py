@@ -97,7 +97,7 @@ def test_source_metadata(q) -> None:
     assert rows == [
         {
             "src": SOURCE,
-            "title": "Cambodia, S Korea heighten employment, vocational ties",
+            "title": "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties",
             "url": "https://phnompenhpost.com/national/cambodia-s-korea-heighten-employment-vocational-ties",
             "publisher": "The Phnom Penh Post",
             "published": None,

@@ -28,7 +28,7 @@ GOOD = """\
 source:
   id: test-source
   type: news-article
-  title: A test source
+  label: A test source
   text: ../articles/test.txt
 facts:
   - id: the-meeting
@@ -128,7 +128,7 @@ BAD_SHEETS = [
     ),
     pytest.param(
         replace(GOOD, "  - id: the-agreement", "  - id: the-meeting"),
-        "seeds/facts/test.yaml:13: facts[1]: fact id 'the-meeting' is used twice",
+        "seeds/facts/test.yaml:13: facts[1].id: fact id 'the-meeting' is used twice",
         id="duplicate-fact-id",
     ),
     pytest.param(
@@ -169,7 +169,7 @@ BAD_SHEETS = [
     pytest.param(
         GOOD + "  - id: said\n    kind: statement\n    speaker: heng-sour\n    form: quotation\n"
         "    text: We never cooperate.\n    evidence: “We cooperate.”\n",
-        "seeds/facts/test.yaml:24: facts[2] (said): the statement's text is not in its evidence quote",
+        "seeds/facts/test.yaml:24: facts[2].text: the statement's text is not in its evidence quote",
         id="statement-text-not-in-evidence",
     ),
     pytest.param(
@@ -188,6 +188,34 @@ BAD_SHEETS = [
         replace(GOOD, "    kind: agreement\n", "    kind: agreement\n    inferred: yes\n"),
         "seeds/facts/test.yaml:15: facts[1].inferred: Input should be a valid string",
         id="inferred-without-reason",
+    ),
+    pytest.param(
+        replace(GOOD, "  label: A test source\n", "  label: A test source\n  url: not a url\n"),
+        "seeds/facts/test.yaml:5: source.url: String should match pattern",
+        id="bad-url",
+    ),
+    pytest.param(
+        replace(
+            GOOD, "    summary: cooperate\n", "    summary: !!python/object:os.system cooperate\n"
+        ),
+        "seeds/facts/test.yaml:16: YAML: could not determine a constructor for the tag",
+        id="python-tag",
+    ),
+    pytest.param(
+        replace(GOOD, "    summary: cooperate\n", "    summary: co\x07operate\n"),
+        "seeds/facts/test.yaml: YAML: unacceptable character #x0007",
+        id="control-character",
+    ),
+    pytest.param(
+        replace(GOOD, "text: ../articles/test.txt", "text: ../../../../../../etc/hostname"),
+        "seeds/facts/test.yaml:5: source text '../../../../../../etc/hostname' is outside the "
+        "seeds folder",
+        id="text-outside-seeds",
+    ),
+    pytest.param(
+        replace(GOOD, "text: ../articles/test.txt", "text: ../articles"),
+        "seeds/facts/test.yaml:5: source text '../articles' cannot be read: Is a directory",
+        id="text-is-a-folder",
     ),
     pytest.param(
         replace(GOOD, "text: ../articles/test.txt", "text: ../articles/missing.txt"),
@@ -243,6 +271,42 @@ def test_every_problem_of_a_sheet_is_reported_at_once(tmp_path: Path) -> None:
     assert len(found) == 3, found
 
 
+def test_a_malformed_fact_does_not_hide_the_others_problems(tmp_path: Path) -> None:
+    sheet = replace(GOOD, "    place: seoul", "    plcae: seoul")  # fact 0 malformed
+    sheet = replace(sheet, "status: agreed", "status: agred")  # fact 1 well-formed, bad value
+    found = problems(write_seeds(tmp_path, sheet))
+    assert [p.split(": ", 2)[1] for p in found] == ["facts[0].plcae", "facts[1].status[0]"]
+
+
+def test_a_missing_or_empty_seeds_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SeedError, match="no entities/ folder: is .* a seeds folder"):
+        load_seeds(tmp_path / "nowhere")
+    root = write_seeds(tmp_path, GOOD)
+    (root / "facts" / "test.yaml").unlink()
+    with pytest.raises(SeedError, match=r"no facts/\*\.yaml files: nothing to build"):
+        load_seeds(root)
+
+
+def test_one_id_for_two_kinds_of_node_across_sheets_is_refused(tmp_path: Path) -> None:
+    root = write_seeds(tmp_path, GOOD)
+    other = replace(
+        replace(GOOD, "id: test-source", "id: other-source"),
+        "  - id: the-agreement",
+        "  - id: the-meeting-2",
+    )
+    other = replace(other, "  - id: the-meeting\n", "  - id: the-agreement\n")
+    other = replace(other, "occasion: the-meeting", "occasion: the-agreement")
+    (root / "facts" / "zz-other.yaml").write_text(other, encoding="utf-8")
+    found = problems(root)
+    assert any(
+        p.startswith(
+            "seeds/facts/zz-other.yaml:7: fact id 'the-agreement' names a meeting "
+            "here but an act in seeds/facts/test.yaml:13; use another id"
+        )
+        for p in found
+    ), found
+
+
 def test_yaml_bomb_is_refused_quickly(tmp_path: Path) -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
@@ -263,7 +327,7 @@ def test_non_utf8_sheet_is_refused(tmp_path: Path) -> None:
 
 def test_an_alias_of_a_quote_is_allowed(tmp_path: Path) -> None:
     sheet = textwrap.dedent("""\
-        source: {id: s, type: news-article, title: T, text: ../articles/test.txt}
+        source: {id: s, type: news-article, label: Test, text: ../articles/test.txt}
         facts:
           - {id: m, kind: meeting, attendees: [heng-sour], evidence: &q Heng Sour met Lee}
           - {id: n, kind: meeting, attendees: [lee-cheol-woo], evidence: *q}

@@ -22,7 +22,7 @@ SHEET = """\
 source:
   id: test-eps-history
   type: news-article
-  title: A short history of the EPS
+  label: A short history of the EPS
   text: ../articles/test-eps-history.txt
 mentions:
   - {text: Heng Suor, entity: heng-sour}
