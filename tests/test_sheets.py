@@ -279,7 +279,7 @@ def test_a_malformed_fact_does_not_hide_the_others_problems(tmp_path: Path) -> N
 
 
 def test_a_missing_or_empty_seeds_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(SeedError, match="no entities/ folder: is .* a seeds folder"):
+    with pytest.raises(SeedError, match=r"no entities/ folder: is .* a seeds folder"):
         load_seeds(tmp_path / "nowhere")
     root = write_seeds(tmp_path, GOOD)
     (root / "facts" / "test.yaml").unlink()
