@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from pydantic import ValidationError
 
 from api.config import Settings, get_settings
 from graph.iris import Iris
 from graph.lookup import PREFIXES, entity_view, layer_graphs, resolve
 from graph.pipeline import InvalidGraphError, build_store, compile_seeds
+from graph.safety import UnsafeQueryError
 from graph.sheets import SeedError
-from graph.store import StoreError, open_store, write_generation
+from graph.store import DiskStore, StoreError, open_store
 
 __all__ = ["main"]
 
@@ -51,12 +53,16 @@ def _settings(args: argparse.Namespace) -> Settings:
         value = getattr(args, key, None)
         if value is not None:
             overrides[key] = value
-    return get_settings().model_copy(update=overrides)
+    try:
+        return Settings.model_validate({**get_settings().model_dump(), **overrides})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise CliError(f"--{str(err['loc'][0]).replace('_', '-')}: {err['msg']}") from None
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     s = _settings(args)
-    compiled = build_store(s.seeds, s.store, Iris(s.base_iri), _progress)
+    compiled = build_store(s.seeds, DiskStore(s.store), Iris(s.base_iri), _progress)
     quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
     print(
         f"built {quads} quads from {len(compiled.sheets)} source(s) and "
@@ -81,8 +87,15 @@ def _read_query(text: str) -> str:
     if text == "-":
         return sys.stdin.read()
     if text.startswith("@"):
-        return Path(text[1:]).read_text(encoding="utf-8")
+        try:
+            return Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read the query from {text[1:]}: {_why(exc)}") from None
     return text
+
+
+def _why(exc: Exception) -> str:
+    return str(getattr(exc, "strerror", None) or exc)
 
 
 def _table(result: ox.QuerySolutions) -> str:
@@ -140,9 +153,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     matches = resolve(store, args.name)
     if not matches:
         raise CliError(f"nothing named {args.name!r}")
-    if len(matches) > 1 and matches[0].how == "partial":
-        names = "; ".join(f"{m.label} <{m.iri}>" for m in matches)
-        raise CliError(f"{args.name!r} is ambiguous: {names}")
+    if len(matches) > 1:
+        others = "; ".join(f"{m.label} <{m.iri}>" for m in matches[1:])
+        print(f"note: {args.name!r} also matches: {others}", file=sys.stderr)
     view = entity_view(store, matches[0].iri)
     assert view is not None
     if args.json:
@@ -186,7 +199,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format in ("nt", "nq"):
         data = b"".join(sorted(set(data.splitlines(keepends=True))))
     if args.output:
-        Path(args.output).write_bytes(data)
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {_why(exc)}") from None
         print(f"wrote {len(data)} bytes to {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
@@ -204,6 +220,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
     if not args.graph.startswith(("http://", "https://", "urn:")):
         raise CliError(f"--graph must be an absolute IRI, not {args.graph!r}")
+    if Iris(s.base_iri).is_layer(args.graph):
+        raise CliError(
+            f"<{args.graph}> is one of the graphs the build writes; load into a graph of your own"
+        )
     try:
         quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
@@ -216,7 +236,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         staged.add(ox.Quad(q.subject, q.predicate, q.object, graph))
     data = ox.serialize(staged, format=ox.RdfFormat.N_QUADS)
     assert data is not None
-    write_generation(s.store, data, keep_current=True)
+    DiskStore(s.store).add(data)
     print(f"loaded {len(quads)} triples from {path} into <{args.graph}>")
     return 0
 
@@ -310,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
     except InvalidGraphError as exc:
         print(f"error: {exc}", file=sys.stderr)
-    except (StoreError, CliError) as exc:
+    except (StoreError, CliError, UnsafeQueryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()

@@ -58,3 +58,7 @@ class Iris:
         ``ontology`` once."""
         tail = f"/{source_id}" if source_id else ""
         return URIRef(f"{self.base}graph/{layer}{tail}")
+
+    def is_layer(self, graph: str) -> bool:
+        """Whether a graph IRI is one the build writes (loaded data may not use them)."""
+        return graph.startswith(f"{self.base}graph/")

@@ -110,7 +110,8 @@ class Match:
 
 
 def resolve(store: Store, name: str, limit: int = 10) -> list[Match]:
-    """Find entities by IRI, id (the last part of the IRI), name or alias, or part of a name.
+    """Find things by IRI or id (the last part of the IRI), and entities of the register by name,
+    alias or part of a name (case-insensitive).
 
     Args:
         store: the store.
@@ -145,7 +146,8 @@ def resolve(store: Store, name: str, limit: int = 10) -> list[Match]:
         store,
         """
         SELECT DISTINCT ?q ?e ?label WHERE {
-            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?label .
+            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?label ;
+               bkg:epistemicStatus epi:reference .
             FILTER (LCASE(STR(?name)) = LCASE(STR(?q)))
         } ORDER BY ?label ?e""",
         q=q,
@@ -156,7 +158,8 @@ def resolve(store: Store, name: str, limit: int = 10) -> list[Match]:
         store,
         """
         SELECT ?q ?e (SAMPLE(?l) AS ?label) WHERE {
-            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?l .
+            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?l ;
+               bkg:epistemicStatus epi:reference .
             FILTER (CONTAINS(LCASE(STR(?name)), LCASE(STR(?q))))
         } GROUP BY ?q ?e ORDER BY STRLEN(?label) ?label LIMIT 200""",
         q=q,

@@ -12,7 +12,7 @@ from rdflib import Dataset
 from graph.build import build_dataset
 from graph.iris import Iris
 from graph.sheets import Register, Sheet, load_seeds
-from graph.store import write_generation
+from graph.store import Store
 from graph.validate import Violation, validate_dataset
 
 __all__ = ["Compiled", "InvalidGraphError", "build_store", "compile_seeds", "sorted_nquads"]
@@ -79,20 +79,21 @@ def compile_seeds(seeds: Path, iris: Iris, progress: Progress = _quiet) -> Compi
     return Compiled(register=register, sheets=sheets, dataset=ds, violations=violations)
 
 
-def build_store(seeds: Path, store: Path, iris: Iris, progress: Progress = _quiet) -> Compiled:
-    """Build the graph from the seeds into a new store generation and make it current.
+def build_store(seeds: Path, store: Store, iris: Iris, progress: Progress = _quiet) -> Compiled:
+    """Build the graph from the seeds and replace the store's data with it, atomically.
+
+    Named graphs that did not come from a build (loaded with ``bilateral load``) are kept.
 
     Raises:
         SeedError: a malformed register or fact sheet.
         InvalidGraphError: the dataset does not conform to the shapes.
         StoreError: the store could not be written.
-        In every case the previous generation stays current.
+        In every case the store keeps its previous data.
     """
     compiled = compile_seeds(seeds, iris, progress)
     if compiled.violations:
         raise InvalidGraphError(compiled.violations)
     data = compiled.nquads
-    progress(f"writing {data.count(10)} quads to {store}")
-    gen = write_generation(store, data)
-    log.info("new generation %s", gen)
+    progress(f"writing {data.count(10)} quads")
+    store.replace(data, keep=lambda g: not iris.is_layer(g))
     return compiled

@@ -1,9 +1,11 @@
 """The store: Oxigraph behind one small interface, and atomic generations on disk.
 
-On disk a store is a folder of *generations*: each build or load writes a complete new Oxigraph
-database beside the current one, and only when it is complete does the ``current`` link move to
-it (an atomic rename). A build that fails, or a process killed half-way, leaves the previous
-generation current and serving.
+On disk a store is a folder of *generations*: every write (a build, a load, an update) makes a
+complete new Oxigraph database beside the current one (a hard-linked checkpoint when it starts
+from the current data), and only when it is complete does the ``current`` link move to it, by an
+atomic rename. A build that fails, or a process killed half-way, leaves the previous generation
+current. Readers (a running server) pick up a new generation at their next query; a query that
+is running keeps the generation it started on.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ import fcntl
 import logging
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
+from graph.safety import check_query, check_update, declares_dataset
+
 __all__ = [
+    "DiskStore",
     "OxigraphStore",
     "Store",
     "StoreError",
@@ -42,20 +48,31 @@ class StoreError(Exception):
 
 
 class Store(Protocol):
-    """What the rest of the code needs of a store (Oxigraph here; a remote engine later)."""
+    """What the rest of the code needs of a store (Oxigraph here; a remote engine later).
+
+    Every query and update is checked first: nothing that would fetch data on a query's behalf
+    (``SERVICE`` outside ``allowed_services``, ``LOAD``) reaches the engine.
+    """
+
+    allowed_services: frozenset[str]
 
     def query(
         self,
         sparql: str,
         *,
         bindings: Mapping[str, Term] | None = None,
-        union_default_graph: bool = True,
         default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; ``bindings`` bind variables to terms (never pasted as text).
 
-        The default graph is the union of all graphs, or of ``default_graphs`` when given.
+        The default graph is the union of all graphs, or of ``default_graphs`` when given;
+        ``named_graphs`` restricts what ``GRAPH`` sees.
         """
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update, all or nothing."""
         ...
 
     def named_graphs(self) -> list[str]:
@@ -66,11 +83,73 @@ class Store(Protocol):
         """The whole dataset (quad formats) or the union of its graphs (triple formats)."""
         ...
 
+    def replace(self, nquads: bytes, keep: Callable[[str], bool] | None = None) -> None:
+        """Replace all data with ``nquads``, keeping the named graphs ``keep`` selects."""
+        ...
+
+    def add(self, nquads: bytes) -> None:
+        """Add quads, all or nothing."""
+        ...
+
     def __len__(self) -> int: ...
 
 
+def _query(
+    inner: ox.Store,
+    sparql: str,
+    bindings: Mapping[str, Term] | None,
+    default_graphs: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+) -> QueryResult:
+    substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()} or None
+    named: list[ox.NamedNode | ox.BlankNode] | None = (
+        None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
+    )
+    if default_graphs is None:
+        # The default graph is the union of all graphs, unless the query names its own dataset
+        # (FROM, FROM NAMED), which then names graphs of the store and nothing else.
+        return inner.query(
+            sparql,
+            use_default_graph_as_union=not declares_dataset(sparql),
+            named_graphs=named,
+            substitutions=substitutions,
+        )
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(g) for g in default_graphs
+    ]
+    return inner.query(
+        sparql,
+        default_graph=graphs or [ox.DefaultGraph()],
+        named_graphs=named,
+        substitutions=substitutions,
+    )
+
+
+def _dump(inner: ox.Store, fmt: ox.RdfFormat) -> bytes:
+    if fmt.supports_datasets:
+        out = inner.dump(format=fmt)
+    else:
+        triples = inner.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+        )
+        assert isinstance(triples, ox.QueryTriples)
+        out = triples.serialize(format=fmt)
+    assert out is not None
+    return out
+
+
+def _graph_quads(inner: ox.Store, keep: Callable[[str], bool]) -> bytes:
+    """The quads of the named graphs ``keep`` selects, as N-Quads."""
+    kept = ox.Dataset()
+    for graph in inner.named_graphs():
+        if isinstance(graph, ox.NamedNode) and keep(graph.value):
+            for quad in inner.quads_for_pattern(None, None, None, graph):
+                kept.add(quad)
+    return ox.serialize(kept, format=ox.RdfFormat.N_QUADS) or b""
+
+
 class OxigraphStore:
-    """A pyoxigraph store, on disk or in memory.
+    """A pyoxigraph store held in this process (in memory for tests and tools).
 
     Examples:
         >>> s = memory_store(b'<http://e/a> <http://e/p> "x" <http://e/g> .\\n')
@@ -83,59 +162,50 @@ class OxigraphStore:
         []
     """
 
-    def __init__(self, inner: ox.Store, path: Path | None = None) -> None:
+    def __init__(self, inner: ox.Store, allowed_services: Sequence[str] = ()) -> None:
         self.inner = inner
-        self.path = path
+        self.allowed_services = frozenset(allowed_services)
 
     def query(
         self,
         sparql: str,
         *,
         bindings: Mapping[str, Term] | None = None,
-        union_default_graph: bool = True,
         default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        if default_graphs is not None:
-            graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                ox.NamedNode(g) for g in default_graphs
-            ]
-            return self.inner.query(
-                sparql,
-                default_graph=graphs or [ox.DefaultGraph()],
-                substitutions=substitutions or None,
-            )
-        return self.inner.query(
-            sparql,
-            use_default_graph_as_union=union_default_graph,
-            substitutions=substitutions or None,
-        )
+        check_query(sparql, self.allowed_services)
+        return _query(self.inner, sparql, bindings, default_graphs, named_graphs)
+
+    def update(self, sparql: str) -> None:
+        check_update(sparql, self.allowed_services)
+        self.inner.update(sparql)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
-        if fmt.supports_datasets:
-            out = self.inner.dump(format=fmt)
-        else:
-            triples = self.inner.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
-            assert isinstance(triples, ox.QueryTriples)
-            out = triples.serialize(format=fmt)
-        assert out is not None
-        return out
+        return _dump(self.inner, fmt)
+
+    def replace(self, nquads: bytes, keep: Callable[[str], bool] | None = None) -> None:
+        kept = _graph_quads(self.inner, keep) if keep else b""
+        fresh = ox.Store()
+        fresh.load(nquads + kept, format=ox.RdfFormat.N_QUADS)
+        self.inner = fresh
+
+    def add(self, nquads: bytes) -> None:
+        self.inner.load(nquads, format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         return len(self.inner)
 
 
-def memory_store(nquads: bytes = b"") -> OxigraphStore:
+def memory_store(nquads: bytes = b"", allowed_services: Sequence[str] = ()) -> OxigraphStore:
     """An in-memory store holding the given N-Quads."""
     inner = ox.Store()
     if nquads:
         inner.load(nquads, format=ox.RdfFormat.N_QUADS)
-    return OxigraphStore(inner)
+    return OxigraphStore(inner, allowed_services)
 
 
 # ------------------------------------------------------------------------------------------
@@ -152,20 +222,85 @@ def current_generation(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def open_store(root: Path) -> OxigraphStore:
-    """Open the current generation of an on-disk store, read-only.
+class DiskStore:
+    """The current generation of an on-disk store, followed across rebuilds.
+
+    Reads open the current generation read-only and switch to a newer one at the next query
+    (one ``readlink`` per query). Writes make a new generation and swap it in atomically.
+    """
+
+    def __init__(self, root: Path, allowed_services: Sequence[str] = ()) -> None:
+        self.root = root
+        self.allowed_services = frozenset(allowed_services)
+        self._lock = threading.Lock()
+        self._gen: Path | None = None
+        self._inner: ox.Store | None = None
+
+    @property
+    def generation(self) -> Path | None:
+        """The generation this store reads now."""
+        return self._gen
+
+    def reader(self) -> ox.Store:
+        """The read-only database of the current generation (reopened after a rebuild)."""
+        gen = current_generation(self.root)
+        if gen is None:
+            raise StoreError(f"no graph has been built in {self.root} yet; run 'bilateral build'")
+        with self._lock:
+            if gen != self._gen or self._inner is None:
+                try:
+                    self._inner = ox.Store.read_only(str(gen))
+                except OSError as exc:
+                    raise StoreError(f"cannot open the store in {gen}: {exc}") from None
+                if self._gen is not None:
+                    log.info("switched to the new generation %s", gen.name)
+                self._gen = gen
+            return self._inner
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        check_query(sparql, self.allowed_services)
+        return _query(self.reader(), sparql, bindings, default_graphs, named_graphs)
+
+    def update(self, sparql: str) -> None:
+        check_update(sparql, self.allowed_services)
+        write_generation(self.root, b"", keep_current=True, update=sparql)
+
+    def named_graphs(self) -> list[str]:
+        inner = self.reader()
+        return sorted(g.value for g in inner.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump(self, fmt: ox.RdfFormat) -> bytes:
+        return _dump(self.reader(), fmt)
+
+    def replace(self, nquads: bytes, keep: Callable[[str], bool] | None = None) -> None:
+        kept = b""
+        if keep is not None and current_generation(self.root) is not None:
+            kept = _graph_quads(self.reader(), keep)
+        write_generation(self.root, nquads + kept)
+
+    def add(self, nquads: bytes) -> None:
+        write_generation(self.root, nquads, keep_current=True)
+
+    def __len__(self) -> int:
+        return len(self.reader())
+
+
+def open_store(root: Path, allowed_services: Sequence[str] = ()) -> DiskStore:
+    """The on-disk store in ``root``, which must hold a built graph.
 
     Raises:
         StoreError: when nothing was built there yet, or the database cannot be read.
     """
-    gen = current_generation(root)
-    if gen is None:
-        raise StoreError(f"no graph has been built in {root} yet; run 'bilateral build'")
-    try:
-        inner = ox.Store.read_only(str(gen))
-    except OSError as exc:
-        raise StoreError(f"cannot open the store in {gen}: {exc}") from None
-    return OxigraphStore(inner, gen)
+    store = DiskStore(root, allowed_services)
+    store.reader()
+    return store
 
 
 @contextlib.contextmanager
@@ -183,14 +318,17 @@ def _lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_generation(root: Path, nquads: bytes, *, keep_current: bool = False) -> Path:
-    """Write a new generation holding ``nquads`` and make it current, atomically.
+def write_generation(
+    root: Path, nquads: bytes, *, keep_current: bool = False, update: str | None = None
+) -> Path:
+    """Write a new generation and make it current, atomically.
 
     Args:
         root: the store folder.
-        nquads: the dataset as N-Quads.
-        keep_current: start from a copy of the current generation and add ``nquads`` to it
-            (``bilateral load``), instead of starting empty (``bilateral build``).
+        nquads: quads to load into the new generation.
+        keep_current: start from a checkpoint of the current generation (``load``, updates)
+            instead of starting empty (``build``).
+        update: a SPARQL update to apply to the new generation after loading.
 
     Returns:
         The new generation's folder.
@@ -210,6 +348,8 @@ def write_generation(root: Path, nquads: bytes, *, keep_current: bool = False) -
                 inner = ox.Store(str(gen))
                 if nquads:
                     inner.load(nquads, format=ox.RdfFormat.N_QUADS)
+                if update:
+                    inner.update(update)
                 inner.flush()
                 del inner
                 tmp = root / f".current-{name}"
@@ -222,8 +362,6 @@ def write_generation(root: Path, nquads: bytes, *, keep_current: bool = False) -
             return gen
     except OSError as exc:
         raise StoreError(f"cannot write the store in {root}: {exc.strerror or exc}") from None
-    except SyntaxError as exc:
-        raise StoreError(f"the data could not be loaded: {exc}") from None
 
 
 def _prune(root: Path, current: Path) -> None:

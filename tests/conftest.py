@@ -11,7 +11,7 @@ from pyoxigraph import Literal, NamedNode
 from graph.iris import Iris
 from graph.lookup import select
 from graph.pipeline import Compiled, build_store, compile_seeds
-from graph.store import OxigraphStore, memory_store
+from graph.store import DiskStore, OxigraphStore, memory_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -35,7 +35,7 @@ def store(compiled: Compiled) -> OxigraphStore:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An on-disk store built by the real pipeline."""
     root = tmp_path_factory.mktemp("store") / "store"
-    build_store(SEEDS, root, Iris(BASE))
+    build_store(SEEDS, DiskStore(root), Iris(BASE))
     return root
 
 

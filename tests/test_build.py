@@ -134,3 +134,28 @@ def test_import_names_belong_to_this_distribution() -> None:
     for name in ("graph", "api", "ontology"):
         assert set(packages.get(name, [])) == {"bilateral-kg"}, (name, packages.get(name))
     assert dist.entry_points.select(group="console_scripts", name="bilateral")
+
+
+def test_facts_relying_on_an_inferred_identification_say_so(q) -> None:
+    rows = q("""
+        SELECT ?fact ?mention ?exact ?reason WHERE {
+            ?fact bkg:reliesOn ?mention .
+            ?mention oa:hasBody ?e ; bkg:epistemicStatus epi:inferred ; bkg:reason ?reason ;
+                     oa:hasTarget/oa:hasSelector/oa:exact ?exact .
+        }""")
+    relied = {(r["fact"].rsplit("/", 1)[1], r["exact"]) for r in rows}
+    assert (
+        "sour-asks-examine-kosha-comwel-nssf",
+        "Korean Workers’ Composition and Welfare Service Unit",
+    ) in relied
+    assert ("sour-asks-examine-keis-nea", "Korean Employment Information Service Unit") in relied
+    assert ("post-march-10-by-mlvt", "the labour ministry") in relied
+    assert all(r["reason"] for r in rows)
+    # A strictly stated query: who wrote the post, leaving out inferred identifications.
+    strict = q("""
+        SELECT ?author WHERE {
+            GRAPH ?g { ?a a bkg:Assertion ; rdf:predicate schema:author ; rdf:object ?author }
+            ?g bkg:layer epi:stated .
+            FILTER NOT EXISTS { ?a bkg:reliesOn ?m }
+        }""")
+    assert strict == []

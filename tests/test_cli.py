@@ -220,3 +220,56 @@ def test_query_on_chosen_layers(built: Path, capsys) -> None:
     assert out.splitlines() == ["date", "2024-03-06", "2024-03-08"]
     status, _, err = run(capsys, "query", "--store", str(built), "--layers", "rumour", query)
     assert status == 1 and err.startswith("error: unknown layer(s): rumour; choose from stated")
+
+
+def test_show_by_part_of_a_name(built: Path, capsys) -> None:
+    for part, label in [
+        ("Sina", "Pav Sina"),
+        ("skilled workers", "skilled workers programme"),
+        ("Gyeongsangbuk", "Gyeongsangbuk-do"),
+        ("Composition", "Korea Workers' Compensation and Welfare Service"),
+    ]:
+        status, out, err = run(capsys, "show", "--store", str(built), part)
+        assert status == 0, err
+        assert out.startswith(f"{label}  <"), out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["build", "--base-iri", "https://x"],
+            "error: --base-iri: Value error, the base IRI must be",
+        ),
+        (
+            ["query", "@/nonexistent/q.rq"],
+            "error: cannot read the query from /nonexistent/q.rq: No such file or directory",
+        ),
+        (
+            ["export", "-o", "/nonexistent/dir/x.nq"],
+            "error: cannot write /nonexistent/dir/x.nq: No such file or directory",
+        ),
+        (
+            ["query", "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"],
+            "error: SERVICE <http://127.0.0.1:9/> is not allowed",
+        ),
+        (
+            [
+                "load",
+                "/dev/null",
+                "--format",
+                "nt",
+                "--graph",
+                "https://bilateral-kg.example/graph/stated/ppp-cambodia-korea-labour",
+            ],
+            "error: <https://bilateral-kg.example/graph/stated/ppp-cambodia-korea-labour> is one of the "
+            "graphs the build writes",
+        ),
+    ],
+)
+def test_bad_arguments_give_one_line_errors(
+    built: Path, capsys, argv: list[str], message: str
+) -> None:
+    status, out, err = run(capsys, *argv, "--store", str(built))
+    assert status == 1 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1, err

@@ -1,8 +1,10 @@
-"""The on-disk store: generations swap only after a good build; a failed one changes nothing."""
+"""The on-disk store: generations swap only after a good build; readers follow; nothing leaks."""
 
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,13 +14,22 @@ from conftest import BASE, SEEDS
 from graph.iris import Iris
 from graph.lookup import select
 from graph.pipeline import InvalidGraphError, build_store
+from graph.safety import UnsafeQueryError
 from graph.sheets import SeedError
-from graph.store import StoreError, current_generation, open_store, write_generation
+from graph.store import (
+    DiskStore,
+    StoreError,
+    current_generation,
+    memory_store,
+    open_store,
+    write_generation,
+)
+
+PEOPLE = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:Person }"
 
 
-def count_people(root: Path) -> int:
-    rows = select(open_store(root), "SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:Person }")
-    return int(rows[0]["n"])
+def people(store: DiskStore) -> int:
+    return int(select(store, PEOPLE)[0]["n"])
 
 
 @pytest.fixture()
@@ -31,16 +42,23 @@ def seeds(tmp_path: Path) -> Path:
 @pytest.fixture()
 def root(tmp_path: Path, seeds: Path) -> Path:
     root = tmp_path / "store"
-    build_store(seeds, root, Iris(BASE))
+    build_store(seeds, DiskStore(root), Iris(BASE))
     return root
+
+
+def edit(seeds: Path, old: str, new: str) -> None:
+    sheet = seeds / "facts" / "ppp-cambodia-korea-labour.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    assert old in text
+    sheet.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_build_writes_a_generation_and_points_current_at_it(root: Path) -> None:
     gen = current_generation(root)
     assert gen is not None and gen.name.startswith("gen-")
     store = open_store(root)
-    assert len(store) > 2000
-    assert count_people(root) == 4
+    assert len(store) > 2000 and people(store) == 4
+    assert store.generation == gen
 
 
 def test_open_before_any_build_says_what_to_do(tmp_path: Path) -> None:
@@ -50,30 +68,45 @@ def test_open_before_any_build_says_what_to_do(tmp_path: Path) -> None:
         open_store(tmp_path / "nothing")
 
 
-def test_a_bad_sheet_leaves_the_old_graph_serving(root: Path, seeds: Path) -> None:
-    before = current_generation(root)
-    reader = open_store(root)  # a server holding the old generation open
-    sheet = seeds / "facts" / "ppp-cambodia-korea-labour.yaml"
-    sheet.write_text(
-        sheet.read_text().replace(
-            "attendees: [heng-sour, lee-jung-sik]", "attendees: [heng-sour, lee-jung-sk]"
-        )
+def test_a_reader_follows_a_rebuild(root: Path, seeds: Path) -> None:
+    reader = open_store(root)  # a running server
+    before = reader.generation
+    assert select(reader, "SELECT ?n WHERE { ?p skos:altLabel ?n } ", n=ox.Literal("H. Sour")) == []
+    register = seeds / "entities" / "register.yaml"
+    register.write_text(
+        register.read_text().replace("[Sour, Heng Suor]", "[Sour, Heng Suor, H. Sour]")
     )
+    build_store(seeds, DiskStore(root), Iris(BASE))
+    rows = select(
+        reader, "SELECT ?p ?n WHERE { ?p skos:altLabel ?n }", n=ox.Literal("H. Sour", language="en")
+    )
+    assert [r["p"] for r in rows] == [BASE + "id/person/heng-sour"]
+    assert reader.generation != before
+
+
+def test_a_bad_sheet_leaves_the_old_graph_serving(root: Path, seeds: Path) -> None:
+    reader = open_store(root)
+    before = current_generation(root)
+    edit(seeds, "attendees: [heng-sour, lee-jung-sik]", "attendees: [heng-sour, lee-jung-sk]")
     with pytest.raises(SeedError, match="unknown entity 'lee-jung-sk'; did you mean"):
-        build_store(seeds, root, Iris(BASE))
+        build_store(seeds, DiskStore(root), Iris(BASE))
     assert current_generation(root) == before
-    assert len(reader) > 2000
-    assert count_people(root) == 4
+    assert people(reader) == 4 and reader.generation == before
 
 
 def test_a_shacl_violation_leaves_the_old_graph_serving(root: Path, seeds: Path) -> None:
+    reader = open_store(root)
     before = current_generation(root)
-    sheet = seeds / "facts" / "ppp-cambodia-korea-labour.yaml"
-    sheet.write_text(sheet.read_text().replace("value: 2719", "value: 12719"))
+    edit(seeds, "value: 2719", "value: 12719")
     with pytest.raises(InvalidGraphError, match="a count by sex exceeds the total"):
-        build_store(seeds, root, Iris(BASE))
+        build_store(seeds, DiskStore(root), Iris(BASE))
     assert current_generation(root) == before
     assert sorted(p.name for p in root.glob("gen-*")) == [before.name]  # type: ignore[union-attr]
+    rows = select(
+        reader,
+        "SELECT ?v WHERE { ?o sdmxd:sex sdmxc:sex-F ; sdmxm:obsValue ?v ; bkg:unit 'persons' }",
+    )
+    assert rows == [{"v": 2719}]
 
 
 def test_a_crash_while_writing_leaves_the_old_graph(root: Path, monkeypatch) -> None:
@@ -91,9 +124,9 @@ def test_a_crash_while_writing_leaves_the_old_graph(root: Path, monkeypatch) -> 
 
 def test_rebuilds_keep_the_current_and_the_previous_generation(root: Path, seeds: Path) -> None:
     first = current_generation(root)
-    build_store(seeds, root, Iris(BASE))
+    build_store(seeds, DiskStore(root), Iris(BASE))
     second = current_generation(root)
-    build_store(seeds, root, Iris(BASE))
+    build_store(seeds, DiskStore(root), Iris(BASE))
     third = current_generation(root)
     assert len({first, second, third}) == 3
     assert sorted(p.name for p in root.glob("gen-*")) == sorted(
@@ -101,14 +134,29 @@ def test_rebuilds_keep_the_current_and_the_previous_generation(root: Path, seeds
     )
 
 
-def test_load_adds_a_named_graph_in_a_new_generation(root: Path) -> None:
-    before = current_generation(root)
-    data = b'<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" .\n'
-    write_generation(root, data.replace(b" .", b" <http://example.org/g> ."), keep_current=True)
-    assert current_generation(root) != before
-    store = open_store(root)
+def test_loaded_graphs_survive_a_rebuild(root: Path, seeds: Path) -> None:
+    store = DiskStore(root)
+    store.add(
+        b'<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" '
+        b"<http://example.org/g> .\n"
+    )
     assert "http://example.org/g" in store.named_graphs()
-    assert count_people(root) == 4  # the old data came along
+    build_store(seeds, store, Iris(BASE))
+    assert "http://example.org/g" in store.named_graphs()
+    assert people(store) == 4
+
+
+def test_an_update_makes_a_new_generation(root: Path) -> None:
+    store = open_store(root)
+    before = store.generation
+    store.update(
+        "INSERT DATA { GRAPH <http://example.org/u> { <http://example.org/a> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "A" } }'
+    )
+    assert "http://example.org/u" in store.named_graphs() and store.generation != before
+    with pytest.raises(SyntaxError):
+        store.update("INSERT DATA { oops }")
+    assert "http://example.org/u" in store.named_graphs()
 
 
 def test_one_writer_at_a_time(root: Path) -> None:
@@ -118,3 +166,64 @@ def test_one_writer_at_a_time(root: Path) -> None:
         fcntl.flock(handle, fcntl.LOCK_EX)
         with pytest.raises(StoreError, match="another build or load is writing"):
             write_generation(root, b"")
+
+
+@pytest.fixture()
+def listener() -> tuple[int, list[object]]:
+    """A TCP listener on 127.0.0.1 that records every connection it receives."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    hits: list[object] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, addr = server.accept()
+            except OSError:
+                continue
+            hits.append(addr)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], hits
+    stop.set()
+    thread.join(2)
+    server.close()
+
+
+def test_service_is_refused_and_nothing_connects(listener) -> None:
+    port, hits = listener
+    store = memory_store(b'<http://e/a> <http://e/p> "x" <http://e/g> .\n')
+    for query in (
+        f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+        f"select * {{ ?x ?y ?z . service<http://127.0.0.1:{port}/>{{?s ?p ?o}} }}",
+        "SELECT * WHERE { BIND(<http://e/x> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    ):
+        with pytest.raises(UnsafeQueryError, match="is not allowed"):
+            store.query(query)
+    for update in (f"LOAD <http://127.0.0.1:{port}/data.ttl>", "LOAD <file:///etc/passwd>"):
+        with pytest.raises(UnsafeQueryError, match="LOAD is not allowed"):
+            store.update(update)
+    assert hits == []
+
+
+def test_from_a_file_iri_reads_nothing(listener) -> None:
+    port, hits = listener
+    store = memory_store(b'<http://e/a> <http://e/p> "x" <http://e/g> .\n')
+    rows = list(store.query("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"))
+    rows += list(store.query(f"SELECT * FROM <http://127.0.0.1:{port}/> WHERE {{ ?s ?p ?o }}"))
+    assert rows == [] and hits == []
+
+
+def test_an_allowed_service_passes_the_check() -> None:
+    store = memory_store(allowed_services=["http://allowed.example/sparql"])
+    from graph.safety import check_query
+
+    check_query(
+        "SELECT * { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }", store.allowed_services
+    )
