@@ -12,7 +12,9 @@ PORT   ?= 8000
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/pip || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "error: cannot create a virtual environment with $(PYTHON);" \
+	       "on Debian: apt-get install python3-venv" >&2; exit 1; }; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
