@@ -6,7 +6,6 @@ import importlib.metadata
 from pathlib import Path
 
 import pytest
-
 from conftest import ARTICLE, BASE, SEEDS, SOURCE
 
 from graph.iris import Iris
