@@ -1,17 +1,17 @@
-"""The FastAPI application: created by a factory, the store opened once by the lifespan."""
+"""The FastAPI application: created by a factory; the lifespan opens the store and the workers."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from api import problems
 from api.config import Settings, get_settings
-from api.routes import ontology, pages
+from api.routes import ontology, pages, sparql
+from graph.execute import Executor, ProcessExecutor, ThreadExecutor
 from graph.store import Store, open_store
 
 __all__ = ["create_app"]
@@ -22,15 +22,28 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     Args:
         settings: the settings (default: from the environment).
-        store: an open store (tests pass an in-memory one); by default the lifespan opens the
-            current generation of ``settings.store`` read-only.
+        store: an open store (tests pass an in-memory one; its queries then run in threads of
+            this process). By default the lifespan opens the on-disk store of
+            ``settings.store`` and starts the query worker processes.
     """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = store if store is not None else open_store(settings.store)
-        yield
+        executor: Executor
+        if store is not None:
+            app.state.store = store
+            executor = ThreadExecutor(store)
+        else:
+            app.state.store = open_store(settings.store, settings.allowed_services)
+            executor = ProcessExecutor(
+                settings.store, settings.allowed_services, settings.query_workers
+            )
+        app.state.executor = executor
+        try:
+            yield
+        finally:
+            executor.close()
 
     app = FastAPI(
         title="bilateral-kg",
@@ -39,52 +52,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
-    if store is not None:
-        app.state.store = store
-
-    @app.exception_handler(HTTPException)
-    async def problem(request: Request, exc: HTTPException) -> JSONResponse:
-        """Errors as RFC 9457 problem details."""
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": _title(exc.status_code),
-                "status": exc.status_code,
-                "detail": exc.detail,
-                "instance": request.url.path,
-            },
-            status_code=exc.status_code,
-            media_type="application/problem+json",
-            headers=exc.headers,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        """Bad parameters as a 422 problem that names each bad parameter."""
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": "Unprocessable Content",
-                "status": 422,
-                "detail": detail,
-                "instance": request.url.path,
-            },
-            status_code=422,
-            media_type="application/problem+json",
-        )
-
+    problems.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+    )
     app.include_router(pages.router)
+    app.include_router(sparql.router)
     app.include_router(ontology.router)
     return app
-
-
-def _title(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.iris import DEFAULT_BASE
@@ -23,6 +23,24 @@ class Settings(BaseSettings):
     base_iri: str = DEFAULT_BASE
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Updates (SPARQL Update, Graph Store writes) need ``Authorization: Bearer <token>``;
+    #: with no token set, the endpoint is read-only.
+    write_token: SecretStr | None = None
+    write_token_file: Path | None = None
+    query_timeout: float = Field(default=30.0, gt=0)
+    row_cap: int = Field(default=100_000, gt=0)
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    query_workers: int = Field(default=2, ge=1, le=32)
+    #: SERVICE endpoints a query may call; none by default (nothing is fetched).
+    allowed_services: list[str] = []
+
+    def token(self) -> str | None:
+        """The write token, from the setting or the file it names (stripped)."""
+        if self.write_token is not None:
+            return self.write_token.get_secret_value() or None
+        if self.write_token_file is not None:
+            return self.write_token_file.read_text(encoding="utf-8").strip() or None
+        return None
 
     @field_validator("base_iri")
     @classmethod

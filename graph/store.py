@@ -63,6 +63,7 @@ class Store(Protocol):
         bindings: Mapping[str, Term] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; ``bindings`` bind variables to terms (never pasted as text).
 
@@ -71,7 +72,7 @@ class Store(Protocol):
         """
         ...
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL update, all or nothing."""
         ...
 
@@ -100,6 +101,7 @@ def _query(
     bindings: Mapping[str, Term] | None,
     default_graphs: Sequence[str] | None,
     named_graphs: Sequence[str] | None,
+    base_iri: str | None = None,
 ) -> QueryResult:
     substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()} or None
     named: list[ox.NamedNode | ox.BlankNode] | None = (
@@ -113,6 +115,7 @@ def _query(
             use_default_graph_as_union=not declares_dataset(sparql),
             named_graphs=named,
             substitutions=substitutions,
+            base_iri=base_iri,
         )
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
         ox.NamedNode(g) for g in default_graphs
@@ -122,6 +125,7 @@ def _query(
         default_graph=graphs or [ox.DefaultGraph()],
         named_graphs=named,
         substitutions=substitutions,
+        base_iri=base_iri,
     )
 
 
@@ -173,13 +177,14 @@ class OxigraphStore:
         bindings: Mapping[str, Term] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         check_query(sparql, self.allowed_services)
-        return _query(self.inner, sparql, bindings, default_graphs, named_graphs)
+        return _query(self.inner, sparql, bindings, default_graphs, named_graphs, base_iri)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         check_update(sparql, self.allowed_services)
-        self.inner.update(sparql)
+        self.inner.update(sparql, base_iri=base_iri)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
@@ -264,13 +269,14 @@ class DiskStore:
         bindings: Mapping[str, Term] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         check_query(sparql, self.allowed_services)
-        return _query(self.reader(), sparql, bindings, default_graphs, named_graphs)
+        return _query(self.reader(), sparql, bindings, default_graphs, named_graphs, base_iri)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         check_update(sparql, self.allowed_services)
-        write_generation(self.root, b"", keep_current=True, update=sparql)
+        write_generation(self.root, b"", keep_current=True, update=sparql, base_iri=base_iri)
 
     def named_graphs(self) -> list[str]:
         inner = self.reader()
@@ -319,7 +325,12 @@ def _lock(root: Path) -> Iterator[None]:
 
 
 def write_generation(
-    root: Path, nquads: bytes, *, keep_current: bool = False, update: str | None = None
+    root: Path,
+    nquads: bytes,
+    *,
+    keep_current: bool = False,
+    update: str | None = None,
+    base_iri: str | None = None,
 ) -> Path:
     """Write a new generation and make it current, atomically.
 
@@ -349,7 +360,7 @@ def write_generation(
                 if nquads:
                     inner.load(nquads, format=ox.RdfFormat.N_QUADS)
                 if update:
-                    inner.update(update)
+                    inner.update(update, base_iri=base_iri)
                 inner.flush()
                 del inner
                 tmp = root / f".current-{name}"
@@ -365,9 +376,11 @@ def write_generation(
 
 
 def _prune(root: Path, current: Path) -> None:
-    """Remove old generations, keeping the current one and the one before it."""
+    """Remove old generations, keeping the current one and the one before it (and removing
+    what a killed writer left behind)."""
     gens = sorted(p for p in root.glob("gen-*") if p.is_dir())
-    keep = {current, *gens[-KEEP_GENERATIONS:]}
+    older = [g for g in gens if g.name < current.name]
+    keep = {current, *older[-(KEEP_GENERATIONS - 1) :]}
     for gen in gens:
         if gen not in keep:
             shutil.rmtree(gen, ignore_errors=True)

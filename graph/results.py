@@ -1,0 +1,307 @@
+"""SPARQL result formats: content negotiation and the serializers of every result form."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+__all__ = [
+    "BOOLEAN_TYPES",
+    "FORMAT_ALIASES",
+    "GRAPH_TYPES",
+    "SOLUTION_TYPES",
+    "choose",
+    "serialize_boolean",
+    "serialize_graph",
+    "serialize_solutions",
+]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: Media types for SELECT results, the first the default.
+SOLUTION_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+#: Media types for ASK results, the first the default.
+BOOLEAN_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+#: Media types for CONSTRUCT and DESCRIBE results, the first the default.
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "text/n3": ox.RdfFormat.TURTLE,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+#: The ``format=``/``output=``/``results=`` values clients such as SPARQLWrapper send.
+FORMAT_ALIASES: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "n3": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "json-ld": "application/ld+json",
+    "jsonld": "application/ld+json",
+    "rdf+xml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+}
+
+
+@dataclass(frozen=True)
+class _Range:
+    type: str
+    subtype: str
+    q: float
+
+
+_PARAM = re.compile(r";\s*q\s*=\s*([0-9.]+)", re.IGNORECASE)
+
+
+def _ranges(accept: str) -> list[_Range]:
+    out = []
+    for part in accept.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        media = part.split(";", 1)[0].strip().lower()
+        m = _PARAM.search(part)
+        try:
+            q = float(m.group(1)) if m else 1.0
+        except ValueError:
+            q = 0.0
+        if "/" not in media:
+            media = "*/*" if media == "*" else media + "/*"
+        kind, sub = media.split("/", 1)
+        out.append(_Range(kind, sub, max(0.0, min(q, 1.0))))
+    return out
+
+
+def choose(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the client prefers (RFC 9110 q-values); ``None`` if none fits.
+
+    The most specific matching range gives a type its quality; ties go to the order of
+    ``offered``. An empty ``Accept`` takes the first offered type.
+
+    Examples:
+        >>> choose("text/csv;q=0.5, application/sparql-results+xml", list(SOLUTION_TYPES))
+        'application/sparql-results+xml'
+        >>> choose("*/*", ["text/turtle", "application/n-triples"])
+        'text/turtle'
+        >>> choose("application/rdf+xml;q=0.9, text/*;q=0.1", list(GRAPH_TYPES)[:4])
+        'application/rdf+xml'
+        >>> choose("image/png", ["text/turtle"]) is None
+        True
+    """
+    ranges = _ranges(accept or "")
+    if not ranges:
+        return offered[0] if offered else None
+    best: tuple[float, int] | None = None
+    chosen = None
+    for rank, media in enumerate(offered):
+        kind, sub = media.split("/", 1)
+        quality, specificity = 0.0, -1
+        for r in ranges:
+            if r.type == kind and r.subtype == sub:
+                level = 2
+            elif r.type == kind and r.subtype == "*":
+                level = 1
+            elif r.type == "*" and r.subtype == "*":
+                level = 0
+            else:
+                continue
+            if level > specificity:
+                quality, specificity = r.q, level
+        if specificity >= 0 and quality > 0:
+            key = (quality, -rank)
+            if best is None or key > best:
+                best, chosen = key, media
+    return chosen
+
+
+# ------------------------------------------------------------------------------------------
+# Serializers
+# ------------------------------------------------------------------------------------------
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD + "string":
+            attr = quoteattr(term.datatype.value)
+            return f"<literal datatype={attr}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _csv_term(term: Term) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+_SHORT = {
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def _tsv_term(term: Term) -> str:
+    if isinstance(term, ox.Literal):
+        short = _SHORT.get(term.datatype.value)
+        if short is not None and short.fullmatch(term.value):
+            return term.value
+    return str(term)  # N-Triples syntax, with \t \n escaped
+
+
+def serialize_solutions(
+    variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: str
+) -> bytes:
+    r"""SELECT results in ``json``, ``xml``, ``csv`` or ``tsv`` (W3C SPARQL 1.1 result formats).
+
+    Examples:
+        >>> rows = [(ox.NamedNode("http://e/a"), ox.Literal("Sour", language="en")), (None, None)]
+        >>> serialize_solutions(["s", "name"], rows, "tsv").decode().splitlines()
+        ['?s\t?name', '<http://e/a>\t"Sour"@en', '\t']
+        >>> serialize_solutions(["s", "name"], rows, "csv").decode().splitlines()
+        ['s,name', 'http://e/a,Sour', ',']
+    """
+    if fmt == "json":
+        head = json.dumps({"vars": list(variables)}, ensure_ascii=False, separators=(",", ":"))
+        parts = []
+        for row in rows:
+            binding = {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t}
+            parts.append(json.dumps(binding, ensure_ascii=False, separators=(",", ":")))
+        body = ",\n".join(parts)
+        return f'{{"head":{head},"results":{{"bindings":[\n{body}\n]}}}}\n'.encode()
+    if fmt == "xml":
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+        ]
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        out.append("</head><results>\n")
+        for row in rows:
+            out.append("<result>")
+            out += [
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            ]
+            out.append("</result>\n")
+        out.append("</results></sparql>\n")
+        return "".join(out).encode()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if t is None else _csv_term(t) for t in row])
+        return buffer.getvalue().encode()
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(f"unknown results format {fmt!r}")
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    """ASK results in ``json``, ``xml``, ``csv`` or ``tsv``.
+
+    Examples:
+        >>> serialize_boolean(True, "json")
+        b'{"head":{},"boolean":true}\\n'
+    """
+    word = "true" if value else "false"
+    if fmt == "json":
+        return f'{{"head":{{}},"boolean":{word}}}\n'.encode()
+    if fmt == "xml":
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            f"<boolean>{word}</boolean></sparql>\n"
+        ).encode()
+    if fmt in ("csv", "tsv"):
+        return f"{word}\n".encode()
+    raise ValueError(f"unknown results format {fmt!r}")
+
+
+def serialize_graph(
+    triples: Iterable[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """CONSTRUCT and DESCRIBE results with Oxigraph's own serializers.
+
+    Quad formats (N-Quads, TriG) write the triples in the default graph.
+    """
+    listed = list(triples)
+    use_prefixes = prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if fmt.supports_datasets:
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in listed]
+        return ox.serialize(quads, format=fmt, prefixes=use_prefixes) or b""
+    return ox.serialize(listed, format=fmt, prefixes=use_prefixes) or b""
