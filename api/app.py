@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import problems
 from api.config import Settings, get_settings
 from api.routes import ontology, pages, sparql
+from api.routes import store as graph_store
 from graph.execute import Executor, ProcessExecutor, ThreadExecutor
 from graph.store import Store, open_store
 
@@ -57,10 +58,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["*"],
     )
     app.include_router(pages.router)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.include_router(ontology.router)
     return app

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=30.0, gt=0)
     row_cap: int = Field(default=100_000, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
+    max_upload_bytes: int = Field(default=100_000_000, gt=0)
     query_workers: int = Field(default=2, ge=1, le=32)
     #: SERVICE endpoints a query may call; none by default (nothing is fetched).
     allowed_services: list[str] = []

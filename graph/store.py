@@ -92,6 +92,10 @@ class Store(Protocol):
         """Add quads, all or nothing."""
         ...
 
+    def put_graph(self, graph: str | None, nquads: bytes) -> None:
+        """Replace one graph (``None``: the default graph) with ``nquads``, all or nothing."""
+        ...
+
     def __len__(self) -> int: ...
 
 
@@ -201,6 +205,14 @@ class OxigraphStore:
     def add(self, nquads: bytes) -> None:
         self.inner.load(nquads, format=ox.RdfFormat.N_QUADS)
 
+    def put_graph(self, graph: str | None, nquads: bytes) -> None:
+        if graph is None:
+            self.inner.clear_graph(ox.DefaultGraph())
+        elif ox.NamedNode(graph) in set(self.inner.named_graphs()):
+            self.inner.remove_graph(ox.NamedNode(graph))
+        if nquads:
+            self.inner.load(nquads, format=ox.RdfFormat.N_QUADS)
+
     def __len__(self) -> int:
         return len(self.inner)
 
@@ -294,6 +306,10 @@ class DiskStore:
     def add(self, nquads: bytes) -> None:
         write_generation(self.root, nquads, keep_current=True)
 
+    def put_graph(self, graph: str | None, nquads: bytes) -> None:
+        drop = f"DROP SILENT GRAPH {ox.NamedNode(graph)}" if graph else "DROP SILENT DEFAULT"
+        write_generation(self.root, nquads, keep_current=True, update=drop)
+
     def __len__(self) -> int:
         return len(self.reader())
 
@@ -339,7 +355,7 @@ def write_generation(
         nquads: quads to load into the new generation.
         keep_current: start from a checkpoint of the current generation (``load``, updates)
             instead of starting empty (``build``).
-        update: a SPARQL update to apply to the new generation after loading.
+        update: a SPARQL update to apply to the new generation before loading ``nquads``.
 
     Returns:
         The new generation's folder.
@@ -357,10 +373,10 @@ def write_generation(
                 if keep_current and base is not None:
                     ox.Store.read_only(str(base)).backup(str(gen))
                 inner = ox.Store(str(gen))
-                if nquads:
-                    inner.load(nquads, format=ox.RdfFormat.N_QUADS)
                 if update:
                     inner.update(update, base_iri=base_iri)
+                if nquads:
+                    inner.load(nquads, format=ox.RdfFormat.N_QUADS)
                 inner.flush()
                 del inner
                 tmp = root / f".current-{name}"

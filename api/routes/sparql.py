@@ -17,7 +17,7 @@ from api.problems import Problem
 from graph.execute import Executor, Job, Outcome
 from graph.results import FORMAT_ALIASES, GRAPH_TYPES, SOLUTION_TYPES, choose
 
-__all__ = ["read_body", "router", "service_description"]
+__all__ = ["authorize", "read_body", "router", "service_description"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -120,7 +120,8 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-def _authorize(request: Request, settings: SettingsDep) -> None:
+def authorize(request: Request, settings: SettingsDep) -> None:
+    """Let a write through only with the configured write token."""
     token = settings.token()
     if token is None:
         raise Problem(403, "this endpoint is read-only: no write token is configured")
@@ -271,7 +272,7 @@ async def sparql_post(request: Request, settings: SettingsDep, executor: Executo
         if (query is None) == (update is None):
             raise Problem(400, "the form needs exactly one 'query' or 'update' field")
         if update is not None:
-            _authorize(request, settings)
+            authorize(request, settings)
             job = _job(request, settings, params, update, "update")
         else:
             assert query is not None
@@ -279,7 +280,7 @@ async def sparql_post(request: Request, settings: SettingsDep, executor: Executo
     elif media == QUERY:
         job = _job(request, settings, url_params, _utf8(body, "query", mparams), "query")
     else:
-        _authorize(request, settings)
+        authorize(request, settings)
         job = _job(request, settings, url_params, _utf8(body, "update", mparams), "update")
     return await _run(request, executor, settings, job)
 

@@ -1,0 +1,190 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at /store: read for everyone, write with the token."""
+
+from __future__ import annotations
+
+import uuid
+
+import anyio
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.deps import SettingsDep, StoreDep
+from api.problems import Problem
+from api.routes.sparql import authorize, read_body
+from graph.results import GRAPH_TYPES, choose, serialize_graph
+from graph.store import Store
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/store", tags=["graph store"])
+
+#: Media types a client may send, with the RDF format each names.
+UPLOAD_TYPES: dict[str, ox.RdfFormat] = {
+    **GRAPH_TYPES,
+    "application/x-trig": ox.RdfFormat.TRIG,
+    "application/json": ox.RdfFormat.JSON_LD,
+}
+READ_TYPES = [
+    t
+    for t in GRAPH_TYPES
+    if GRAPH_TYPES[t] is not ox.RdfFormat.N_QUADS and t not in ("application/trig",)
+]
+
+
+def _target(request: Request, direct: bool) -> tuple[str | None, bool]:
+    """The graph a request names: (IRI or None for the default graph, explicitly named?)."""
+    if direct:
+        return str(request.url.replace(query="", fragment="")), True
+    params = request.query_params
+    graphs = params.getlist("graph")
+    if "default" in params and graphs:
+        raise Problem(400, "name either ?default or ?graph=IRI, not both")
+    if len(graphs) > 1:
+        raise Problem(400, "name one graph")
+    if graphs:
+        try:
+            ox.NamedNode(graphs[0])
+        except ValueError:
+            raise Problem(400, f"graph must be an absolute IRI, not {graphs[0]!r}") from None
+        return graphs[0], True
+    if "default" in params:
+        return None, True
+    return None, False
+
+
+def _exists(store: Store, graph: str | None) -> bool:
+    return graph is None or graph in store.named_graphs()
+
+
+def _triples(store: Store, graph: str | None) -> list[ox.Triple]:
+    result = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        default_graphs=[graph] if graph is not None else [],
+        named_graphs=[],
+    )
+    assert isinstance(result, ox.QueryTriples)
+    return list(result)
+
+
+def _parse(body: bytes, media: str, graph: str | None, base: str) -> bytes:
+    fmt = UPLOAD_TYPES.get(media)
+    if fmt is None:
+        raise Problem(
+            415,
+            f"unsupported Content-Type {media!r}; send one of " + ", ".join(list(GRAPH_TYPES)[:6]),
+        )
+    target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    try:
+        quads = [
+            ox.Quad(q.subject, q.predicate, q.object, target)
+            for q in ox.parse(body, format=fmt, base_iri=base)
+        ]
+    except SyntaxError as exc:
+        raise Problem(400, f"the {media} body is not valid: {exc}") from None
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+async def _payload(request: Request, settings: SettingsDep, graph: str | None, base: str) -> bytes:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not media:
+        raise Problem(400, "a write needs a Content-Type naming the RDF format")
+    if media == "multipart/form-data":
+        form = await request.form(max_part_size=settings.max_upload_bytes)
+        parts = []
+        for _, value in form.multi_items():
+            if isinstance(value, str):
+                continue
+            part_media = (value.content_type or "").split(";")[0].strip().lower()
+            if part_media in ("", "application/octet-stream") and value.filename:
+                guessed = ox.RdfFormat.from_extension(value.filename.rsplit(".", 1)[-1])
+                part_media = guessed.media_type if guessed else part_media
+            parts.append(_parse(await value.read(), part_media, graph, base))
+        if not parts:
+            raise Problem(400, "the multipart body has no file part")
+        return b"".join(parts)
+    body = await read_body(request, settings.max_upload_bytes)
+    return _parse(body, media, graph, base)
+
+
+async def _read(request: Request, store: Store, direct: bool) -> Response:
+    graph, named = _target(request, direct)
+    if not named:
+        raise Problem(400, "name a graph: ?graph=IRI or ?default")
+    if not _exists(store, graph):
+        raise Problem(404, f"there is no graph <{graph}> in the store")
+    media = choose(request.headers.get("accept", ""), READ_TYPES)
+    if media is None:
+        raise Problem(406, "graphs come as " + ", ".join(READ_TYPES[:4]))
+    triples = await anyio.to_thread.run_sync(_triples, store, graph)
+    body = serialize_graph(triples, GRAPH_TYPES[media])
+    if request.method == "HEAD":
+        return Response(
+            status_code=200,
+            media_type=media,
+            headers={"Content-Length": str(len(body)), "Vary": "Accept"},
+        )
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+async def _write(request: Request, store: Store, settings: SettingsDep, direct: bool) -> Response:
+    authorize(request, settings)
+    graph, named = _target(request, direct)
+    base = graph or str(request.url.replace(query=""))
+    if request.method == "DELETE":
+        if not named:
+            raise Problem(400, "name the graph to delete: ?graph=IRI or ?default")
+        if not _exists(store, graph):
+            raise Problem(404, f"there is no graph <{graph}> in the store")
+        await anyio.to_thread.run_sync(store.put_graph, graph, b"")
+        return Response(status_code=204)
+    if request.method == "POST" and not named:
+        # POST to the graph store itself creates a new graph and says where it is.
+        graph = f"{str(request.url.replace(query='')).rstrip('/')}/{uuid.uuid4()}"
+        data = await _payload(request, settings, graph, graph)
+        await anyio.to_thread.run_sync(store.add, data)
+        return Response(status_code=201, headers={"Location": graph})
+    existed = _exists(store, graph)
+    data = await _payload(request, settings, graph, base)
+    if request.method == "PUT":
+        await anyio.to_thread.run_sync(store.put_graph, graph, data)
+    else:
+        await anyio.to_thread.run_sync(store.add, data)
+    return Response(status_code=204 if existed else 201)
+
+
+@router.api_route("", methods=["GET", "HEAD"], summary="Read a graph (?graph=IRI or ?default)")
+async def read_indirect(request: Request, store: StoreDep) -> Response:
+    """A graph of the store, in the format the client accepts (Turtle by default)."""
+    return await _read(request, store, direct=False)
+
+
+@router.api_route(
+    "",
+    methods=["PUT", "POST", "DELETE"],
+    summary="Replace, add to, or delete a graph (write token)",
+)
+async def write_indirect(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """PUT replaces a graph, POST adds to it (or, without a graph, creates one), DELETE drops
+    it. Needs ``Authorization: Bearer <token>``."""
+    return await _write(request, store, settings, direct=False)
+
+
+@router.api_route(
+    "/{path:path}", methods=["GET", "HEAD"], summary="Read a graph named by its own URL"
+)
+async def read_direct(request: Request, store: StoreDep, path: str) -> Response:
+    """Direct graph identification: the graph whose IRI is this URL."""
+    return await _read(request, store, direct=True)
+
+
+@router.api_route(
+    "/{path:path}",
+    methods=["PUT", "POST", "DELETE"],
+    summary="Write a graph named by its own URL (write token)",
+)
+async def write_direct(
+    request: Request, store: StoreDep, settings: SettingsDep, path: str
+) -> Response:
+    """Direct graph identification: PUT, POST or DELETE the graph whose IRI is this URL."""
+    return await _write(request, store, settings, direct=True)
