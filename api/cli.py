@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from pydantic import ValidationError
 
 from api.config import Settings, get_settings
+from graph.execute import Job, run_job
 from graph.iris import Iris
 from graph.lookup import PREFIXES, entity_view, layer_graphs, resolve
 from graph.pipeline import InvalidGraphError, build_store, compile_seeds
@@ -31,11 +32,18 @@ EXPORT_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "xml": ox.QueryResultsFormat.XML,
+#: ``--format`` of ``query``: the media type asked of the shared query path.
+CLI_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
 }
 
 
@@ -49,7 +57,19 @@ def _progress(message: str) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
-    for key in ("store", "seeds", "base_iri", "host", "port"):
+    for key in (
+        "store",
+        "seeds",
+        "base_iri",
+        "host",
+        "port",
+        "write_token",
+        "write_token_file",
+        "query_timeout",
+        "row_cap",
+        "query_workers",
+        "allowed_services",
+    ):
         value = getattr(args, key, None)
         if value is not None:
             overrides[key] = value
@@ -128,22 +148,32 @@ def cmd_query(args: argparse.Namespace) -> int:
             graphs = layer_graphs(store, args.layers.split(","))
         except ValueError as exc:
             raise CliError(str(exc)) from None
-    try:
-        result = store.query(PREFIXES + text if args.prefixes else text, default_graphs=graphs)
-    except SyntaxError as exc:
-        raise CliError(f"bad SPARQL: {exc}") from None
-    if isinstance(result, ox.QueryBoolean):
-        print("true" if bool(result) else "false")
-    elif isinstance(result, ox.QueryTriples):
-        fmt = EXPORT_FORMATS.get(args.format, ox.RdfFormat.TURTLE)
-        sys.stdout.write(_bytes(result.serialize(format=fmt)).decode("utf-8"))
-    elif args.format == "table":
-        print(_table(result))
-    elif args.format in RESULT_FORMATS:
-        data = result.serialize(format=RESULT_FORMATS[args.format])
-        sys.stdout.write(_bytes(data).decode("utf-8"))
-    else:
-        raise CliError(f"--format {args.format} is for CONSTRUCT and DESCRIBE queries")
+    text = PREFIXES + text if args.prefixes else text
+    if args.format == "table":
+        try:
+            result = store.query(text, default_graphs=graphs)
+        except SyntaxError as exc:
+            raise CliError(f"bad SPARQL: {exc}") from None
+        if isinstance(result, ox.QuerySolutions):
+            print(_table(result))
+            return 0
+        args.format = "ttl"  # a table of a graph: Turtle; of a boolean: the word
+        if isinstance(result, ox.QueryBoolean):
+            print("true" if bool(result) else "false")
+            return 0
+    # The same path as the HTTP endpoint: time limit, row cap, formats.
+    job = Job(
+        text=text,
+        accept=CLI_MEDIA[args.format],
+        default_graphs=graphs,
+        timeout=s.query_timeout,
+        row_cap=s.row_cap,
+    )
+    outcome = run_job(store, job)
+    if not outcome.ok:
+        detail = outcome.detail.replace("is not valid SPARQL 1.1", "is bad SPARQL")
+        raise CliError(f"{outcome.title}: {detail}" if outcome.status != 400 else detail)
+    sys.stdout.buffer.write(outcome.body)
     return 0
 
 
@@ -277,7 +307,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("query", "run a SPARQL query (text, @file or - for stdin)")
     p.add_argument("sparql")
-    p.add_argument("--format", default="table", choices=["table", *RESULT_FORMATS, *EXPORT_FORMATS])
+    p.add_argument("--format", default="table", choices=["table", *CLI_MEDIA])
     p.add_argument(
         "--layers",
         help="comma-separated layers that make the default graph (stated, inferred, derived, "
@@ -310,6 +340,23 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", "serve the graph over HTTP")
     p.add_argument("--host", help="interface (default: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: 8000)")
+    p.add_argument(
+        "--write-token",
+        help="accept SPARQL updates and Graph Store writes with "
+        "'Authorization: Bearer TOKEN' (default: read-only; prefer "
+        "--write-token-file or BILATERAL_WRITE_TOKEN, which stay out of ps)",
+    )
+    p.add_argument("--write-token-file", type=Path, help="read the write token from a file")
+    p.add_argument("--query-timeout", type=float, help="seconds a query may run (default 30)")
+    p.add_argument("--row-cap", type=int, help="most rows a query may return (default 100000)")
+    p.add_argument("--query-workers", type=int, help="query worker processes (default 2)")
+    p.add_argument(
+        "--allowed-service",
+        dest="allowed_services",
+        action="append",
+        metavar="IRI",
+        help="a SERVICE endpoint queries may call (repeatable; default: none)",
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 
