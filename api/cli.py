@@ -165,7 +165,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     job = Job(
         text=text,
         accept=CLI_MEDIA[args.format],
-        default_graphs=graphs,
+        default_graphs=None if graphs is None else tuple(graphs),
         timeout=s.query_timeout,
         row_cap=s.row_cap,
     )
