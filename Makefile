@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml
 	  echo "error: cannot create a virtual environment with $(PYTHON);" \
 	       "on Debian: apt-get install python3-venv" >&2; exit 1; }; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@if [ -f package.json ]; then command -v npm >/dev/null || { \
+	  echo "error: npm is needed for the pages' JavaScript; on Debian: apt-get install npm" >&2; \
+	  exit 1; }; echo "npm ci --no-audit --no-fund"; npm ci --no-audit --no-fund; fi
 	touch $@
+
+# The JavaScript of the pages (YASGUI, and playwright-core for the browser test), from npm.
+$(STAMP): $(wildcard package.json package-lock.json)
 
 build: $(STAMP)
 	$(BIN)/bilateral build --store $(STORE)

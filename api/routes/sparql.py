@@ -14,6 +14,7 @@ from starlette.datastructures import ImmutableMultiDict, MultiDict
 
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
+from api.routes import editor
 from graph.execute import Executor, Job, Outcome
 from graph.results import FORMAT_ALIASES, GRAPH_TYPES, SOLUTION_TYPES, choose
 
@@ -212,8 +213,6 @@ async def sparql_get(
         accept = request.headers.get("accept", "")
         media = choose(accept, ["text/html", *SD_TYPES])
         if media == "text/html" and "text/html" in accept:
-            from api.routes import editor
-
             return editor.editor_page(request)
         media = choose(accept, SD_TYPES)
         if media is None:
