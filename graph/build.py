@@ -79,6 +79,7 @@ RELATION_PREDICATES: dict[str, tuple[URIRef, URIRef | None]] = {
     "post-in": (ORG.postIn, ORG.hasPost),
     "country": (BKG.country, None),
     "located-in": (SDO.location, None),
+    "jurisdiction": (SDO.areaServed, None),
     "contained-in": (SDO.containedInPlace, SDO.containsPlace),
     "member-of": (ORG.memberOf, ORG.hasMember),
     "sub-organization-of": (ORG.subOrganizationOf, ORG.hasSubOrganization),

@@ -26,6 +26,7 @@ from graph.results import (
     GRAPH_TYPES,
     SOLUTION_TYPES,
     choose,
+    preferred,
     serialize_boolean,
     serialize_graph,
     serialize_solutions,
@@ -46,6 +47,7 @@ class Job:
     text: str
     kind: Literal["query", "update"] = "query"
     accept: str = ""
+    format: str | None = None  # a format name sent as a parameter (format=json, output=xml)
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     using_graphs: tuple[str, ...] = ()
@@ -126,7 +128,8 @@ def with_using(text: str, using: Sequence[str], using_named: Sequence[str]) -> s
 
 
 def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
-    media = choose(job.accept, list(SOLUTION_TYPES))
+    offered = list(SOLUTION_TYPES)
+    media = choose(preferred(job.accept, job.format, "results", offered), offered)
     if media is None:
         return _problem(
             406, "Not Acceptable", "SELECT results come as " + ", ".join(list(SOLUTION_TYPES)[:4])
@@ -150,7 +153,8 @@ def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
 
 
 def _graph(result: ox.QueryTriples, job: Job, deadline: float) -> Outcome:
-    media = choose(job.accept, list(GRAPH_TYPES))
+    offered = list(GRAPH_TYPES)
+    media = choose(preferred(job.accept, job.format, "graph", offered), offered)
     if media is None:
         return _problem(
             406, "Not Acceptable", "graph results come as " + ", ".join(list(GRAPH_TYPES)[:6])
@@ -190,7 +194,8 @@ def run_job(store: Store, job: Job) -> Outcome:
             base_iri=job.base_iri,
         )
         if isinstance(result, ox.QueryBoolean):
-            media = choose(job.accept, list(BOOLEAN_TYPES))
+            offered = list(BOOLEAN_TYPES)
+            media = choose(preferred(job.accept, job.format, "results", offered), offered)
             if media is None:
                 return _problem(
                     406,

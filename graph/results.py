@@ -18,6 +18,7 @@ __all__ = [
     "GRAPH_TYPES",
     "SOLUTION_TYPES",
     "choose",
+    "preferred",
     "serialize_boolean",
     "serialize_graph",
     "serialize_solutions",
@@ -57,24 +58,49 @@ GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "text/n3": ox.RdfFormat.TURTLE,
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
-#: The ``format=``/``output=``/``results=`` values clients such as SPARQLWrapper send.
-FORMAT_ALIASES: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "n3": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "json-ld": "application/ld+json",
-    "jsonld": "application/ld+json",
-    "rdf+xml": "application/rdf+xml",
-    "rdf": "application/rdf+xml",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
+#: The ``format=``/``output=``/``results=`` values clients such as SPARQLWrapper send, read
+#: for result sets (SELECT, ASK) and for graphs (CONSTRUCT, DESCRIBE): "xml" is SPARQL XML for
+#: the one and RDF/XML for the other.
+FORMAT_ALIASES: dict[str, dict[str, str]] = {
+    "results": {
+        "json": "application/sparql-results+json",
+        "xml": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+    },
+    "graph": {
+        "json": "application/ld+json",
+        "json-ld": "application/ld+json",
+        "jsonld": "application/ld+json",
+        "xml": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml",
+        "rdf": "application/rdf+xml",
+        "turtle": "text/turtle",
+        "ttl": "text/turtle",
+        "n3": "text/turtle",
+        "nt": "application/n-triples",
+        "ntriples": "application/n-triples",
+        "nquads": "application/n-quads",
+        "trig": "application/trig",
+    },
 }
+
+
+def preferred(accept: str, format_name: str | None, form: str, offered: Sequence[str]) -> str:
+    """The Accept to negotiate with: a ``format=`` name that fits the result form wins.
+
+    Examples:
+        >>> preferred("*/*", "xml", "graph", list(GRAPH_TYPES))
+        'application/rdf+xml'
+        >>> preferred("text/csv", "turtle", "results", list(SOLUTION_TYPES))
+        'text/csv'
+    """
+    if format_name:
+        name = format_name.strip().lower()
+        media = FORMAT_ALIASES[form].get(name, name if name in offered else None)
+        if media:
+            return media
+    return accept
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ RELATIONS: dict[str, RelationSpec] = {
     "post-in": RelationSpec(frozenset({"post"}), ORG_TYPES),
     "country": RelationSpec(ORG_TYPES, frozenset({"country"})),
     "located-in": RelationSpec(ORG_TYPES, PLACE_TYPES),
+    "jurisdiction": RelationSpec(ORG_TYPES, PLACE_TYPES),
     "contained-in": RelationSpec(PLACE_TYPES, PLACE_TYPES),
     "member-of": RelationSpec(AGENT_TYPES - {"country"}, ORG_TYPES),
     "sub-organization-of": RelationSpec(ORG_TYPES, ORG_TYPES),

@@ -173,6 +173,7 @@ class OxigraphStore:
     def __init__(self, inner: ox.Store, allowed_services: Sequence[str] = ()) -> None:
         self.inner = inner
         self.allowed_services = frozenset(allowed_services)
+        self.version = 0  # counts writes, so caches know when the data changed
 
     def query(
         self,
@@ -189,6 +190,7 @@ class OxigraphStore:
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         check_update(sparql, self.allowed_services)
         self.inner.update(sparql, base_iri=base_iri)
+        self.version += 1
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
@@ -201,9 +203,11 @@ class OxigraphStore:
         fresh = ox.Store()
         fresh.load(nquads + kept, format=ox.RdfFormat.N_QUADS)
         self.inner = fresh
+        self.version += 1
 
     def add(self, nquads: bytes) -> None:
         self.inner.load(nquads, format=ox.RdfFormat.N_QUADS)
+        self.version += 1
 
     def put_graph(self, graph: str | None, nquads: bytes) -> None:
         if graph is None:
@@ -212,6 +216,7 @@ class OxigraphStore:
             self.inner.remove_graph(ox.NamedNode(graph))
         if nquads:
             self.inner.load(nquads, format=ox.RdfFormat.N_QUADS)
+        self.version += 1
 
     def __len__(self) -> int:
         return len(self.inner)
@@ -257,6 +262,12 @@ class DiskStore:
     def generation(self) -> Path | None:
         """The generation this store reads now."""
         return self._gen
+
+    @property
+    def version(self) -> str:
+        """The name of the current generation: it changes with every write."""
+        gen = current_generation(self.root)
+        return gen.name if gen is not None else ""
 
     def reader(self) -> ox.Store:
         """The read-only database of the current generation (reopened after a rebuild)."""

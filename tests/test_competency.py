@@ -180,7 +180,7 @@ def test_cq02_organizations_and_whose_they_are(cq) -> None:
     # The provincial government: stated to be of Gyeongsangbuk-do, a KR subdivision (ISO 3166-2).
     province = cq("""
         SELECT ?country WHERE {
-            GRAPH ?g { orgn:gyeongsangbuk-do-government schema:location place:gyeongsangbuk-do }
+            GRAPH ?g { orgn:gyeongsangbuk-do-government schema:areaServed place:gyeongsangbuk-do }
             ?g bkg:layer epi:stated .
             GRAPH ?r { place:gyeongsangbuk-do schema:containedInPlace ?c }
             ?r bkg:layer epi:reference .
@@ -989,7 +989,7 @@ def test_cq17_chain_from_nea_to_gyeongsangbuk_do_over_interactions(cq) -> None:
             ?meeting a bkg:Meeting ; schema:attendee ?sour, ?governor .
             ?governor org:holds ?post .
             ?post org:postIn ?government .
-            ?government schema:location place:gyeongsangbuk-do .
+            ?government schema:areaServed place:gyeongsangbuk-do .
             FILTER (?governor != ?sour)
         }""")
     assert [

@@ -16,7 +16,7 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes import editor
 from graph.execute import Executor, Job, Outcome
-from graph.results import FORMAT_ALIASES, GRAPH_TYPES, SOLUTION_TYPES, choose
+from graph.results import GRAPH_TYPES, SOLUTION_TYPES, choose
 
 __all__ = ["authorize", "read_body", "router", "service_description"]
 
@@ -106,15 +106,13 @@ def _iris(params: ImmutableMultiDict[str, str], name: str) -> tuple[str, ...]:
     return values
 
 
-def _accept(request: Request, params: ImmutableMultiDict[str, str]) -> str:
-    """The client's Accept, or the format SPARQLWrapper and others name in a parameter."""
+def _format(params: ImmutableMultiDict[str, str]) -> str | None:
+    """The format SPARQLWrapper and others name in a parameter, if any."""
     for name in ("format", "output", "results"):
         value = params.get(name)
         if value:
-            media = FORMAT_ALIASES.get(value.lower(), value if "/" in value else None)
-            if media:
-                return media
-    return request.headers.get("accept", "")
+            return value
+    return None
 
 
 def _endpoint(request: Request) -> str:
@@ -160,7 +158,8 @@ def _job(
     kind: str,
 ) -> Job:
     common: dict[str, Any] = {
-        "accept": _accept(request, params),
+        "accept": request.headers.get("accept", ""),
+        "format": _format(params),
         "base_iri": _endpoint(request),
         "timeout": settings.query_timeout,
         "row_cap": settings.row_cap,
@@ -308,6 +307,7 @@ def service_description(endpoint: str, store: StoreDep, writable: bool, fmt: ox.
         ox.Triple(service, n(SD + "endpoint"), n(endpoint)),
         ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
         ox.Triple(service, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
+        ox.Triple(service, n(SD + "feature"), n(SD + "EmptyGraphs")),
         ox.Triple(
             service, n(SD + "defaultEntailmentRegime"), n("http://www.w3.org/ns/entailment/Simple")
         ),

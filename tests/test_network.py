@@ -1,0 +1,157 @@
+"""Relationship queries on the projection: paths with evidence, neighbours, brokers."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+from conftest import ID
+
+from graph.network import (
+    Projection,
+    brokers,
+    connected_groups,
+    ego,
+    explain,
+    neighbours,
+    project,
+    shortest_paths,
+)
+from graph.store import OxigraphStore, memory_store
+
+NSSF, KOSHA, NEA = ID + "organization/nssf", ID + "organization/kosha", ID + "organization/nea"
+SOUR, GOVERNOR = ID + "person/heng-sour", ID + "person/lee-cheol-woo"
+PROVINCE = ID + "place/gyeongsangbuk-do"
+REQUEST = ID + "act/sour-asks-examine-kosha-comwel-nssf"
+S6 = "The minister asked Lee to expand the skilled workers programme"
+
+
+@pytest.fixture(scope="module")
+def G(store: OxigraphStore) -> nx.Graph:
+    return project(store)
+
+
+def test_the_projection_holds_entities_and_happenings(G: nx.Graph) -> None:
+    kinds = {d["kind"] for _, d in G.nodes(data=True)}
+    assert {
+        "person",
+        "organization",
+        "country",
+        "place",
+        "meeting",
+        "act",
+        "statement",
+        "observation",
+        "post",
+        "programme",
+        "document",
+    } <= kinds
+    assert G.nodes[SOUR]["label"] == "Heng Sour"
+    assert G.nodes[ID + "place/cambodia"]["kind"] == "country"
+    assert sum(1 for _, d in G.nodes(data=True) if d["kind"] == "act") == 15
+
+
+def test_cq16_nssf_to_kosha_through_the_request(G: nx.Graph) -> None:
+    paths = shortest_paths(G, NSSF, KOSHA, k=1)
+    assert paths == [[NSSF, REQUEST, KOSHA]]
+    answer = explain(G, paths[0])
+    assert answer["explanation"] == (
+        "National Social Security Fund — named as partner in — Request by Heng Sour "
+        "(8 March, Seoul, requested) — names as partner — Korea Occupational Safety and Health "
+        "Agency"
+    )
+    hop = answer["edges"][0]["links"][0]
+    assert (hop["relation"], hop["layer"], hop["status"]) == ("partner", "stated", "requested")
+    (evidence,) = hop["evidence"]
+    assert evidence["quote"].startswith(S6) and (evidence["start"], evidence["end"]) == (917, 1332)
+
+
+def test_cq16_one_hop_in_the_derived_view(G: nx.Graph) -> None:
+    (path,) = shortest_paths(G, NSSF, KOSHA, k=1, groups=["derived"])
+    assert path == [NSSF, KOSHA]
+    (link,) = explain(G, path, groups=["derived"])["edges"][0]["links"]
+    assert (link["words"], link["layer"], link["via"]) == (
+        "is named as partner with",
+        "derived",
+        REQUEST,
+    )
+    assert link["evidence"][0]["quote"].startswith(S6)
+
+
+def test_cq17_nea_to_gyeongsangbuk_do_over_interactions(G: nx.Graph) -> None:
+    groups = ["interaction", "organization"]
+    paths = shortest_paths(G, NEA, PROVINCE, k=3, groups=groups)
+    assert paths and all(SOUR in p and GOVERNOR in p for p in paths)
+    assert {len(p) for p in paths} == {8}
+    chains = [explain(G, p, groups=groups)["explanation"] for p in paths]
+    assert (
+        "National Employment Agency — named as partner in — Request by Heng Sour (8 March, "
+        "Seoul, requested) — made by — Heng Sour — attended — Meeting of Heng Sour and Lee "
+        "Cheol-woo, 6 March — attended by — Lee Cheol-woo — holds — Governor of "
+        "Gyeongsangbuk-do — is a post in — Gyeongsangbuk-do Provincial Government — governs "
+        "— Gyeongsangbuk-do"
+    ) in chains
+
+
+def test_cq17_over_all_relations_a_country_is_a_shortcut_unless_hubs_are_avoided(
+    G: nx.Graph,
+) -> None:
+    (short,) = shortest_paths(G, NEA, PROVINCE, k=1)
+    assert ID + "place/cambodia" in short and len(short) < 8
+    (avoiding,) = shortest_paths(G, NEA, PROVINCE, k=1, avoid_hubs=True)
+    assert not any(G.nodes[n]["kind"] == "country" for n in avoiding)
+    assert SOUR in avoiding
+
+
+def test_stated_only_paths_leave_inferred_links_out(G: nx.Graph) -> None:
+    moel = ID + "organization/moel"
+    assert shortest_paths(G, ID + "person/lee-jung-sik", moel, layers=["stated"]) == []
+    for path in shortest_paths(G, ID + "person/lee-jung-sik", moel, k=3):
+        layers = {lk["layer"] for e in explain(G, path)["edges"] for lk in e["links"]}
+        assert "inferred" in layers
+
+
+def test_cq18_who_attended_both_meetings_and_brokers(G: nx.Graph) -> None:
+    meetings = [n for n, d in G.nodes(data=True) if d["kind"] == "meeting"]
+    attendees = [
+        {lk.target for v in G.adj[m] for lk in G.edges[m, v]["links"] if lk.relation == "attendee"}
+        for m in meetings
+    ]
+    assert set.intersection(*attendees) == {SOUR}
+    top = [n for n, _ in brokers(G, kinds=["person"], top=2)]
+    assert SOUR in top
+
+
+def test_neighbours_grouped_by_relation(G: nx.Graph) -> None:
+    groups = neighbours(G, SOUR)
+    assert sorted(n["label"] for n in groups["attended"]) == [
+        "Meeting of Heng Sour and Lee Cheol-woo, 6 March",
+        "Meeting of Heng Sour and Lee Jung-sik, 8 March",
+    ]
+    assert len(groups["made"]) == 6
+    assert [n["label"] for n in groups["holds"]] == ["Minister of Labour and Vocational Training"]
+
+
+def test_ego_and_components(G: nx.Graph) -> None:
+    near = ego(G, SOUR, radius=1)
+    assert SOUR in near and ID + "meeting/meeting-heng-sour-lee-jung-sik-march-8" in near
+    (biggest, *_) = list(connected_groups(G))
+    assert SOUR in biggest and KOSHA in biggest
+
+
+def test_unknown_nodes_and_groups_are_refused(G: nx.Graph) -> None:
+    with pytest.raises(nx.NodeNotFound):
+        shortest_paths(G, NSSF, ID + "organization/nobody")
+    with pytest.raises(ValueError, match="unknown relation group or layer: gossip"):
+        shortest_paths(G, NSSF, KOSHA, groups=["gossip"])
+
+
+def test_the_projection_is_built_once_per_version(compiled) -> None:
+    store = memory_store(compiled.nquads)
+    projection = Projection(store)
+    first = projection.graph()
+    assert projection.graph() is first and projection.builds == 1
+    store.add(
+        b'<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" '
+        b"<http://example.org/g> .\n"
+    )
+    assert projection.graph() is not first and projection.builds == 2
