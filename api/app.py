@@ -10,9 +10,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.config import Settings, get_settings
-from api.routes import editor, ontology, pages, sparql
+from api.routes import editor, entities, ontology, pages, sparql
 from api.routes import store as graph_store
 from graph.execute import Executor, ProcessExecutor, ThreadExecutor
+from graph.network import Projection
+from graph.search import SearchIndex
 from graph.store import Store, open_store
 
 __all__ = ["create_app"]
@@ -41,6 +43,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 settings.store, settings.allowed_services, settings.query_workers
             )
         app.state.executor = executor
+        # Built lazily at the first lookup, then once per graph version.
+        app.state.projection = Projection(app.state.store)
+        app.state.search = SearchIndex(app.state.store)
         try:
             yield
         finally:
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(editor.router)
+    app.include_router(entities.router)
     app.include_router(graph_store.router)
     app.include_router(ontology.router)
     return app

@@ -13,7 +13,7 @@ Examples:
     ['Heng Sour']
     >>> view = entity_view(store, resolve(store, "NSSF")[0].iri)
     >>> [(f.layer, f.roles) for f in view.facts][:2]
-    [('stated', ['subject']), ('stated', ['partner'])]
+    [('stated', ['country']), ('stated', ['partner'])]
     >>> select(store, "SELECT ?n WHERE { ?p a schema:Person ; rdfs:label ?n } ORDER BY ?n")[0]
     {'n': 'Heng Sour'}
     >>> len(layer_graphs(store, ["stated"]))
@@ -254,7 +254,7 @@ def entity_view(store: Store, iri: str) -> EntityView | None:
     rows = select(
         store,
         """
-        SELECT ?e ?node ?role ?label ?layer ?status ?reason ?exact ?start ?end ?src ?title
+        SELECT ?e ?node ?role ?pred ?label ?layer ?status ?reason ?exact ?start ?end ?src ?title
         WHERE {
             { ?node ?role ?e } UNION { ?e ?role ?node }
             ?node bkg:epistemicStatus ?epi ; rdfs:label ?label .
@@ -263,6 +263,7 @@ def entity_view(store: Store, iri: str) -> EntityView | None:
             ?epi skos:prefLabel ?layer .
             OPTIONAL { ?node bkg:status/skos:prefLabel ?status }
             OPTIONAL { ?node bkg:reason ?reason }
+            OPTIONAL { ?node rdf:predicate ?pred }
             OPTIONAL {
                 ?node prov:wasDerivedFrom ?span .
                 ?span oa:hasSource ?src ; oa:hasSelector ?qs, ?ps .
@@ -286,6 +287,9 @@ def entity_view(store: Store, iri: str) -> EntityView | None:
             ),
         )
         role = _local(r["role"])
+        if r["pred"] and role in ("subject", "object"):
+            # An assertion or derived link: the entity's role is the relation it states.
+            role = _local(r["pred"]) + (" (of)" if role == "object" else "")
         if role not in fact.roles:
             fact.roles.append(role)
         if r["exact"] is not None:

@@ -1,0 +1,381 @@
+"""JSON lookups: search, an entity with its statements and evidence, its neighbours, paths."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import networkx as nx
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from api.deps import SettingsDep, StoreDep
+from api.problems import Problem
+from graph.lookup import entity_view
+from graph.network import GROUPS, LAYERS, Net, Projection, explain, neighbours, shortest_paths
+from graph.search import SearchIndex
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["lookups"])
+
+
+def get_projection(request: Request) -> Projection:
+    """The projection of the store, cached per graph version."""
+    projection: Projection = request.app.state.projection
+    return projection
+
+
+def get_search(request: Request) -> SearchIndex:
+    """The search index of the store, cached per graph version."""
+    index: SearchIndex = request.app.state.search
+    return index
+
+
+ProjectionDep = Annotated[Projection, Depends(get_projection)]
+SearchDep = Annotated[SearchIndex, Depends(get_search)]
+Kind = Literal[
+    "person",
+    "organization",
+    "country",
+    "place",
+    "programme",
+    "post",
+    "group",
+    "document",
+    "source",
+    "dataset",
+    "meeting",
+    "act",
+    "statement",
+]
+
+
+def short_id(iri: str, base: str) -> str:
+    """The id of an IRI in our URLs: the part after ``{base}id/`` (other IRIs stay whole)."""
+    prefix = f"{base}id/"
+    return iri[len(prefix) :] if iri.startswith(prefix) else iri
+
+
+def full_iri(ident: str, base: str) -> str:
+    """The IRI of an id (an id that is already an absolute IRI stays as it is)."""
+    return ident if ident.startswith(("http://", "https://", "urn:")) else f"{base}id/{ident}"
+
+
+# ---- models --------------------------------------------------------------------------------
+
+
+class SearchResult(BaseModel):
+    id: str = Field(description="id for /api/entities/{id}")
+    iri: str
+    label: str
+    kind: str
+    types: list[str]
+    matched: str = Field(description="the name or alias that matched")
+    score: float
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchResult]
+
+
+class Evidence(BaseModel):
+    quote: str
+    start: int = Field(description="0-based character offset in the source text")
+    end: int = Field(description="end offset, exclusive: text[start:end] == quote")
+    source: str
+    source_label: str
+
+
+class Statement(BaseModel):
+    fact: str = Field(description="id of the fact (an act, meeting, statement, assertion...)")
+    label: str
+    layer: str = Field(description="stated, inferred or derived")
+    status: str | None = None
+    reason: str | None = Field(default=None, description="why an inferred fact is held")
+    evidence: list[Evidence]
+
+
+class EntityResponse(BaseModel):
+    id: str
+    iri: str
+    label: str
+    types: list[str]
+    aliases: list[str]
+    same_as: list[str]
+    statements: dict[str, list[Statement]] = Field(
+        description="the facts naming this entity, grouped by the entity's role in them"
+    )
+
+
+class Neighbour(BaseModel):
+    relation: str
+    id: str
+    label: str
+    kind: str
+    layer: str
+
+
+class NeighboursResponse(BaseModel):
+    id: str
+    counts: dict[str, int] = Field(description="neighbours per relation, before paging")
+    items: list[Neighbour]
+    next: str | None = Field(description="URL of the next page, if any")
+
+
+class PathLink(BaseModel):
+    relation: str
+    words: str
+    group: str
+    layer: str
+    status: str | None
+    date: str | None
+    via: str | None = Field(description="the fact (act, meeting, assertion) the link belongs to")
+    evidence: list[Evidence]
+
+
+class PathEdge(BaseModel):
+    source: str
+    target: str
+    links: list[PathLink]
+
+
+class PathNode(BaseModel):
+    id: str
+    label: str
+    kind: str
+
+
+class Path(BaseModel):
+    nodes: list[PathNode]
+    edges: list[PathEdge]
+    explanation: str
+
+
+class PathsResponse(BaseModel):
+    source: PathNode = Field(alias="from")
+    target: PathNode = Field(alias="to")
+    paths: list[Path]
+
+
+# ---- routes --------------------------------------------------------------------------------
+
+
+@router.get("/search", response_model=SearchResponse, summary="Find entities by name")
+def search(
+    index: SearchDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="what to look for")],
+    type: Annotated[list[Kind] | None, Query(description="keep only these kinds")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Type-ahead over names and aliases: case- and accent-insensitive, by prefix, by any word,
+    and fuzzy; the best match first."""
+    hits = index.search(q, types=type, limit=limit)
+    return {
+        "query": q,
+        "results": [
+            {
+                "id": short_id(h.iri, settings.base_iri),
+                "iri": h.iri,
+                "label": h.label,
+                "kind": h.kind,
+                "types": list(h.types),
+                "matched": h.matched,
+                "score": h.score,
+            }
+            for h in hits
+        ],
+    }
+
+
+def _resolve(ident: str, settings: SettingsDep, index: SearchIndex, G: Net) -> str:
+    """An id, an IRI or a name (the best search hit), as a node of the projection."""
+    iri = full_iri(ident, settings.base_iri)
+    if iri in G:
+        return iri
+    hits = index.search(ident, limit=1)
+    if hits and hits[0].iri in G and hits[0].score >= 80:
+        return hits[0].iri
+    raise Problem(404, f"nothing in the graph is called {ident!r}")
+
+
+@router.get(
+    "/entities/{id:path}/neighbours",
+    response_model=NeighboursResponse,
+    summary="The neighbours of an entity, by relation",
+)
+def entity_neighbours(
+    id: str,
+    request: Request,
+    settings: SettingsDep,
+    projection: ProjectionDep,
+    index: SearchDep,
+    relations: Annotated[
+        str | None, Query(description="comma-separated relation groups: " + ", ".join(GROUPS))
+    ] = None,
+    layers: Annotated[
+        str | None, Query(description="comma-separated layers: " + ", ".join(LAYERS))
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
+) -> dict[str, Any]:
+    """Neighbours grouped by relation (counted), paged by a keyset cursor (``next``)."""
+    G = projection.graph()
+    node = _resolve(id, settings, index, G)
+    try:
+        grouped = neighbours(G, node, _split(relations), _split(layers))
+    except ValueError as exc:
+        raise Problem(400, str(exc)) from None
+    items = sorted(
+        (
+            {
+                "relation": rel,
+                "id": short_id(n["id"], settings.base_iri),
+                "label": n["label"],
+                "kind": n["kind"],
+                "layer": n["layer"],
+            }
+            for rel, ns in grouped.items()
+            for n in ns
+        ),
+        key=_cursor,
+    )
+    if after:
+        items = [i for i in items if _cursor(i) > tuple(after.split("\x1f"))]
+    page, more = items[:limit], len(items) > limit
+    next_url = None
+    if more:
+        cursor = "\x1f".join(_cursor(page[-1]))
+        next_url = str(request.url.include_query_params(after=cursor))
+    return {
+        "id": short_id(node, settings.base_iri),
+        "counts": {rel: len(ns) for rel, ns in sorted(grouped.items())},
+        "items": page,
+        "next": next_url,
+    }
+
+
+def _cursor(item: dict[str, Any]) -> tuple[str, ...]:
+    return (item["relation"], item["label"], item["id"], item["layer"])
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@router.get(
+    "/entities/{id:path}",
+    response_model=EntityResponse,
+    summary="An entity with its statements and their evidence",
+)
+def entity(
+    id: str, store: StoreDep, settings: SettingsDep, index: SearchDep, projection: ProjectionDep
+) -> dict[str, Any]:
+    """Every fact naming the entity, grouped by the entity's role, each with its layer, status,
+    reason (for inferred facts) and evidence (quote, offsets, source)."""
+    iri = _resolve(id, settings, index, projection.graph())
+    view = entity_view(store, iri)
+    if view is None:
+        raise Problem(404, f"nothing in the graph is called {id!r}")
+    statements: dict[str, list[dict[str, Any]]] = {}
+    for fact in view.facts:
+        item = {
+            "fact": short_id(fact.iri, settings.base_iri),
+            "label": fact.label,
+            "layer": fact.layer,
+            "status": fact.status,
+            "reason": fact.reason,
+            "evidence": [
+                {
+                    "quote": e.exact,
+                    "start": e.start,
+                    "end": e.end,
+                    "source": e.source,
+                    "source_label": e.source_title,
+                }
+                for e in fact.evidence
+            ],
+        }
+        for role in fact.roles:
+            statements.setdefault(role, []).append(item)
+    return {
+        "id": short_id(iri, settings.base_iri),
+        "iri": iri,
+        "label": view.label,
+        "types": view.types,
+        "aliases": view.aliases,
+        "same_as": view.same_as,
+        "statements": statements,
+    }
+
+
+@router.get(
+    "/paths",
+    response_model=PathsResponse,
+    response_model_by_alias=True,
+    summary="How two entities are linked, and says who",
+)
+def paths(
+    settings: SettingsDep,
+    projection: ProjectionDep,
+    index: SearchDep,
+    source: Annotated[str, Query(alias="from", description="id, IRI or name")],
+    target: Annotated[str, Query(alias="to", description="id, IRI or name")],
+    k: Annotated[int, Query(ge=1, le=20)] = 3,
+    max_length: Annotated[int, Query(ge=1, le=12)] = 8,
+    relations: Annotated[
+        str | None, Query(description="comma-separated relation groups: " + ", ".join(GROUPS))
+    ] = None,
+    layers: Annotated[
+        str | None, Query(description="comma-separated layers: " + ", ".join(LAYERS))
+    ] = None,
+    avoid_hubs: Annotated[bool, Query(description="do not pass through countries")] = False,
+) -> dict[str, Any]:
+    """The k shortest chains from one entity to another over the chosen relations, each hop
+    with its relation, layer, status and evidence sentence, and the chain in words."""
+    G = projection.graph()
+    u = _resolve(source, settings, index, G)
+    v = _resolve(target, settings, index, G)
+    groups, chosen_layers = _split(relations), _split(layers)
+    try:
+        found = shortest_paths(
+            G,
+            u,
+            v,
+            k=k,
+            max_length=max_length,
+            groups=groups,
+            layers=chosen_layers,
+            avoid_hubs=avoid_hubs,
+        )
+    except ValueError as exc:
+        raise Problem(400, str(exc)) from None
+    except nx.NodeNotFound as exc:
+        raise Problem(404, str(exc)) from None
+    base = settings.base_iri
+
+    def node(n: str) -> dict[str, Any]:
+        return {"id": short_id(n, base), "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"]}
+
+    out = []
+    for path in found:
+        answer = explain(G, path, groups, chosen_layers)
+        out.append(
+            {
+                "nodes": [node(n) for n in path],
+                "edges": [
+                    {
+                        "source": short_id(e["source"], base),
+                        "target": short_id(e["target"], base),
+                        "links": [
+                            {**link, "via": short_id(link["via"], base) if link["via"] else None}
+                            for link in e["links"]
+                        ],
+                    }
+                    for e in answer["edges"]
+                ],
+                "explanation": answer["explanation"],
+            }
+        )
+    return {"from": node(u), "to": node(v), "paths": out}
