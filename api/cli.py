@@ -15,12 +15,23 @@ from pydantic import ValidationError
 
 from api.config import Settings, get_settings
 from graph.execute import Job, run_job
+from graph.export import to_csv, to_gexf, to_graphml
 from graph.iris import Iris
 from graph.lookup import PREFIXES, entity_view, layer_graphs, resolve
+from graph.network import (
+    DEFAULT_GROUPS,
+    GROUPS,
+    LAYERS,
+    Net,
+    explain,
+    project,
+    shortest_paths,
+)
 from graph.pipeline import InvalidGraphError, build_store, compile_seeds
 from graph.safety import UnsafeQueryError
+from graph.search import SearchIndex
 from graph.sheets import SeedError
-from graph.store import DiskStore, StoreError, open_store
+from graph.store import DiskStore, Store, StoreError, open_store
 
 __all__ = ["main"]
 
@@ -222,10 +233,76 @@ def _short(iri: str) -> str:
     return iri
 
 
+def _find(store: Store, index: SearchIndex, G: Net, name: str, base: str) -> str:
+    """A node of the projection by id, IRI or name (the best search hit)."""
+    iri = name if name.startswith(("http://", "https://")) else f"{base}id/{name}"
+    if iri in G:
+        return iri
+    hits = [h for h in index.search(name, limit=5) if h.iri in G]
+    if not hits:
+        raise CliError(f"nothing named {name!r}")
+    if len(hits) > 1 and hits[0].score == hits[1].score:
+        others = "; ".join(h.label for h in hits[1:])
+        print(f"note: {name!r} also matches: {others}", file=sys.stderr)
+    return hits[0].iri
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    store = open_store(s.store)
+    G = project(store)
+    index = SearchIndex(store)
+    u = _find(store, index, G, args.source, s.base_iri)
+    v = _find(store, index, G, args.target, s.base_iri)
+    groups = args.relations.split(",") if args.relations else None
+    layers = args.layers.split(",") if args.layers else None
+    try:
+        found = shortest_paths(
+            G,
+            u,
+            v,
+            k=args.k,
+            max_length=args.max_length,
+            groups=groups,
+            layers=layers,
+            avoid_hubs=args.avoid_hubs,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    answers = [explain(G, p, groups, layers) for p in found]
+    if args.json:
+        print(json.dumps({"from": u, "to": v, "paths": answers}, ensure_ascii=False, indent=2))
+        return 0
+    if not answers:
+        print(
+            f"no path from {G.nodes[u]['label']} to {G.nodes[v]['label']} within "
+            f"{args.max_length} hops over {', '.join(groups or DEFAULT_GROUPS)}"
+        )
+        return 0
+    for i, answer in enumerate(answers, 1):
+        print(f"{i}. {answer['explanation']}")
+        short = {n["id"]: n["short"] for n in answer["nodes"]}
+        for edge in answer["edges"]:
+            for link in edge["links"]:
+                a, b = short[edge["source"]], short[edge["target"]]
+                print(f"     {a} — {link['words']} — {b}  [{link['layer']}]")
+                for ev in link["evidence"]:
+                    print(f"       “{ev['quote']}”")
+                    print(f"         — {ev['source_label']}, characters {ev['start']}–{ev['end']}")
+        print()
+    return 0
+
+
+PROJECTION_FORMATS = {"graphml": to_graphml, "gexf": to_gexf, "csv": to_csv}
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     s = _settings(args)
     store = open_store(s.store)
-    data = store.dump(EXPORT_FORMATS[args.format])
+    if args.format in PROJECTION_FORMATS:
+        data = PROJECTION_FORMATS[args.format](project(store))
+    else:
+        data = store.dump(EXPORT_FORMATS[args.format])
     if args.format in ("nt", "nq"):
         data = b"".join(sorted(set(data.splitlines(keepends=True))))
     if args.output:
@@ -326,8 +403,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
 
-    p = command("export", "write the whole graph")
-    p.add_argument("--format", default="nq", choices=list(EXPORT_FORMATS))
+    p = command("path", "how two entities are linked: the shortest chains, with evidence")
+    p.add_argument("source", metavar="FROM", help="a name, id or IRI")
+    p.add_argument("target", metavar="TO", help="a name, id or IRI")
+    p.add_argument(
+        "--relations",
+        help="comma-separated relation groups: "
+        + ", ".join(GROUPS)
+        + f" (default: {','.join(DEFAULT_GROUPS)})",
+    )
+    p.add_argument(
+        "--layers", help="comma-separated layers: " + ", ".join(LAYERS) + " (default: all)"
+    )
+    p.add_argument("--k", type=int, default=3, help="at most this many paths (default 3)")
+    p.add_argument("--max-length", type=int, default=8, help="at most this many hops")
+    p.add_argument("--avoid-hubs", action="store_true", help="do not pass through countries")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_path)
+
+    p = command("export", "write the whole graph (RDF), or its projection (graphml, gexf, csv)")
+    p.add_argument("--format", default="nq", choices=[*EXPORT_FORMATS, *PROJECTION_FORMATS])
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 

@@ -153,7 +153,7 @@ def project(store: Store) -> Net:
             ?x a ?cls ; rdfs:label ?l . {_KINDS}
             BIND (?kind AS ?k)
             OPTIONAL {{ ?x bkg:status/skos:prefLabel ?st }}
-            OPTIONAL {{ ?x bkg:edtfDate ?d }}
+            OPTIONAL {{ GRAPH ?dg {{ ?x bkg:edtfDate ?d }} ?dg bkg:layer epi:stated }}
         }} GROUP BY ?x""",
     ):
         G.add_node(r["x"], label=r["label"], kind=r["kind"], status=r["status"], date=r["date"])
@@ -429,7 +429,10 @@ def explain(
     """
     ok = _allowed(groups, layers)
     evidence = G.graph.get("evidence", {})
-    nodes = [{"id": n, "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"]} for n in path]
+    nodes = [
+        {"id": n, "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"], "short": _label(G, n)}
+        for n in path
+    ]
     edges, words = [], [G.nodes[path[0]]["label"]]
     for a, b in itertools.pairwise(path):
         hop = []

@@ -273,3 +273,63 @@ def test_bad_arguments_give_one_line_errors(
     status, out, err = run(capsys, *argv, "--store", str(built))
     assert status == 1 and out == ""
     assert err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_path_prints_the_explained_chain_with_evidence(built: Path, capsys) -> None:
+    status, out, _ = run(capsys, "path", "--store", str(built), "NSSF", "KOSHA", "--k", "1")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "1. National Social Security Fund — named as partner in — Request by Heng Sour (8 March, "
+        "Seoul, requested) — names as partner — Korea Occupational Safety and Health Agency"
+    )
+    assert "“The minister asked Lee to expand the skilled workers programme" in out
+    assert "characters 917–1332" in out
+
+
+def test_path_over_chosen_relations_and_as_json(built: Path, capsys) -> None:
+    status, out, _ = run(
+        capsys,
+        "path",
+        "--store",
+        str(built),
+        "NEA",
+        "gyeongsangbuk",
+        "--relations",
+        "interaction,organization",
+        "--json",
+    )
+    answer = json.loads(out)
+    assert status == 0 and len(answer["paths"]) == 3
+    for path in answer["paths"]:
+        labels = [n["label"] for n in path["nodes"]]
+        assert "Heng Sour" in labels and "Lee Cheol-woo" in labels
+    status, out, _ = run(
+        capsys, "path", "--store", str(built), "NSSF", "KOSHA", "--layers", "inferred"
+    )
+    assert out.startswith("no path from National Social Security Fund to Korea Occupational")
+    status, _, err = run(capsys, "path", "--store", str(built), "NSSF", "Nobody Atall")
+    assert status == 1 and err == "error: nothing named 'Nobody Atall'\n"
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "csv"])
+def test_export_the_projection(built: Path, tmp_path: Path, capsys, fmt: str) -> None:
+    import csv as csvmod
+
+    import networkx as nx
+
+    out = tmp_path / f"p.{fmt}"
+    assert run(capsys, "export", "--store", str(built), "--format", fmt, "-o", str(out))[0] == 0
+    if fmt == "csv":
+        rows = list(csvmod.DictReader(out.open(encoding="utf-8")))
+        request = [
+            r
+            for r in rows
+            if r["relation"] == "partner" and r["target_label"] == "National Social Security Fund"
+        ]
+        assert request and request[0]["layer"] == "stated" and request[0]["offsets"] == "917-1332"
+        return
+    G = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    labels = {d["label"] for _, d in G.nodes(data=True)}
+    assert {"Heng Sour", "National Social Security Fund", "Seoul"} <= labels
+    assert G.number_of_edges() > 100
