@@ -11,7 +11,16 @@ from pydantic import BaseModel, Field
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from graph.lookup import entity_view
-from graph.network import GROUPS, LAYERS, Net, Projection, explain, neighbours, shortest_paths
+from graph.network import (
+    DEFAULT_GROUPS,
+    GROUPS,
+    LAYERS,
+    Net,
+    Projection,
+    explain,
+    neighbours,
+    shortest_paths,
+)
 from graph.search import SearchIndex
 
 __all__ = ["router"]
@@ -379,3 +388,121 @@ def paths(
             }
         )
     return {"from": node(u), "to": node(v), "paths": out}
+
+
+_EGO_ORDER = {
+    "meeting": 0,
+    "person": 1,
+    "organization": 2,
+    "country": 3,
+    "place": 3,
+    "act": 4,
+    "post": 5,
+    "statement": 6,
+}
+
+
+class EgoNode(BaseModel):
+    id: str
+    label: str
+    kind: str
+    status: str | None
+    more: int = Field(description="neighbours not shown (the '+N more' marker)")
+
+
+class EgoEdge(BaseModel):
+    id: str
+    source: str
+    target: str
+    relation: str
+    words: str
+    group: str
+    layer: str
+    status: str | None
+
+
+class EgoResponse(BaseModel):
+    focus: str
+    nodes: list[EgoNode]
+    edges: list[EgoEdge]
+
+
+@router.get(
+    "/graph/ego/{id:path}",
+    response_model=EgoResponse,
+    summary="The neighbourhood of an entity, ready for the explorer",
+)
+def ego_graph(
+    id: str,
+    settings: SettingsDep,
+    projection: ProjectionDep,
+    index: SearchDep,
+    radius: Annotated[int, Query(ge=1, le=3)] = 1,
+    limit: Annotated[int, Query(ge=1, le=200, description="most neighbours shown per node")] = 25,
+    relations: Annotated[str | None, Query(description="comma-separated relation groups")] = None,
+    layers: Annotated[str | None, Query(description="comma-separated layers")] = None,
+) -> dict[str, Any]:
+    """The nodes within ``radius`` hops (at most ``limit`` new neighbours per node, the rest
+    counted in ``more``) and one edge per link between shown nodes."""
+    G = projection.graph()
+    focus = _resolve(id, settings, index, G)
+    groups, chosen = _split(relations), _split(layers)
+    try:
+        neighbours(G, focus, groups, chosen)  # checks the groups and layers
+    except ValueError as exc:
+        raise Problem(400, str(exc)) from None
+    base = settings.base_iri
+    shown: dict[str, int] = {focus: 0}
+    frontier = [focus]
+    for _ in range(radius):
+        nxt = []
+        for u in frontier:
+            around = sorted(
+                {n["id"] for ns in neighbours(G, u, groups, chosen).values() for n in ns},
+                key=lambda n: (_EGO_ORDER.get(G.nodes[n]["kind"], 9), G.nodes[n]["label"]),
+            )
+            fresh = [n for n in around if n not in shown]
+            for n in fresh[:limit]:
+                shown[n] = 0
+                nxt.append(n)
+            shown[u] = len(fresh[limit:])
+        frontier = nxt
+    for u in frontier:  # the outer ring: how many neighbours lie beyond it
+        shown[u] = sum(
+            1
+            for ns in neighbours(G, u, groups, chosen).values()
+            for n in ns
+            if n["id"] not in shown
+        )
+    nodes = [
+        {
+            "id": short_id(n, base),
+            "label": G.nodes[n]["label"],
+            "kind": G.nodes[n]["kind"],
+            "status": G.nodes[n].get("status"),
+            "more": more,
+        }
+        for n, more in shown.items()
+    ]
+    edges = []
+    ok_groups = set(groups or DEFAULT_GROUPS)
+    ok_layers = set(chosen or LAYERS)
+    for _, _, data in G.subgraph(shown).edges(data=True):
+        for i, link in enumerate(data["links"]):
+            if link.group in ok_groups and link.layer in ok_layers:
+                words = GROUPS[link.group][link.relation][0]
+                edges.append(
+                    {
+                        "id": f"{short_id(link.source, base)}|{link.relation}|"
+                        f"{short_id(link.target, base)}|{link.layer}|{i}",
+                        "source": short_id(link.source, base),
+                        "target": short_id(link.target, base),
+                        "relation": link.relation,
+                        "words": words,
+                        "group": link.group,
+                        "layer": link.layer,
+                        "status": link.status,
+                    }
+                )
+    edges.sort(key=lambda e: e["id"])
+    return {"focus": short_id(focus, base), "nodes": nodes, "edges": edges}
