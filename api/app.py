@@ -58,6 +58,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    if store is not None:  # ready before the lifespan runs (ASGI test clients may skip it)
+        app.state.store = store
+        app.state.executor = ThreadExecutor(store)
+        app.state.projection = Projection(store)
+        app.state.search = SearchIndex(store)
     problems.install(app)
     app.add_middleware(
         CORSMiddleware,
