@@ -7,9 +7,20 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.config import Settings
+from graph.network import Projection
+from graph.search import SearchIndex
 from graph.store import Store
 
-__all__ = ["SettingsDep", "StoreDep", "get_app_settings", "get_store"]
+__all__ = [
+    "ProjectionDep",
+    "SearchDep",
+    "SettingsDep",
+    "StoreDep",
+    "get_app_settings",
+    "get_projection",
+    "get_search",
+    "get_store",
+]
 
 
 def get_store(request: Request) -> Store:
@@ -24,5 +35,19 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_projection(request: Request) -> Projection:
+    """The networkx projection of the store, cached per graph version."""
+    projection: Projection = request.app.state.projection
+    return projection
+
+
+def get_search(request: Request) -> SearchIndex:
+    """The search index of the store, cached per graph version."""
+    index: SearchIndex = request.app.state.search
+    return index
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+ProjectionDep = Annotated[Projection, Depends(get_projection)]
+SearchDep = Annotated[SearchIndex, Depends(get_search)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

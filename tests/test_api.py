@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -90,41 +86,14 @@ def test_unknown_route_is_a_problem_document(client: TestClient) -> None:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_bilateral_serve_answers_on_loopback(built: Path) -> None:
-    port = _free_port()
-    exe = Path(sys.executable).with_name("bilateral")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--store", str(built), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                r = httpx.get(f"http://127.0.0.1:{port}/index.json", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "server did not start in 30 s"
-                time.sleep(0.2)
+    from server import serve
+
+    with serve(built) as base:
+        r = httpx.get(f"{base}/index.json", timeout=5)
         assert r.status_code == 200 and r.json()["counts"]["meetings"] == 2
-        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
-        assert (
-            "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties"
-            in page.text
-        )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        page = httpx.get(f"{base}/", timeout=5)
+        assert "Phnom Penh Post article on Cambodia–South Korea employment" in page.text
 
 
 def test_serve_without_a_store_fails_clearly(tmp_path: Path) -> None:

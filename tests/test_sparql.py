@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -350,32 +349,6 @@ def test_update_dataset_parameters(client) -> None:
 # ---- safety ---------------------------------------------------------------------------------
 
 
-@pytest.fixture()
-def listener() -> Iterator[tuple[int, list[object]]]:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.1)
-    hits: list[object] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, addr = server.accept()
-            except OSError:
-                continue
-            hits.append(addr)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join(2)
-    server.close()
-
-
 def test_service_gets_a_400_and_no_connection(client, listener) -> None:
     port, hits = listener
     r = client.get(
@@ -437,46 +410,11 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def test_a_heavy_query_is_stopped_and_never_stalls_others(built) -> None:
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     import httpx
-    from conftest import ROOT
+    from server import serve
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("bilateral")
-    proc = subprocess.Popen(
-        [
-            str(exe),
-            "serve",
-            "--store",
-            str(built),
-            "--port",
-            str(port),
-            "--query-timeout",
-            "2",
-            "--query-workers",
-            "2",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url, params={"query": "ASK {}"}, timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+    with serve(built, query_timeout=2, query_workers=2) as base:
+        url = f"{base}/sparql"
         heavy: dict[str, object] = {}
 
         def run_heavy() -> None:
@@ -509,6 +447,3 @@ def test_a_heavy_query_is_stopped_and_never_stalls_others(built) -> None:
         for _ in range(6):
             r = httpx.get(url, params={"query": PERSONS}, timeout=10)
             assert [b["name"]["value"] for b in r.json()["results"]["bindings"]] == NAMES
-    finally:
-        proc.terminate()
-        proc.wait(10)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -166,33 +164,6 @@ def test_one_writer_at_a_time(root: Path) -> None:
         fcntl.flock(handle, fcntl.LOCK_EX)
         with pytest.raises(StoreError, match="another build or load is writing"):
             write_generation(root, b"")
-
-
-@pytest.fixture()
-def listener() -> tuple[int, list[object]]:
-    """A TCP listener on 127.0.0.1 that records every connection it receives."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    hits: list[object] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, addr = server.accept()
-            except OSError:
-                continue
-            hits.append(addr)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join(2)
-    server.close()
 
 
 def test_service_is_refused_and_nothing_connects(listener) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import networkx as nx
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import ProjectionDep, SearchDep, SettingsDep, StoreDep
 from api.problems import Problem
 from graph.lookup import entity_view
 from graph.network import (
@@ -16,7 +16,6 @@ from graph.network import (
     GROUPS,
     LAYERS,
     Net,
-    Projection,
     explain,
     neighbours,
     shortest_paths,
@@ -28,20 +27,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api", tags=["lookups"])
 
 
-def get_projection(request: Request) -> Projection:
-    """The projection of the store, cached per graph version."""
-    projection: Projection = request.app.state.projection
-    return projection
-
-
-def get_search(request: Request) -> SearchIndex:
-    """The search index of the store, cached per graph version."""
-    index: SearchIndex = request.app.state.search
-    return index
-
-
-ProjectionDep = Annotated[Projection, Depends(get_projection)]
-SearchDep = Annotated[SearchIndex, Depends(get_search)]
 Kind = Literal[
     "person",
     "organization",
