@@ -13,11 +13,11 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import pyoxigraph as ox
 
@@ -38,6 +38,7 @@ __all__ = ["Executor", "Job", "Outcome", "ProcessExecutor", "ThreadExecutor", "r
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 256
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -127,50 +128,44 @@ def with_using(text: str, using: Sequence[str], using_named: Sequence[str]) -> s
     return text
 
 
-def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
-    offered = list(SOLUTION_TYPES)
-    media = choose(preferred(job.accept, job.format, "results", offered), offered)
-    if media is None:
-        return _problem(
-            406, "Not Acceptable", "SELECT results come as " + ", ".join(list(SOLUTION_TYPES)[:4])
-        )
-    names = [v.value for v in result.variables]
-    rows = []
-    for i, solution in enumerate(result):
+class _TooManyError(Exception):
+    pass
+
+
+def _collect(items: Iterable[T], job: Job, deadline: float) -> list[T]:
+    """Pull results up to the row cap, checking the time limit as they come."""
+    out = []
+    for i, item in enumerate(items):
         if i % CHECK_EVERY == 0:
             _check(deadline)
         if i >= job.row_cap:
-            return _problem(
-                422,
-                "Too Many Rows",
-                f"the result has more than {job.row_cap} "
-                "rows, the cap of this endpoint; narrow the query or page it with "
-                "LIMIT and OFFSET",
-            )
-        rows.append([solution[n] for n in names])
+            raise _TooManyError
+        out.append(item)
+    return out
+
+
+def _negotiate(job: Job, form: str, offered: list[str], what: str, shown: int) -> str:
+    media = choose(preferred(job.accept, job.format, form, offered), offered)
+    if media is None:
+        raise _NotAcceptableError(f"{what} come as " + ", ".join(offered[:shown]))
+    return media
+
+
+class _NotAcceptableError(Exception):
+    pass
+
+
+def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
+    media = _negotiate(job, "results", list(SOLUTION_TYPES), "SELECT results", 4)
+    names = [v.value for v in result.variables]
+    rows = [[solution[n] for n in names] for solution in _collect(result, job, deadline)]
     body = serialize_solutions(names, rows, SOLUTION_TYPES[media])
     return Outcome(status=200, media_type=media, body=body)
 
 
 def _graph(result: ox.QueryTriples, job: Job, deadline: float) -> Outcome:
-    offered = list(GRAPH_TYPES)
-    media = choose(preferred(job.accept, job.format, "graph", offered), offered)
-    if media is None:
-        return _problem(
-            406, "Not Acceptable", "graph results come as " + ", ".join(list(GRAPH_TYPES)[:6])
-        )
-    triples = []
-    for i, triple in enumerate(result):
-        if i % CHECK_EVERY == 0:
-            _check(deadline)
-        if i >= job.row_cap:
-            return _problem(
-                422,
-                "Too Many Rows",
-                f"the result has more than {job.row_cap} "
-                "triples, the cap of this endpoint; narrow the query",
-            )
-        triples.append(triple)
+    media = _negotiate(job, "graph", list(GRAPH_TYPES), "graph results", 6)
+    triples = _collect(result, job, deadline)
     return Outcome(status=200, media_type=media, body=serialize_graph(triples, GRAPH_TYPES[media]))
 
 
@@ -194,14 +189,7 @@ def run_job(store: Store, job: Job) -> Outcome:
             base_iri=job.base_iri,
         )
         if isinstance(result, ox.QueryBoolean):
-            offered = list(BOOLEAN_TYPES)
-            media = choose(preferred(job.accept, job.format, "results", offered), offered)
-            if media is None:
-                return _problem(
-                    406,
-                    "Not Acceptable",
-                    "ASK results come as application/sparql-results+json or +xml",
-                )
+            media = _negotiate(job, "results", list(BOOLEAN_TYPES), "ASK results", 2)
             return Outcome(
                 status=200,
                 media_type=media,
@@ -217,6 +205,16 @@ def run_job(store: Store, job: Job) -> Outcome:
         return _problem(400, "Bad Request", str(exc))
     except _TimeLimitError:
         return _timeout(job)
+    except _NotAcceptableError as exc:
+        return _problem(406, "Not Acceptable", str(exc))
+    except _TooManyError:
+        return _problem(
+            422,
+            "Too Many Rows",
+            f"the result has more than {job.row_cap} rows or "
+            "triples, the cap of this endpoint; narrow the query or page it with "
+            "LIMIT and OFFSET",
+        )
     except StoreError as exc:
         return _problem(503, "Service Unavailable", str(exc))
     except OSError as exc:

@@ -447,3 +447,18 @@ def test_a_heavy_query_is_stopped_and_never_stalls_others(built) -> None:
         for _ in range(6):
             r = httpx.get(url, params={"query": PERSONS}, timeout=10)
             assert [b["name"]["value"] for b in r.json()["results"]["bindings"]] == NAMES
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/json", "application/json"),
+        ("application/xml", "application/xml"),
+        ("text/xml", "text/xml"),
+    ],
+)
+def test_generic_json_and_xml_are_accepted(client, accept: str, media: str) -> None:
+    r = client.get("/sparql", params={"query": PERSONS}, headers={"accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    r = client.get("/sparql", params={"query": "ASK {}"}, headers={"accept": accept})
+    assert r.status_code == 200 and "true" in r.text
