@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
 from api.config import Settings, get_settings
-from api.routes import editor, entities, lists, ontology, pages, resources, sparql
+from api.routes import editor, entities, explorer, lists, ontology, pages, resources, sparql
 from api.routes import store as graph_store
 from graph.execute import Executor, ProcessExecutor, ThreadExecutor
 from graph.network import Projection
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(entities.router)
     app.include_router(lists.router)
     app.include_router(resources.router)
+    app.include_router(explorer.router)
     app.include_router(graph_store.router)
     app.include_router(ontology.router)
     return app

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -59,8 +62,62 @@ def problem_response(
     )
 
 
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem document.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+}
+_PROBLEM = {"content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+_ERRORS = {
+    "400": "The request is malformed or refused",
+    "404": "Nothing of that name",
+    "422": "A parameter is invalid",
+}
+
+
+def openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, saying what errors really look like (problem documents) and with
+    one operation id per method."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    with warnings.catch_warnings():  # routes serving GET and HEAD share an id: fixed below
+        warnings.simplefilter("ignore", UserWarning)
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    seen: set[str] = set()
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            op_id = operation.get("operationId")
+            if op_id in seen:
+                operation["operationId"] = f"{op_id}_{method}"
+            seen.add(operation.get("operationId", ""))
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERRORS.items():
+                if status == "422" or operation.get("parameters"):
+                    responses[status] = {"description": description, **_PROBLEM}
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema
+
+
 def install(app: FastAPI) -> None:
     """Answer every HTTP error and every invalid parameter with a problem document."""
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(HTTPException)
     async def http_problem(request: Request, exc: HTTPException) -> JSONResponse:

@@ -146,3 +146,35 @@ def test_ego_graph_with_more_markers(client) -> None:
     full = client.get("/api/graph/ego/person/heng-sour", params={"limit": 50}).json()
     assert next(n for n in full["nodes"] if n["id"] == "person/heng-sour")["more"] == 0
     assert len(full["nodes"]) == 12
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/sources/%22",
+        "/api/meetings?participant=%22",
+        "/api/statistics?origin=%22",
+        "/api/acts?countries=KH,%22",
+        "/api/entities/%7Bx%7D",
+        "/api/graph/ego/%25",
+    ],
+)
+def test_regression_ids_that_are_not_iris_are_404_or_400_not_500(client, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code in (400, 404) and r.headers["content-type"] == "application/problem+json"
+
+
+def test_regression_a_very_long_name_is_refused_fast(client) -> None:
+    import time
+
+    started = time.perf_counter()
+    r = client.get("/api/paths", params={"from": "x" * 20_000, "to": "KOSHA"})
+    assert r.status_code == 404 and time.perf_counter() - started < 0.5
+
+
+def test_regression_422_is_documented_as_a_problem(client) -> None:
+    schema = client.get("/openapi.json").json()
+    response = schema["paths"]["/api/search"]["get"]["responses"]["422"]
+    assert list(response["content"]) == ["application/problem+json"]
+    ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))

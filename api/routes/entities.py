@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import networkx as nx
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
@@ -53,6 +54,17 @@ def short_id(iri: str, base: str) -> str:
 def full_iri(ident: str, base: str) -> str:
     """The IRI of an id (an id that is already an absolute IRI stays as it is)."""
     return ident if ident.startswith(("http://", "https://", "urn:")) else f"{base}id/{ident}"
+
+
+MAX_NAME = 300
+
+
+def node_of(ident: str, base: str) -> ox.NamedNode:
+    """The IRI term of an id, or a 404 problem when the id cannot be an IRI of the graph."""
+    try:
+        return ox.NamedNode(full_iri(ident, base))
+    except ValueError:
+        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}") from None
 
 
 # ---- models --------------------------------------------------------------------------------
@@ -185,6 +197,8 @@ def search(
 
 def _resolve(ident: str, settings: SettingsDep, index: SearchIndex, G: Net) -> str:
     """An id, an IRI or a name (the best search hit), as a node of the projection."""
+    if len(ident) > MAX_NAME:  # no name is that long; spare the fuzzy search the work
+        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}…")
     iri = full_iri(ident, settings.base_iri)
     if iri in G:
         return iri

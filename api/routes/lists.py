@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
-from api.routes.entities import full_iri, short_id
+from api.routes.entities import full_iri, node_of, short_id
 from graph.lookup import select
 from ontology import scheme_notations
 
@@ -150,9 +151,11 @@ def _country(store: StoreDep, code: str, base: str) -> ox.NamedNode:
     )
     if rows:
         return ox.NamedNode(rows[0]["c"])
-    iri = full_iri(code, base)
-    if select(store, "SELECT ?c WHERE { ?c a schema:Country }", c=ox.NamedNode(iri)):
-        return ox.NamedNode(iri)
+    node = None
+    with contextlib.suppress(ValueError):  # not an IRI: then it is no country of the graph
+        node = ox.NamedNode(full_iri(code, base))
+    if node is not None and select(store, "SELECT ?c WHERE { ?c a schema:Country }", c=node):
+        return node
     raise Problem(
         400,
         f"{code!r} is not a country of the graph (give an id such as "
@@ -306,7 +309,7 @@ def meetings(
     bindings: dict[str, Any] = {"after": _after(after, base)}
     filters = []
     if participant is not None:
-        bindings["who"] = ox.NamedNode(full_iri(participant, base))
+        bindings["who"] = node_of(participant, base)
         filters.append("?m schema:attendee ?who .")
     if date_from is not None or date_to is not None:
         filters.append("?m schema:startDate ?day .")
@@ -448,7 +451,10 @@ def source(id: str, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     iri = id if id.startswith(("http://", "https://")) else f"{base}id/{id}"
     if not id.startswith(("http://", "https://")) and not id.startswith("source/"):
         iri = f"{base}id/source/{id}"
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        raise Problem(404, f"there is no source {id[:80]!r}") from None
     head = select(
         store,
         """

@@ -27,8 +27,14 @@ def _wants_json(request: Request) -> bool:
 
 def _index(store: StoreDep) -> dict[str, Any]:
     view = summary(store)
-    view["links"] = {"json": "/index.json", "sparql": "/sparql", "ontology": "/ontology",
-                     "openapi": "/docs", "search": "/api/search", "paths": "/api/paths"}
+    view["links"] = {
+        "json": "/index.json",
+        "sparql": "/sparql",
+        "ontology": "/ontology",
+        "openapi": "/docs",
+        "search": "/api/search",
+        "paths": "/api/paths",
+    }
     return view
 
 

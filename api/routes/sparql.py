@@ -193,6 +193,33 @@ def _job(
     "/sparql",
     summary="SPARQL query (GET), service description, or the query editor",
     responses={200: {"content": {t: {} for t in [*SOLUTION_TYPES, *GRAPH_TYPES, "text/html"]}}},
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "query",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "a SPARQL 1.1 query; without it: the service description or editor",
+            },
+            {
+                "name": "default-graph-uri",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "array", "items": {"type": "string"}},
+                "style": "form",
+                "explode": True,
+            },
+            {
+                "name": "named-graph-uri",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "array", "items": {"type": "string"}},
+                "style": "form",
+                "explode": True,
+            },
+        ]
+    },
 )
 async def sparql_get(
     request: Request, settings: SettingsDep, store: StoreDep, executor: ExecutorDep

@@ -1,0 +1,347 @@
+"""The graph explorer at /explore: its page and files over HTTP, and each of its points in chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from conftest import ROOT
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from server import free_port, serve
+
+from api.app import create_app
+from api.config import Settings
+from api.routes import explorer
+from graph.network import GROUPS, LAYERS
+from graph.store import OxigraphStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCRIPT = ROOT / "tests/browser/explorer.mjs"
+HENG_SOUR = "person/heng-sour"
+MEETINGS = {
+    "meeting/meeting-heng-sour-lee-jung-sik-march-8",
+    "meeting/meeting-heng-sour-lee-cheol-woo-march-6",
+}
+REQUEST = "act/sour-asks-examine-kosha-comwel-nssf"
+#: The sentence that states the request for NSSF–KOSHA cooperation, as the article has it.
+SENTENCE = (
+    "The minister asked Lee to expand the skilled workers programme, and examine the possibility "
+    "of increasing cooperation between the Korean Occupational Safety and Health Agency (KOSHA)"
+)
+
+
+def has_explorer(app: FastAPI) -> bool:
+    return any(getattr(r, "path", None) == "/explore" for r in app.routes)
+
+
+def with_explorer(app: FastAPI) -> FastAPI:
+    """The app with the explorer's routes, unless app.py includes them already."""
+    if not has_explorer(app):
+        app.include_router(explorer.router)
+    return app
+
+
+@pytest.fixture(scope="module")
+def app(store: OxigraphStore) -> FastAPI:
+    return with_explorer(create_app(Settings(), store=store))
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+# ---- over HTTP ------------------------------------------------------------------------------
+
+
+def test_page_loads_its_scripts_from_this_server(client: TestClient) -> None:
+    r = client.get("/explore")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    html = r.text
+    assert '<script src="/static/explorer/cytoscape.min.js"></script>' in html
+    assert '<script src="/static/explorer/explorer.js"></script>' in html
+    assert '<link rel="stylesheet" href="/static/explorer/explorer.css">' in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "nothing from elsewhere"
+    assert 'id="not-installed"' not in html
+    for needed in ('id="search"', 'id="path-form"', 'id="legend"', 'id="details"', 'id="cy"'):
+        assert needed in html
+
+
+def test_page_config_names_the_vocabulary_of_the_filters(client: TestClient) -> None:
+    html = client.get("/explore?focus=person/heng-sour").text
+    found = re.search(r'<script id="explorer-config" type="application/json">(.*?)</script>', html)
+    assert found
+    config = json.loads(found.group(1))
+    assert config["base"] == "https://bilateral-kg.example/id/"
+    assert config["groups"] == list(GROUPS)
+    assert config["layers"] == list(LAYERS)
+    assert {"person", "organization", "meeting", "act", "statement", "observation"} <= set(
+        config["kinds"]
+    )
+    assert config["statuses"] == [
+        "agreed",
+        "done",
+        "pledged",
+        "requested",
+        "proposed",
+        "under examination",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "media", "path"),
+    [
+        ("cytoscape.min.js", "text/javascript; charset=utf-8", explorer.CYTOSCAPE),
+        ("explorer.js", "text/javascript; charset=utf-8", ROOT / "api/static"),
+        ("explorer.css", "text/css; charset=utf-8", ROOT / "api/static"),
+    ],
+)
+def test_files_are_served(client: TestClient, name: str, media: str, path: Path) -> None:
+    assert (path / name).is_file(), f"no {path / name}: run `make setup`"
+    r = client.get(f"/static/explorer/{name}")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == media
+    assert r.content == (path / name).read_bytes()
+    assert client.head(f"/static/explorer/{name}").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["nothing.js", "cytoscape.cjs.js", "..", "package.json"])
+def test_only_the_explorer_files_are_served(client: TestClient, name: str) -> None:
+    r = client.get(f"/static/explorer/{name}")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_cytoscape_not_installed_is_a_clear_problem(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(explorer, "CYTOSCAPE", tmp_path / "missing")
+    r = client.get("/static/explorer/cytoscape.min.js")
+    assert r.status_code == 503
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"] == (
+        "the explorer's JavaScript (npm package cytoscape) is not installed: "
+        "run `make setup`, or `npm ci` in the project folder"
+    )
+    html = client.get("/explore").text
+    assert '<p class="notice" id="not-installed">' in html
+    assert "<code>make setup</code>" in html
+
+
+def test_cytoscape_is_a_locked_npm_dependency() -> None:
+    package = json.loads((ROOT / "package.json").read_text("utf-8"))
+    lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
+    assert "cytoscape" in package["dependencies"]
+    assert lock["packages"]["node_modules/cytoscape"]["version"] == package["dependencies"][
+        "cytoscape"
+    ].lstrip("^~")
+
+
+# ---- in chromium ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_url(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1: ``bilateral serve`` once app.py includes the explorer;
+    until then the test app (with the explorer's router) in a thread."""
+    if has_explorer(create_app(Settings())):
+        with serve(request.getfixturevalue("built")) as base:
+            yield base
+        return
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def report(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run of tests/browser/explorer.mjs through every point; its report."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no {CHROMIUM}: apt-get install chromium (.ci/run does)")
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no node for the browser test: apt-get install nodejs npm")
+    for package in ("playwright-core", "cytoscape"):
+        if not (ROOT / "node_modules" / package).is_dir():
+            pytest.skip(f"no node_modules/{package}: run `make setup` (npm ci)")
+    out = tmp_path_factory.mktemp("explorer")
+    done = subprocess.run(
+        [node, str(SCRIPT), base_url, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+    )
+    assert done.stdout, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert done.returncode == 0 and "error" not in result, (result.get("error"), done.stderr)
+    result["out"] = str(out)
+    return result
+
+
+def ids(items: list[dict[str, Any]]) -> set[str]:
+    return {item["id"] for item in items}
+
+
+@pytest.mark.slow
+def test_1_search_shows_heng_sour_and_both_meetings(report: dict[str, Any]) -> None:
+    assert report["status"] == 200 and report["contentType"].startswith("text/html")
+    assert report["initial"]["nodes"] == [] and report["initial"]["focus"] is None
+    assert report["suggestions"][0] == "Heng Sour person"
+    state = report["focused"]
+    assert state["focus"] == HENG_SOUR
+    assert {HENG_SOUR, *MEETINGS} <= ids(state["nodes"])
+    assert state["selection"]["id"] == HENG_SOUR
+    assert report["details"] == "Heng Sour"
+    assert report["focusUrl"].endswith("/explore?focus=person%2Fheng-sour&sel=person%2Fheng-sour")
+
+
+@pytest.mark.slow
+def test_2_click_expands_a_node_with_more_neighbours(report: dict[str, Any]) -> None:
+    meeting = "meeting/meeting-heng-sour-lee-jung-sik-march-8"
+    before = {n["id"]: n for n in report["focused"]["nodes"]}
+    assert before[meeting]["more"] > 0, "the meeting shows '+N more' before it is expanded"
+    after = report["expanded"]
+    assert after["expanded"] == [meeting]
+    assert after["selection"]["id"] == meeting
+    added = ids(after["nodes"]) - set(before)
+    assert len(added) == before[meeting]["more"]
+    assert report["expandedDetails"] == "Meeting of Heng Sour and Lee Jung-sik, 8 March"
+    assert any(c.startswith("← made at: ") for c in report["counts"]), report["counts"]
+    # By keyboard, from the list of nodes in view.
+    assert report["leeExpanded"]["expanded"] == [meeting, "person/lee-jung-sik"]
+    assert report["requestExpanded"]["expanded"] == [meeting, "person/lee-jung-sik", REQUEST]
+    assert {"organization/nssf", "organization/kosha"} <= ids(report["requestExpanded"]["nodes"])
+
+
+@pytest.mark.slow
+def test_3_edge_details_show_the_sentence_in_its_source(report: dict[str, Any]) -> None:
+    assert report["edgeState"]["selection"]["group"] == "edge"
+    assert report["edgeDetails"].startswith("Request by Heng Sour: examine the possibility")
+    assert "names as partner" in report["edgeDetails"]
+    assert report["edgeMark"].startswith(SENTENCE)
+    assert report["edgeSourceLink"] == "/id/source/ppp-cambodia-korea-labour"
+    assert report["edgeEntityLinks"] == [f"/id/{REQUEST}", "/id/organization/nssf"]
+
+
+@pytest.mark.slow
+def test_4_path_nssf_to_kosha_is_highlighted_and_explained(report: dict[str, Any]) -> None:
+    path = report["path"]["path"]
+    assert path["query"]["from"] == "organization/nssf"
+    assert path["query"]["to"] == "organization/kosha"
+    first = path["paths"][0]
+    assert first["nodes"] == ["organization/nssf", REQUEST, "organization/kosha"]
+    on_path = {n["id"] for n in report["path"]["nodes"] if n["onPath"]}
+    assert set(first["nodes"]) <= on_path
+    lit = {frozenset((e["source"], e["target"])) for e in report["path"]["edges"] if e["onPath"]}
+    assert {
+        frozenset((REQUEST, "organization/nssf")),
+        frozenset((REQUEST, "organization/kosha")),
+    } <= lit
+    assert len(report["pathResults"]) == 2
+    assert report["pathResults"][0].startswith(
+        "National Social Security Fund — named as partner in — Request by Heng Sour"
+    )
+    assert SENTENCE in report["pathResults"][0]
+
+
+@pytest.mark.slow
+def test_5_visual_language(report: dict[str, Any]) -> None:
+    state = report["requestExpanded"]
+    shapes = {n["kind"]: (n["shape"], n["color"]) for n in state["nodes"]}
+    assert shapes["person"][0] == "ellipse" and shapes["meeting"][0] == "diamond"
+    assert shapes["act"][0] == "triangle"
+    assert len({color for _, color in shapes.values()}) == len(shapes), shapes
+    styles = {(e["status"], e["layer"]): (e["lineStyle"], e["color"]) for e in state["edges"]}
+    assert styles[("agreed", "stated")][0] == "solid"
+    assert styles[("requested", "stated")][0] == "dashed"
+    assert styles[("proposed", "stated")][0] == "dashed"
+    stated = {color for (_, layer), (_, color) in styles.items() if layer == "stated"}
+    others = {color for (_, layer), (_, color) in styles.items() if layer != "stated"}
+    assert others and not stated & others, styles
+
+
+@pytest.mark.slow
+def test_6_filters_hide_kinds_and_unstated_facts(report: dict[str, Any]) -> None:
+    assert report["noActs"]["filters"]["hideKinds"] == ["act"]
+    assert [n for n in report["noActs"]["nodes"] if n["kind"] == "act"] == []
+    assert {n["kind"] for n in report["edgeState"]["nodes"]} > {
+        n["kind"] for n in report["noActs"]["nodes"]
+    }
+    assert report["statedOnly"]["filters"]["stated"] is True
+    assert report["statedOnly"]["edges"]
+    assert {e["layer"] for e in report["statedOnly"]["edges"]} == {"stated"}
+    assert len(report["statedOnly"]["edges"]) < len(report["noActs"]["edges"])
+
+
+@pytest.mark.slow
+def test_7_permalink_restores_the_view_and_history_walks_it(report: dict[str, Any]) -> None:
+    url = report["permalink"]
+    for part in ("focus=person%2Fheng-sour", "expand=meeting", "hide=act", "stated=1"):
+        assert part in url
+    assert "from=organization%2Fnssf" in url and "to=organization%2Fkosha" in url
+    before, after = report["path"], report["restored"]
+    for key in ("focus", "expanded", "filters", "path"):
+        assert after[key] == before[key], key
+    assert ids(after["nodes"]) == ids(before["nodes"])
+    assert ids(after["edges"]) == ids(before["edges"])
+    assert after["selection"] == before["selection"]
+    assert report["restoredPathResults"] == report["pathResults"]
+    # Back: the path query goes, then the filters; forward brings the last back; Undo is Back.
+    assert report["back1"]["path"] is None and report["back1"]["filters"]["stated"] is True
+    assert report["back3"]["filters"]["hideKinds"] == []
+    assert report["forward"]["filters"]["hideKinds"] == ["act"]
+    assert report["undone"]["filters"]["hideKinds"] == []
+
+
+@pytest.mark.slow
+def test_8_exports_png_graphml_and_json(report: dict[str, Any]) -> None:
+    png = report["png"]
+    assert png["width"] > 400 and png["height"] > 300
+    assert png["colours"] > 20 and png["ink"] > 0.01, png
+    assert (Path(report["out"]) / "export.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = report["exported"]
+    graphml = report["graphml"]
+    assert graphml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert graphml.count("<node id=") == len(shown["nodes"])
+    assert graphml.count("<edge id=") == len(shown["edges"])
+    assert '<node id="organization/kosha">' in graphml
+    assert report["json"]["nodes"] == shown["nodes"]
+    assert report["json"]["edges"] == shown["edges"]
+
+
+@pytest.mark.slow
+def test_9_readable_at_1280x800_by_keyboard_without_errors(report: dict[str, Any]) -> None:
+    layout = report["layout"]
+    assert layout["scrollWidth"] <= 1280 and layout["scrollHeight"] <= 800, layout
+    assert layout["cy"]["width"] >= 600 and layout["cy"]["height"] >= 500, layout
+    assert layout["fontSize"] == "14px"
+    shot = report["screenshot"]
+    assert (shot["width"], shot["height"]) == (1280, 800)
+    assert shot["colours"] > 30 and shot["ink"] > 0.05, shot
+    assert (Path(report["out"]) / "focus.png").is_file()
+    assert report["consoleErrors"] == []
+    assert report["failedRequests"] == []
+    assert report["foreignRequests"] == [], "the page must work with no internet"
