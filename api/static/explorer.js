@@ -120,7 +120,7 @@
         from: p.get("from"),
         to: p.get("to"),
         groups: p.get("groups") ? list(p.get("groups")) : config.defaultGroups.slice(),
-        max: parseInt(p.get("max") || "4", 10),
+        max: parseInt(p.get("max") || "8", 10),
         k: parseInt(p.get("k") || "3", 10),
       };
     }
@@ -615,7 +615,7 @@
       from: from,
       to: to,
       groups: groups.length ? groups : config.defaultGroups.slice(),
-      max: parseInt(document.getElementById("path-max").value, 10) || 4,
+      max: parseInt(document.getElementById("path-max").value, 10) || 8,
       k: parseInt(document.getElementById("path-k").value, 10) || 3,
     };
     commit();
