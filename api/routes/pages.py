@@ -29,6 +29,7 @@ def _index(store: StoreDep) -> dict[str, Any]:
     view = summary(store)
     view["links"] = {
         "json": "/index.json",
+        "explore": "/explore",
         "sparql": "/sparql",
         "ontology": "/ontology",
         "openapi": "/docs",
