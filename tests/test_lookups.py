@@ -191,3 +191,39 @@ def test_the_projection_is_not_rebuilt_per_request(client) -> None:
     for _ in range(3):
         client.get("/api/paths", params={"from": "NEA", "to": "KEIS"})
     assert projection.builds == builds == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "expect"),
+    [
+        ("Heng Sour", "holds", "Minister of Labour and Vocational Training"),  # CQ1
+        ("Pav Sina", "holds", "President of the Collective Union of Movement of Workers"),  # CQ1
+        ("Lee Cheol-woo", "holds", "Governor of Gyeongsangbuk-do"),  # CQ1
+        ("NEA", "country", "National Employment Agency — country — Cambodia"),  # CQ2
+        (
+            "COMWEL",
+            "country",
+            "Korea Workers' Compensation and Welfare Service — country — South Korea",
+        ),
+        ("Seoul", "location", "Meeting of Heng Sour and Lee Jung-sik, 8 March"),  # CQ3
+        ("Lee Jung-sik", "addressee", "Request by Heng Sour: expand the skilled workers programme"),
+        (
+            "Lee Cheol-woo",
+            "actor",
+            "Examination by Lee Cheol-woo: the provision of fire trucks and ambulances",
+        ),
+        (
+            "Lee Jung-sik",
+            "actor",
+            "Pledge by Lee Jung-sik: continue to provide employment opportunities to Cambodian workers",
+        ),
+        ("Heng Sour", "speaker", "Quotation of Heng Sour"),  # CQ11
+        ("Employment Permit System", "startDate", "Employment Permit System — start date — 2006"),
+    ],
+)
+def test_competency_answers_are_reachable_by_search_and_lookup(client, name, role, expect) -> None:
+    (hit, *_) = client.get("/api/search", params={"q": name}).json()["results"]
+    body = client.get(f"/api/entities/{hit['id']}").json()
+    labels = [s["label"] for s in body["statements"].get(role, [])]
+    assert any(expect in label for label in labels), (role, labels, list(body["statements"]))
+    assert all(s["evidence"] for s in body["statements"][role] if s["layer"] != "derived")
