@@ -39,6 +39,20 @@ SENTENCE = (
     "of increasing cooperation between the Korean Occupational Safety and Health Agency (KOSHA)"
 )
 
+MLVT_POST = "document/mlvt-post-march-10"
+LEE_CHEOL_WOO = "person/lee-cheol-woo"
+#: Lee Cheol-woo's acts with the status "under examination".
+EXAMINATIONS = {
+    "act/governor-examines-training-equipment",
+    "act/governor-examines-technology-exchange",
+    "act/governor-examines-fire-trucks-ambulances",
+}
+FIRE_TRUCKS = (
+    "According to the labour ministry, the governor will examine the possibility of providing "
+    "equipment for vocational training institutions, the exchange of technology and the "
+    "provision of fire trucks and ambulances."
+)
+
 
 def has_explorer(app: FastAPI) -> bool:
     return any(getattr(r, "path", None) == "/explore" for r in app.routes)
@@ -237,6 +251,34 @@ def test_2_click_expands_a_node_with_more_neighbours(report: dict[str, Any]) -> 
 
 
 @pytest.mark.slow
+def test_2_collapse_removes_what_the_expansion_added_and_undo_restores(
+    report: dict[str, Any],
+) -> None:
+    meeting, document = "meeting/meeting-heng-sour-lee-jung-sik-march-8", MLVT_POST
+    start, one, two = (
+        report["collapseStart"],
+        report["collapseExpanded1"],
+        report["collapseExpanded2"],
+    )
+    assert one["expanded"] == [meeting] and two["expanded"] == [meeting, document]
+    assert report["collapsed"]["expanded"] == [document]
+    added = ids(one["nodes"]) - ids(start["nodes"])
+    assert document in added
+    kept = set(report["collapseExpected"]["nodes"])  # what the focus and the document link to
+    removed = ids(two["nodes"]) - ids(report["collapsed"]["nodes"])
+    # Exactly the meeting's newcomers go, except those something still shown links to.
+    assert removed and removed == added - kept, (removed, added, kept)
+    assert added & kept == {document}
+    assert ids(report["collapsed"]["nodes"]) == kept
+    assert ids(report["collapsed"]["edges"]) <= set(report["collapseExpected"]["edges"])
+    assert report["collapsed"]["selection"]["id"] == meeting
+    undone = report["collapseUndone"]
+    assert undone["expanded"] == [meeting, document]
+    assert ids(undone["nodes"]) == ids(two["nodes"])
+    assert ids(undone["edges"]) == ids(two["edges"])
+
+
+@pytest.mark.slow
 def test_3_edge_details_show_the_sentence_in_its_source(report: dict[str, Any]) -> None:
     assert report["edgeState"]["selection"]["group"] == "edge"
     assert report["edgeDetails"].startswith("Request by Heng Sour: examine the possibility")
@@ -281,6 +323,46 @@ def test_5_visual_language(report: dict[str, Any]) -> None:
     stated = {color for (_, layer), (_, color) in styles.items() if layer == "stated"}
     others = {color for (_, layer), (_, color) in styles.items() if layer != "stated"}
     assert others and not stated & others, styles
+
+
+@pytest.mark.slow
+def test_5_line_style_follows_the_status(report: dict[str, Any]) -> None:
+    state = report["leeCheolWoo"]
+    assert state["focus"] == LEE_CHEOL_WOO
+    examinations = [e for e in state["edges"] if e["status"] == "under examination"]
+    assert {e["source"] for e in examinations} == EXAMINATIONS
+    assert {e["lineStyle"] for e in examinations} == {"dotted"}
+    agreed = [e for e in state["edges"] if e["status"] == "agreed"]
+    assert agreed and {e["lineStyle"] for e in agreed} == {"solid"}
+    wanting = [
+        e
+        for e in report["requestExpanded"]["edges"]
+        if e["status"] in {"requested", "pledged", "proposed"}
+    ]
+    assert {e["status"] for e in wanting} == {"requested", "pledged", "proposed"}
+    assert {e["lineStyle"] for e in wanting} == {"dashed"}
+
+
+@pytest.mark.slow
+def test_6_status_filter_hides_acts_and_their_lines_and_the_permalink_keeps_it(
+    report: dict[str, Any],
+) -> None:
+    before, after = report["leeCheolWoo"], report["noExamination"]
+    assert after["filters"]["hideStatuses"] == ["under examination"]
+    assert not [n for n in after["nodes"] if n["status"] == "under examination"]
+    assert not [e for e in after["edges"] if e["status"] == "under examination"]
+    assert ids(after["nodes"]) == ids(before["nodes"]) - EXAMINATIONS
+    assert {n["status"] for n in after["nodes"]} >= {"agreed"}
+    assert report["noExaminationUrl"].endswith(
+        "/explore?focus=person%2Flee-cheol-woo&status=under+examination"
+    )
+    restored = report["noExaminationRestored"]
+    assert restored["filters"] == after["filters"]
+    assert ids(restored["nodes"]) == ids(after["nodes"])
+    assert ids(restored["edges"]) == ids(after["edges"])
+    boxes = report["noExaminationBoxes"]
+    assert boxes.pop("under examination") is False and all(boxes.values()), boxes
+    assert ids(report["examinationBack"]["nodes"]) == ids(before["nodes"])
 
 
 @pytest.mark.slow
@@ -342,6 +424,21 @@ def test_9_readable_at_1280x800_by_keyboard_without_errors(report: dict[str, Any
     assert (shot["width"], shot["height"]) == (1280, 800)
     assert shot["colours"] > 30 and shot["ink"] > 0.05, shot
     assert (Path(report["out"]) / "focus.png").is_file()
+    # A line chosen with Tab and Enter from the list of lines in view shows its evidence.
+    edge = report["keyEdgeId"]
+    assert edge and edge.startswith("act/governor-examines-fire-trucks-ambulances|actor|")
+    assert report["keyEdgeTabs"] < len(report["edgeListItems"])
+    assert len(report["edgeListItems"]) == len(report["leeCheolWoo"]["edges"])
+    assert report["keyEdge"]["selection"] == {
+        "id": edge,
+        "group": "edge",
+        "title": report["keyEdgeTitle"],
+    }
+    assert report["keyEdgeSelected"] == [edge]
+    assert "made by" in report["keyEdgeTitle"] and "fire trucks" in report["keyEdgeTitle"]
+    assert report["keyEdgeQuotes"] == [FIRE_TRUCKS]
+    assert report["keyEdgeMark"] == FIRE_TRUCKS
+    assert "sel=act%2Fgovernor-examines-fire-trucks-ambulances" in report["keyEdgeUrl"]
     assert report["consoleErrors"] == []
     assert report["failedRequests"] == []
     assert report["foreignRequests"] == [], "the page must work with no internet"

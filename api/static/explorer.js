@@ -314,6 +314,7 @@
       var li = document.createElement("li");
       var b = document.createElement("button");
       b.type = "button";
+      b.setAttribute("data-id", n.id());
       b.textContent = n.data("label") + (n.data("more") > 0 ? "  +" + n.data("more") + " more" : "");
       b.addEventListener("click", function () { chooseNode(n.id()); });
       li.appendChild(b);
@@ -323,6 +324,24 @@
       o.label = n.data("label");
       options.appendChild(o);
     });
+    listEdges();
+  }
+
+  // The lines in view, for choosing one by keyboard: the same as tapping it.
+  function edgeText(e) {
+    return e.source().data("label") + " — " + e.data("words") + " — " + e.target().data("label") + (e.data("status") ? " (" + e.data("status") + ")" : "");
+  }
+
+  function listEdges() {
+    var ul = document.getElementById("edge-list");
+    ul.textContent = "";
+    var shown = cy.edges().not(".hidden").map(function (e) { return { id: e.id(), text: edgeText(e) }; });
+    shown.sort(function (a, b) { return a.text.localeCompare(b.text); }).forEach(function (x) {
+      var b = el("button", { type: "button", "data-id": x.id, text: x.text, onclick: function () { chooseEdge(x.id); } });
+      if (x.id === view.sel) b.setAttribute("aria-current", "true");
+      ul.appendChild(el("li", {}, [b]));
+    });
+    document.getElementById("edge-count").textContent = String(shown.length);
   }
 
   // ---- loading a view ----
@@ -390,11 +409,21 @@
   }
 
   cy.on("tap", "node", function (evt) { chooseNode(evt.target.id()); });
-  cy.on("tap", "edge", function (evt) {
-    view.sel = evt.target.id();
+  function chooseEdge(id) {
+    var e = cy.getElementById(id);
+    if (!e.length) return Promise.resolve();
+    view.sel = id;
     commit();
-    track(showDetails(view.sel));
-  });
+    cy.$(":selected").unselect();
+    e.select();
+    Array.prototype.forEach.call(document.querySelectorAll("#edge-list button"), function (b) {
+      if (b.getAttribute("data-id") === id) b.setAttribute("aria-current", "true");
+      else b.removeAttribute("aria-current");
+    });
+    return track(showDetails(id));
+  }
+
+  cy.on("tap", "edge", function (evt) { chooseEdge(evt.target.id()); });
 
   window.addEventListener("popstate", function () {
     view = readUrl();

@@ -200,6 +200,81 @@ try {
   report.graphml = readFileSync(await save(page, "#export-graphml", "export.graphml"), "utf-8");
   report.json = JSON.parse(readFileSync(await save(page, "#export-json", "export.json"), "utf-8"));
   report.steps.push("exported");
+
+  // 2. Collapse: focus Heng Sour, expand the meeting of 8 March and then a document it brought
+  // in, collapse the meeting (by keyboard, from its details), then Undo.
+  const M = "meeting/meeting-heng-sour-lee-jung-sik-march-8";
+  const D = "document/mlvt-post-march-10";
+  await page.goto(`${base}/explore?focus=person%2Fheng-sour`, { waitUntil: "load" });
+  report.collapseStart = await settled(page);
+  await page.locator("#node-list-box summary").press("Enter");
+  await page.locator(`#node-list button[data-id="${M}"]`).press("Enter");
+  report.collapseExpanded1 = await settled(page);
+  await page.locator(`#node-list button[data-id="${D}"]`).press("Enter");
+  report.collapseExpanded2 = await settled(page);
+  await page.locator(`#node-list button[data-id="${M}"]`).press("Enter");
+  await settled(page);
+  await page.locator("#expand-toggle", { hasText: "Collapse" }).press("Enter");
+  report.collapsed = await settled(page);
+  // What the remaining centres (the focus and the document) link to, as the API says.
+  report.collapseExpected = await page.evaluate(async (centres) => {
+    const nodes = new Set();
+    const edges = new Set();
+    for (const c of centres) {
+      const r = await fetch(`/api/graph/ego/${c}?limit=25`).then((res) => res.json());
+      r.nodes.forEach((n) => nodes.add(n.id));
+      r.edges.forEach((e) => edges.add(e.id));
+    }
+    return { nodes: [...nodes], edges: [...edges] };
+  }, ["person/heng-sour", D]);
+  await page.click("#undo");
+  report.collapseUndone = await settled(page);
+  report.steps.push("collapsed");
+
+  // 5. Line style by status: Lee Cheol-woo's examinations are acts "under examination".
+  await page.goto(`${base}/explore?focus=person%2Flee-cheol-woo`, { waitUntil: "load" });
+  report.leeCheolWoo = await settled(page);
+  report.steps.push("line styles");
+
+  // 6. Status filter: untick "under examination"; the permalink keeps it.
+  await page.locator('#filter-statuses input[value="under examination"]').uncheck();
+  report.noExamination = await settled(page);
+  report.noExaminationUrl = page.url();
+  const copy = await context.newPage();
+  watch(copy);
+  await copy.goto(report.noExaminationUrl, { waitUntil: "load" });
+  report.noExaminationRestored = await settled(copy);
+  report.noExaminationBoxes = await copy.locator("#filter-statuses input").evaluateAll((is) =>
+    Object.fromEntries(is.map((i) => [i.value, i.checked])),
+  );
+  await copy.close();
+  await page.locator('#filter-statuses input[value="under examination"]').check();
+  report.examinationBack = await settled(page);
+  report.steps.push("status filter");
+
+  // 9. A line chosen by keyboard alone: Tab through the list of lines in view, Enter.
+  const wanted = report.examinationBack.edges.find(
+    (e) => e.source === "act/governor-examines-fire-trucks-ambulances" && e.relation === "actor",
+  );
+  report.keyEdgeId = wanted ? wanted.id : null;
+  await page.locator("#edge-list-box summary").focus();
+  await page.keyboard.press("Enter");
+  let tabs = 0;
+  for (; tabs < 60; tabs += 1) {
+    await page.keyboard.press("Tab");
+    const at = await page.evaluate(() => document.activeElement.getAttribute("data-id"));
+    if (at === report.keyEdgeId) break;
+  }
+  report.keyEdgeTabs = tabs;
+  report.edgeListItems = await page.locator("#edge-list button").allInnerTexts();
+  await page.keyboard.press("Enter");
+  report.keyEdge = await settled(page);
+  report.keyEdgeSelected = await page.evaluate(() => window.explorer.cy.$(":selected").map((e) => e.id()));
+  report.keyEdgeTitle = await page.locator("#details-title").innerText();
+  report.keyEdgeQuotes = await page.locator("#details ul.evidence q").allInnerTexts();
+  report.keyEdgeMark = await page.locator("#source-text mark").innerText();
+  report.keyEdgeUrl = page.url();
+  report.steps.push("line by keyboard");
 } catch (err) {
   report.error = String(err.stack || err);
 } finally {
