@@ -28,7 +28,7 @@ from graph.network import (
     shortest_paths,
 )
 from graph.pipeline import InvalidGraphError, build_store, compile_seeds
-from graph.safety import UnsafeQueryError
+from graph.safety import UnsafeQueryError, check_rdf
 from graph.search import SearchIndex
 from graph.sheets import SeedError
 from graph.store import DiskStore, Store, StoreError, open_store
@@ -332,7 +332,10 @@ def cmd_load(args: argparse.Namespace) -> int:
             f"<{args.graph}> is one of the graphs the build writes; load into a graph of your own"
         )
     try:
+        check_rdf(path.read_bytes(), fmt.media_type)
         quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+    except UnsafeQueryError as exc:
+        raise CliError(f"{path}: {exc}") from None
     except SyntaxError as exc:
         raise CliError(f"{path}: {exc}") from None
     except OSError as exc:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 __all__ = [
     "UnsafeQueryError",
     "check_query",
+    "check_rdf",
     "check_update",
     "declares_dataset",
     "service_targets",
@@ -64,6 +65,26 @@ def service_targets(text: str) -> list[str]:
         token = t.group(1) if t else ""
         targets.append(token[1:-1] if token.startswith("<") else token)
     return targets
+
+
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_rdf(data: bytes, media: str) -> None:
+    """Refuse RDF/XML that declares a DTD or entities: external entities read files or the
+    network, and nested internal ones expand to gigabytes ("billion laughs").
+
+    Raises:
+        UnsafeQueryError: with the reason.
+
+    Examples:
+        >>> check_rdf(b'<!DOCTYPE r [<!ENTITY a "aaaa">]><rdf:RDF/>', "application/rdf+xml")
+        Traceback (most recent call last):
+        ...
+        graph.safety.UnsafeQueryError: RDF/XML with a DTD or entity declarations is not accepted
+    """
+    if "xml" in media and _DTD.search(data[:65536] if len(data) > 65536 else data):
+        raise UnsafeQueryError("RDF/XML with a DTD or entity declarations is not accepted")
 
 
 def declares_dataset(text: str) -> bool:

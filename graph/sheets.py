@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,9 +132,24 @@ _Constructor.add_constructor(
 )
 
 
-def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
+def _regular(path: Path, display: str, what: str, root: Path | None = None) -> int:
+    """The size of a regular file (inside ``root``, when given); refuse devices, pipes and
+    links that lead elsewhere, which could hang or exhaust a build."""
+    try:
+        resolved = path.resolve(strict=True)
+        info = resolved.stat()
+    except OSError as exc:
+        raise _one(display, None, f"{what} cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _one(display, None, f"{what} is not a regular file")
+    if root is not None and not resolved.is_relative_to(root.resolve()):
+        raise _one(display, None, f"{what} lies outside the seeds folder {root.resolve()}")
+    return info.st_size
+
+
+def _read_yaml(path: Path, display: str, root: Path | None = None) -> tuple[Any, dict[Loc, int]]:
     """Parse a YAML file into plain data and a map from each value's location to its line."""
-    size = path.stat().st_size
+    size = _regular(path, display, "the file", root)
     if size > MAX_YAML_BYTES:
         raise SeedError(
             [
@@ -155,7 +171,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
             ]
         ) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -177,6 +193,11 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
         line = node.start_mark.line + 1
         # An alias of a text is a harmless shorthand for a repeated quote; an alias of a list or
         # a mapping is how YAML bombs multiply, so only text may be repeated.
+        if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and node.tag not in (
+            "tag:yaml.org,2002:seq",
+            "tag:yaml.org,2002:map",
+        ):
+            raise _one(display, line, f"YAML tag {node.tag!r} is not allowed: only plain YAML")
         if id(node) in seen and not isinstance(node, yaml.ScalarNode):
             raise SeedError(
                 [
@@ -230,7 +251,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, int]]:
             return [convert(item, (*loc, i)) for i, item in enumerate(node.value)]
         return scalar(node)
 
-    data = None if root is None else convert(root, ())
+    data = None if tree is None else convert(tree, ())
     return data, lines
 
 
@@ -590,7 +611,7 @@ def load_register(paths: Iterable[Path], root: Path | None = None) -> Register:
     for path in paths:
         display = _display(path, root)
         try:
-            data, lines = _read_yaml(path, display)
+            data, lines = _read_yaml(path, display, root)
             parsed = _RegisterFile.model_validate(data if data is not None else {})
         except SeedError as exc:
             problems.extend(exc.problems)
@@ -728,6 +749,8 @@ def _read_text(
             line,
             f"source text {parsed.source.text!r} is outside the seeds folder {allowed}",
         )
+    if text_path.exists() and not stat.S_ISREG(text_path.stat().st_mode):
+        raise _one(display, line, f"source text {parsed.source.text!r} is not a regular file")
     try:
         if text_path.stat().st_size > MAX_TEXT_BYTES:
             raise _one(
@@ -773,7 +796,7 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
         SeedError: with every problem found, each naming its file and line.
     """
     display = _display(path, root)
-    data, lines = _read_yaml(path, display)
+    data, lines = _read_yaml(path, display, root)
     try:
         parsed = _SheetHead.model_validate(data if data is not None else {})
     except ValidationError as exc:

@@ -214,7 +214,7 @@ BAD_SHEETS = [
     ),
     pytest.param(
         replace(GOOD, "text: ../articles/test.txt", "text: ../articles"),
-        "seeds/facts/test.yaml:5: source text '../articles' cannot be read: Is a directory",
+        "seeds/facts/test.yaml:5: source text '../articles' is not a regular file",
         id="text-is-a-folder",
     ),
     pytest.param(

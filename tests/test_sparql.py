@@ -462,3 +462,21 @@ def test_generic_json_and_xml_are_accepted(client, accept: str, media: str) -> N
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
     r = client.get("/sparql", params={"query": "ASK {}"}, headers={"accept": accept})
     assert r.status_code == 200 and "true" in r.text
+
+
+def test_graph_store_refuses_rdf_xml_with_entities(client, listener) -> None:
+    port, hits = listener
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:{port}/x">]>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">&x;</rdf:RDF>'
+    )
+    r = client.put(
+        "/store",
+        params={"graph": "http://example.org/x"},
+        content=body,
+        headers={"content-type": "application/rdf+xml", "authorization": f"Bearer {TOKEN}"},
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"] == "RDF/XML with a DTD or entity declarations is not accepted"
+    time.sleep(0.2)
+    assert hits == []

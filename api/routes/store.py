@@ -13,6 +13,7 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes.sparql import authorize, read_body
 from graph.results import GRAPH_TYPES, choose, serialize_graph
+from graph.safety import UnsafeQueryError, check_rdf
 from graph.store import Store
 
 __all__ = ["router"]
@@ -74,6 +75,10 @@ def _parse(body: bytes, media: str, graph: str | None, base: str) -> bytes:
             415,
             f"unsupported Content-Type {media!r}; send one of " + ", ".join(list(GRAPH_TYPES)[:6]),
         )
+    try:
+        check_rdf(body, fmt.media_type)
+    except UnsafeQueryError as exc:
+        raise Problem(400, str(exc)) from None
     target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
     try:
         quads = [
