@@ -11,6 +11,7 @@ __all__ = [
     "check_rdf",
     "check_update",
     "declares_dataset",
+    "nesting",
     "service_targets",
 ]
 
@@ -99,6 +100,36 @@ def declares_dataset(text: str) -> bool:
     return _FROM.search(_mask(text, keep_iris=False)) is not None
 
 
+MAX_NESTING = 1000
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+
+
+def nesting(text: str) -> int:
+    """The deepest nesting of braces, parentheses and brackets outside strings and IRIs.
+
+    Examples:
+        >>> nesting('SELECT * { { ?s ?p "((((" } FILTER ((1)) }')
+        3
+    """
+    depth = deepest = 0
+    for char in _mask(text, keep_iris=False):
+        if char in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _CLOSE:
+            depth -= 1
+    return deepest
+
+
+def _check_nesting(text: str) -> None:
+    # The engine's parser recurses: thousands of nested groups overflow its stack and kill the
+    # process, so deep nesting is refused before it gets there.
+    if nesting(text) > MAX_NESTING:
+        raise UnsafeQueryError(
+            f"the request nests groups or expressions more than {MAX_NESTING} deep; flatten it"
+        )
+
+
 def check_query(text: str, allowed_services: Collection[str] = ()) -> None:
     """Refuse a query whose SERVICE clauses name endpoints outside the allow-list.
 
@@ -111,6 +142,7 @@ def check_query(text: str, allowed_services: Collection[str] = ()) -> None:
         ...
         graph.safety.UnsafeQueryError: SERVICE <http://127.0.0.1:9/> is not allowed: ...
     """
+    _check_nesting(text)
     for target in service_targets(text):
         if target not in allowed_services:
             shown = f"<{target}>" if "://" in target or target.startswith("urn:") else target
