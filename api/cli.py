@@ -447,7 +447,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--write-token-file", type=Path, help="read the write token from a file")
     p.add_argument("--query-timeout", type=float, help="seconds a query may run (default 30)")
     p.add_argument("--row-cap", type=int, help="most rows a query may return (default 100000)")
-    p.add_argument("--query-workers", type=int, help="query worker processes (default 2)")
+    p.add_argument(
+        "--query-workers",
+        type=int,
+        help="query worker processes kept warm (default 2); the pool grows to twice that while "
+        "queries run long",
+    )
     p.add_argument(
         "--allowed-service",
         dest="allowed_services",

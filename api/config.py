@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     row_cap: int = Field(default=100_000, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     max_upload_bytes: int = Field(default=100_000_000, gt=0)
+    #: Query worker processes kept idle and warm; the pool grows to twice that while queries
+    #: run long, so that cheap queries are not held up behind heavy ones.
     query_workers: int = Field(default=2, ge=1, le=32)
     #: SERVICE endpoints a query may call; none by default (nothing is fetched).
     allowed_services: list[str] = []

@@ -436,7 +436,7 @@ def test_a_heavy_query_is_stopped_and_never_stalls_others(built) -> None:
                 url, params={"query": f"ASK {{ <{BASE}id/person/heng-sour> ?p ?o }}"}, timeout=10
             )
             latencies.append(time.monotonic() - started)
-            assert r.json()["boolean"] is True
+            assert r.json().get("boolean") is True, r.text
             time.sleep(0.05)
         thread.join(30)
         assert heavy["status"] == 503

@@ -1,0 +1,27 @@
+"""A query worker process: ``python -m graph.worker FD STORE [ALLOWED_SERVICE...]``.
+
+The server's ``ProcessExecutor`` starts it with one end of a socket pair as file descriptor
+``FD``; the worker reads jobs from it and sends back their outcomes until the socket closes.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from multiprocessing.connection import Connection
+
+from graph.execute import worker_main
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        sys.stderr.write("usage: python -m graph.worker FD STORE [ALLOWED_SERVICE...]\n")
+        return 2
+    # The server stops its workers itself; Ctrl-C in a terminal reaches the whole group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_main(Connection(int(argv[0])), argv[1], argv[2:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""The query worker pool: heavy queries are stopped at the time limit and never hold up a cheap
+one; the pool grows while they run and shrinks back after."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.execute import Job, Outcome, ProcessExecutor
+
+pytestmark = pytest.mark.slow
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CHEAP = "ASK { <https://bilateral-kg.example/id/person/heng-sour> ?p ?o }"
+
+
+@pytest.fixture
+def pool(built: Path) -> Iterator[ProcessExecutor]:
+    executor = ProcessExecutor(built, workers=2)
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+def _wait_for(condition, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+def test_cheap_queries_are_answered_while_heavy_ones_hold_every_warm_worker(
+    pool: ProcessExecutor,
+) -> None:
+    assert pool.run(Job(CHEAP)).body == b'{"head":{},"boolean":true}\n'
+    outcomes: list[Outcome] = []
+    heavy = [
+        threading.Thread(target=lambda: outcomes.append(pool.run(Job(HEAVY, timeout=2))))
+        for _ in range(2)
+    ]
+    for t in heavy:
+        t.start()
+    time.sleep(0.3)
+    answered = []
+    while any(t.is_alive() for t in heavy):
+        start = time.monotonic()
+        outcome = pool.run(Job(CHEAP, timeout=2))
+        answered.append(time.monotonic() - start)
+        assert outcome.status == 200 and b"true" in outcome.body, outcome
+        time.sleep(0.05)
+    # The two heavy queries were stopped at the limit (+1 s grace), not before.
+    assert [o.status for o in outcomes] == [503, 503]
+    assert all("time limit of 2 s" in o.detail for o in outcomes)
+    assert len(answered) >= 10 and sorted(answered)[len(answered) // 2] < 0.5, answered
+    assert pool.size <= pool.max_workers == 4
+    # Once they are gone, the pool shrinks back to its warm workers (plus at most the spares
+    # started for the last jobs, which stop when they fall idle).
+    _wait_for(lambda: pool.size <= 3)
+
+
+def test_the_time_limit_counts_from_when_a_worker_takes_the_job(built: Path) -> None:
+    executor = ProcessExecutor(built, workers=1, max_workers=1, queue_wait=10)
+    try:
+        blocker = threading.Thread(target=executor.run, args=(Job(HEAVY, timeout=1.5),))
+        blocker.start()
+        time.sleep(0.2)
+        # This one waits about 2.5 s (1.5 s limit + 1 s grace + a fresh worker) for the only
+        # worker, longer than its own 2 s limit, but within the queue wait: it runs, and answers.
+        start = time.monotonic()
+        outcome = executor.run(Job(CHEAP, timeout=2))
+        waited = time.monotonic() - start
+        blocker.join()
+        assert outcome.status == 200, outcome
+        assert waited > 2.0
+    finally:
+        executor.close()
+
+
+def test_a_full_pool_answers_busy_after_the_queue_wait(built: Path) -> None:
+    executor = ProcessExecutor(built, workers=1, max_workers=1, queue_wait=0.3)
+    try:
+        blocker = threading.Thread(target=executor.run, args=(Job(HEAVY, timeout=1.5),))
+        blocker.start()
+        time.sleep(0.2)
+        outcome = executor.run(Job(CHEAP, timeout=2))
+        blocker.join()
+        assert outcome.status == 503
+        assert outcome.detail == "all 1 query workers are busy; try again"
+        assert outcome.headers == {"Retry-After": "1"}
+    finally:
+        executor.close()
