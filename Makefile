@@ -7,7 +7,7 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run build test check clean
+.PHONY: setup run build test check clean bench
 
 setup: $(STAMP)
 
@@ -37,6 +37,12 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Benchmarks with the peers (bench/README.md); never part of `make test`.
+BENCH_TRIPLES ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python bench/run.py --triples $(BENCH_TRIPLES)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -227,6 +227,11 @@ def _most_specific(roles: list[str]) -> list[str]:
     return [r for r in roles if r not in implied]
 
 
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def entity_view(store: Store, iri: str) -> EntityView | None:
     """An entity with every fact that names it, each with status, layer and evidence.
 
@@ -251,28 +256,58 @@ def entity_view(store: Store, iri: str) -> EntityView | None:
     )
     if not head:
         return None
-    rows = select(
+    # Three small queries rather than one: with the evidence as an OPTIONAL of the whole
+    # pattern, Oxigraph evaluated the OPTIONAL's right side over every span of the graph and
+    # hash-joined it (0.7 s an entity at 100k triples). Here the fact nodes are found first
+    # through the entity, then their details and evidence are fetched for those nodes only.
+    links = select(
         store,
         """
-        SELECT ?e ?node ?role ?pred ?label ?layer ?status ?reason ?exact ?start ?end ?src ?title
-        WHERE {
+        SELECT ?e ?node ?role WHERE {
             { ?node ?role ?e } UNION { ?e ?role ?node }
-            ?node bkg:epistemicStatus ?epi ; rdfs:label ?label .
-            FILTER (?epi != epi:reference)
-            FILTER NOT EXISTS { ?node a oa:Annotation }
-            ?epi skos:prefLabel ?layer .
-            OPTIONAL { ?node bkg:status/skos:prefLabel ?status }
-            OPTIONAL { ?node bkg:reason ?reason }
-            OPTIONAL { ?node rdf:predicate ?pred }
-            OPTIONAL {
+            FILTER (isIRI(?node))
+        }""",
+        e=e,
+    )
+    roles: dict[str, list[str]] = {}
+    for r in links:
+        roles.setdefault(r["node"], []).append(r["role"])
+    rows = []
+    for chunk in _chunks(sorted(roles), 200):
+        nodes = " ".join(str(ox.NamedNode(n)) for n in chunk)
+        details = select(
+            store,
+            f"""
+            SELECT ?node ?pred ?label ?layer ?status ?reason WHERE {{
+                VALUES ?node {{ {nodes} }}
+                ?node bkg:epistemicStatus ?epi ; rdfs:label ?label .
+                FILTER (?epi != epi:reference)
+                FILTER NOT EXISTS {{ ?node a oa:Annotation }}
+                ?epi skos:prefLabel ?layer .
+                OPTIONAL {{ ?node bkg:status/skos:prefLabel ?status }}
+                OPTIONAL {{ ?node bkg:reason ?reason }}
+                OPTIONAL {{ ?node rdf:predicate ?pred }}
+            }}""",
+        )
+        evidence: dict[str, list[dict[str, Any]]] = {}
+        for r in select(
+            store,
+            f"""
+            SELECT ?node ?exact ?start ?end ?src ?title WHERE {{
+                VALUES ?node {{ {nodes} }}
                 ?node prov:wasDerivedFrom ?span .
                 ?span oa:hasSource ?src ; oa:hasSelector ?qs, ?ps .
                 ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
                 ?src rdfs:label ?title .
-            }
-        } ORDER BY ?node ?start""",
-        e=e,
-    )
+            }}""",
+        ):
+            evidence.setdefault(r["node"], []).append(r)
+        empty = {"exact": None, "start": None, "end": None, "src": None, "title": None}
+        for d in details:
+            for role in roles[d["node"]]:
+                for found in evidence.get(d["node"], [empty]):
+                    rows.append({**d, **found, "role": role})
+    rows.sort(key=lambda r: (r["node"], r["start"] is None, r["start"] or 0))
     facts: dict[str, FactView] = {}
     for r in rows:
         fact = facts.setdefault(

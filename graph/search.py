@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -61,8 +63,15 @@ class _Entry:
     names: dict[str, str] = field(default_factory=dict)  # normalized -> as written
 
 
-def _score(query: str, tokens: list[str], name: str) -> float:
-    """How well a normalized name matches a normalized query (0: not at all)."""
+def _plain_score(query: str, tokens: list[str], name: str) -> float:
+    """The score of an exact, prefix, word-prefix or substring match (0: none of them).
+
+    Examples:
+        >>> _plain_score("heng sour", ["heng", "sour"], "heng sour")
+        100.0
+        >>> round(_plain_score("sour", ["sour"], "heng sour"), 1)
+        79.2
+    """
     if name == query:
         return 100.0
     if name.startswith(query):
@@ -72,16 +81,87 @@ def _score(query: str, tokens: list[str], name: str) -> float:
         return 80.0 - min(10.0, (len(name) - len(query)) / 6)
     if query in name:
         return 70.0 - min(10.0, (len(name) - len(query)) / 6)
-    if len(query) >= 3:
-        best = max(
-            [difflib.SequenceMatcher(None, query, name).ratio()]
-            + [difflib.SequenceMatcher(None, t, w).ratio() for t in tokens for w in words]
-            if len(tokens) == 1
-            else [difflib.SequenceMatcher(None, query, name).ratio()]
-        )
-        if best >= 0.75:
-            return 40.0 + 20.0 * best
     return 0.0
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _may_match(a: str, b: str) -> bool:
+    """Whether ``_ratio(a, b)`` can reach ``FUZZY`` at all: it is at most 2·min/(la + lb)."""
+    return 2 * min(len(a), len(b)) >= FUZZY * (len(a) + len(b))
+
+
+def _may_match_letters(a: str, ca: Counter[str], b: str, cb: Counter[str]) -> bool:
+    """Whether ``_ratio(a, b)`` can reach ``FUZZY`` given the letters the two share (the bound
+    of ``SequenceMatcher.quick_ratio``, from letter counts computed once)."""
+    shared = sum(min(n, cb[c]) for c, n in ca.items())
+    return 2 * shared >= FUZZY * (len(a) + len(b))
+
+
+#: The least similarity of a fuzzy match; a fuzzy score is then 40 + 20·similarity < 60, below
+#: every plain match (60 and more) of the same rank.
+FUZZY = 0.75
+
+
+@dataclass
+class _Names:
+    """Every normalized name of the index, with what finds candidates fast: the names joined
+    in one string (a substring search then runs in C), the names by length and by word."""
+
+    entry: list[int]  # name -> its entry
+    norm: list[str]
+    written: list[str]
+    joined: str
+    starts: list[int]
+    by_length: dict[int, list[int]]
+    by_word: dict[str, list[int]]
+    words_by_length: dict[int, list[str]]
+    letters: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def count(self, text: str) -> Counter[str]:
+        """The letter counts of a name or word (computed at its first fuzzy search)."""
+        found = self.letters.get(text)
+        if found is None:
+            found = self.letters[text] = Counter(text)
+        return found
+
+    @classmethod
+    def of(cls, entries: list[_Entry]) -> _Names:
+        entry, norm, written = [], [], []
+        for i, e in enumerate(entries):
+            for name, as_written in e.names.items():
+                entry.append(i)
+                norm.append(name)
+                written.append(as_written)
+        starts, pos = [], 0
+        for name in norm:
+            starts.append(pos)
+            pos += len(name) + 1
+        by_length: dict[int, list[int]] = {}
+        by_word: dict[str, list[int]] = {}
+        for j, name in enumerate(norm):
+            by_length.setdefault(len(name), []).append(j)
+            for w in dict.fromkeys(name.split()):
+                by_word.setdefault(w, []).append(j)
+        words_by_length: dict[int, list[str]] = {}
+        for w in by_word:
+            words_by_length.setdefault(len(w), []).append(w)
+        joined = "\n".join(norm)
+        return cls(entry, norm, written, joined, starts, by_length, by_word, words_by_length)
+
+    def containing(self, needle: str) -> list[int]:
+        """The names in which ``needle`` occurs."""
+        found = []
+        pos = self.joined.find(needle)
+        while pos != -1:
+            j = bisect.bisect_right(self.starts, pos) - 1
+            found.append(j)
+            if j + 1 >= len(self.starts):
+                break
+            pos = self.joined.find(needle, self.starts[j + 1])
+        return found
 
 
 class SearchIndex:
@@ -105,6 +185,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._version: object = None
         self._entries: list[_Entry] | None = None
+        self._names: _Names | None = None
 
     def _load(self) -> list[_Entry]:
         version = getattr(self.store, "version", None)
@@ -128,6 +209,7 @@ class SearchIndex:
                     entry.types.add(r["kind"])
                     entry.names.setdefault(normalize(r["name"]), r["name"])
                 self._entries = sorted(entries.values(), key=lambda e: e.iri)
+                self._names = _Names.of(self._entries)
                 self._version = version
             return self._entries
 
@@ -145,17 +227,62 @@ class SearchIndex:
             return []
         tokens = query.split()
         wanted = set(types) if types else None
-        hits = []
-        for entry in self._load():
-            if wanted is not None and not (entry.types & wanted):
-                continue
-            best, matched = 0.0, ""
-            for name, written in entry.names.items():
-                score = _score(query, tokens, name)
-                if score > best:
-                    best, matched = score, written
-            if best > 0:
-                hits.append((best - 3 * entry.rank, entry, matched))
+        entries = self._load()
+        names = self._names
+        assert names is not None
+        # Every plain match contains each token, so the longest token finds the candidates;
+        # the fuzzy pass runs only when the plain matches cannot fill the page, since every
+        # fuzzy score is below every plain one.
+        best: dict[int, tuple[float, int]] = {}  # entry -> (score, name), first name on ties
+
+        def keep(j: int, score: float) -> None:
+            i = names.entry[j]
+            if wanted is not None and not (entries[i].types & wanted):
+                return
+            old = best.get(i)
+            if old is None or score > old[0] or (score == old[0] and j < old[1]):
+                best[i] = (score, j)
+
+        plain: set[int] = set()
+        for j in names.containing(max(tokens, key=len)):
+            score = _plain_score(query, tokens, names.norm[j])
+            if score:
+                plain.add(j)
+                keep(j, score)
+        strong = sum(1 for i, (score, _) in best.items() if score - 3 * entries[i].rank >= 60)
+        if strong < limit and len(query) >= 3:
+            similar: dict[int, float] = {}
+            letters = Counter(query)
+            low, high = int(len(query) * 0.6), int(len(query) / 0.6) + 1
+            for n in range(low, high + 1):
+                for j in names.by_length.get(n, ()):
+                    name = names.norm[j]
+                    if (
+                        j not in plain
+                        and _may_match(query, name)
+                        and _may_match_letters(query, letters, name, names.count(name))
+                    ):
+                        similar[j] = _ratio(query, name)
+            if len(tokens) == 1:
+                words = (w for n in range(low, high + 1) for w in names.words_by_length.get(n, ()))
+                for word in words:
+                    if not (
+                        _may_match(query, word)
+                        and _may_match_letters(query, letters, word, names.count(word))
+                    ):
+                        continue
+                    r = _ratio(query, word)
+                    if r >= FUZZY:
+                        for j in names.by_word[word]:
+                            if j not in plain and r > similar.get(j, 0.0):
+                                similar[j] = r
+            for j, r in similar.items():
+                if r >= FUZZY:
+                    keep(j, 40.0 + 20.0 * r)
+        hits = [
+            (score - 3 * entries[i].rank, entries[i], names.written[j])
+            for i, (score, j) in best.items()
+        ]
         hits.sort(key=lambda h: (-h[0], len(h[1].label), h[1].label))
         return [
             Hit(e.iri, e.label, e.kind, tuple(sorted(e.types)), matched, round(score, 1))
