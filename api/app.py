@@ -15,7 +15,7 @@ from api.routes import store as graph_store
 from graph.execute import Executor, ProcessExecutor, ThreadExecutor
 from graph.network import Projection
 from graph.search import SearchIndex
-from graph.store import Store, open_store
+from graph.store import Store
 
 __all__ = ["create_app"]
 
@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         settings: the settings (default: from the environment).
         store: an open store (tests pass an in-memory one; its queries then run in threads of
             this process). By default the lifespan opens the on-disk store of
-            ``settings.store`` and starts the query worker processes.
+            ``settings.store`` and starts the query worker processes, or connects to the
+            remote engine at ``settings.store_url``.
     """
     settings = settings or get_settings()
 
@@ -37,8 +38,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if store is not None:
             app.state.store = store
             executor = ThreadExecutor(store)
+        elif settings.store_url:
+            # A remote engine runs the queries (and keeps to its own limits); the time limit
+            # is the HTTP client's.
+            app.state.store = settings.open_store()
+            executor = ThreadExecutor(app.state.store)
         else:
-            app.state.store = open_store(settings.store, settings.allowed_services)
+            app.state.store = settings.open_store()
             executor = ProcessExecutor(
                 settings.store, settings.allowed_services, settings.query_workers
             )
@@ -50,6 +56,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             yield
         finally:
             executor.close()
+            close = getattr(app.state.store, "close", None)
+            if close is not None:
+                close()
 
     app = FastAPI(
         title="bilateral-kg",

@@ -28,10 +28,11 @@ from graph.network import (
     shortest_paths,
 )
 from graph.pipeline import InvalidGraphError, build_store, compile_seeds
+from graph.remote import RemoteStore
 from graph.safety import UnsafeQueryError, check_rdf
 from graph.search import SearchIndex
 from graph.sheets import SeedError
-from graph.store import DiskStore, Store, StoreError, open_store
+from graph.store import Store, StoreError
 
 __all__ = ["main"]
 
@@ -80,6 +81,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         "row_cap",
         "query_workers",
         "allowed_services",
+        "store_url",
+        "store_update_url",
+        "store_graph_url",
     ):
         value = getattr(args, key, None)
         if value is not None:
@@ -93,11 +97,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_build(args: argparse.Namespace) -> int:
     s = _settings(args)
-    compiled = build_store(s.seeds, DiskStore(s.store), Iris(s.base_iri), _progress)
+    compiled = build_store(s.seeds, s.open_store(writable=True), Iris(s.base_iri), _progress)
     quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
     print(
         f"built {quads} quads from {len(compiled.sheets)} source(s) and "
-        f"{len(compiled.register.entities)} entities into {s.store}"
+        f"{len(compiled.register.entities)} entities into {s.where}"
     )
     return 0
 
@@ -151,7 +155,7 @@ def _cell(term: Any) -> str:
 
 def cmd_query(args: argparse.Namespace) -> int:
     s = _settings(args)
-    store = open_store(s.store)
+    store = s.open_store()
     text = _read_query(args.sparql)
     graphs = None
     if args.layers:
@@ -190,7 +194,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     s = _settings(args)
-    store = open_store(s.store)
+    store = s.open_store()
     matches = resolve(store, args.name)
     if not matches:
         raise CliError(f"nothing named {args.name!r}")
@@ -249,7 +253,7 @@ def _find(store: Store, index: SearchIndex, G: Net, name: str, base: str) -> str
 
 def cmd_path(args: argparse.Namespace) -> int:
     s = _settings(args)
-    store = open_store(s.store)
+    store = s.open_store()
     G = project(store)
     index = SearchIndex(store)
     u = _find(store, index, G, args.source, s.base_iri)
@@ -298,7 +302,7 @@ PROJECTION_FORMATS = {"graphml": to_graphml, "gexf": to_gexf, "csv": to_csv}
 
 def cmd_export(args: argparse.Namespace) -> int:
     s = _settings(args)
-    store = open_store(s.store)
+    store = s.open_store()
     if args.format in PROJECTION_FORMATS:
         data = PROJECTION_FORMATS[args.format](project(store))
     else:
@@ -346,7 +350,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         staged.add(ox.Quad(q.subject, q.predicate, q.object, graph))
     data = ox.serialize(staged, format=ox.RdfFormat.N_QUADS)
     assert data is not None
-    DiskStore(s.store).add(data)
+    s.open_store(writable=True).add(data)
     print(f"loaded {len(quads)} triples from {path} into <{args.graph}>")
     return 0
 
@@ -357,7 +361,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     s = _settings(args)
-    open_store(s.store)  # fail early, with the store's message, before uvicorn starts
+    # Fail early, with the store's message, before uvicorn starts.
+    store = s.open_store()
+    if isinstance(store, RemoteStore):
+        store.check()
+        store.close()
     uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info")
     return 0
 
@@ -373,6 +381,15 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.add_argument("--store", type=Path, help="store folder (default: data/store)")
+        p.add_argument(
+            "--store-url",
+            help="query endpoint of a remote SPARQL engine holding the graph, instead of "
+            "the store folder (its default graph must be the union of its graphs)",
+        )
+        p.add_argument("--store-update-url", help="its update endpoint (default: --store-url)")
+        p.add_argument(
+            "--store-graph-url", help="its Graph Store Protocol endpoint, for bulk writes"
+        )
         return p
 
     p = command("build", "build the graph from the seeds into the store")

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.iris import DEFAULT_BASE
+from graph.remote import RemoteStore, _shown
+from graph.store import DiskStore, Store, open_store
 
 __all__ = ["Settings", "get_settings"]
 
@@ -36,6 +38,32 @@ class Settings(BaseSettings):
     query_workers: int = Field(default=2, ge=1, le=32)
     #: SERVICE endpoints a query may call; none by default (nothing is fetched).
     allowed_services: list[str] = []
+    #: A remote SPARQL engine to hold the graph instead of the folder ``store``: its query
+    #: endpoint, its update endpoint (default: the same) and its Graph Store Protocol endpoint
+    #: (optional; used for bulk writes). See graph/remote.py for what the engine must do.
+    store_url: str | None = None
+    store_update_url: str | None = None
+    store_graph_url: str | None = None
+
+    def open_store(self, writable: bool = False) -> Store:
+        """The store these settings name: the remote engine, or the on-disk store (which must
+        hold a built graph unless ``writable``)."""
+        if self.store_url:
+            return RemoteStore(
+                self.store_url,
+                self.store_update_url,
+                self.store_graph_url,
+                timeout=self.query_timeout,
+                allowed_services=self.allowed_services,
+            )
+        if writable:
+            return DiskStore(self.store, self.allowed_services)
+        return open_store(self.store, self.allowed_services)
+
+    @property
+    def where(self) -> str:
+        """Where the graph lives, for messages."""
+        return _shown(self.store_url) if self.store_url else str(self.store)
 
     def token(self) -> str | None:
         """The write token, from the setting or the file it names (stripped)."""

@@ -13,6 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from graph.store import StoreError
+
 __all__ = ["Problem", "install", "problem_response"]
 
 MEDIA_TYPE = "application/problem+json"
@@ -123,6 +125,12 @@ def install(app: FastAPI) -> None:
     async def http_problem(request: Request, exc: HTTPException) -> JSONResponse:
         title = exc.title if isinstance(exc, Problem) else None
         return problem_response(request, exc.status_code, str(exc.detail), title, exc.headers)
+
+    @app.exception_handler(StoreError)
+    async def store_unavailable(request: Request, exc: StoreError) -> JSONResponse:
+        # The store cannot be read now (a remote engine gone away, no graph built yet): the
+        # client may retry; the message says why.
+        return problem_response(request, 503, str(exc), None, {"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

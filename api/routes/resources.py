@@ -209,7 +209,7 @@ def description(store: Store, iri: str) -> list[ox.Triple]:
     result = store.query(
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", bindings={"s": ox.NamedNode(iri)}
     )
-    assert isinstance(result, ox.QueryTriples)
+    assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
     return sorted(result, key=str)
 
 

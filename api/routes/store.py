@@ -64,7 +64,7 @@ def _triples(store: Store, graph: str | None) -> list[ox.Triple]:
         default_graphs=[graph] if graph is not None else [],
         named_graphs=[],
     )
-    assert isinstance(result, ox.QueryTriples)
+    assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
     return list(result)
 
 
