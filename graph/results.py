@@ -181,6 +181,9 @@ def choose(accept: str | None, offered: Sequence[str]) -> str | None:
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -259,12 +262,14 @@ def serialize_solutions(
         ['s,name', 'http://e/a,Sour', ',']
     """
     if fmt == "json":
-        head = json.dumps({"vars": list(variables)}, ensure_ascii=False, separators=(",", ":"))
-        parts = []
-        for row in rows:
-            binding = {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t}
-            parts.append(json.dumps(binding, ensure_ascii=False, separators=(",", ":")))
-        body = ",\n".join(parts)
+        # One encoder for every row: json.dumps with options builds a new one per call, which
+        # was a third of the time of a 200-row answer.
+        encode = _JSON.encode
+        head = encode({"vars": list(variables)})
+        body = ",\n".join(
+            encode({v: _json_term(t) for v, t in zip(variables, row, strict=True) if t})
+            for row in rows
+        )
         return f'{{"head":{head},"results":{{"bindings":[\n{body}\n]}}}}\n'.encode()
     if fmt == "xml":
         out = [
