@@ -469,7 +469,10 @@
     var id = shortId(ev.source);
     return getJson("/api/sources/" + enc(id)).then(function (src) {
       box.textContent = "";
-      box.appendChild(el("h3", {}, ["Source: ", entityLink(id, src.label || ev.source_label), src.url ? " · " : null, src.url ? el("a", { href: src.url, text: "original" }) : null]));
+      // The source's URL comes from the data (a loaded file may say "javascript:..."): only
+      // http(s) URLs become links.
+      var url = /^https?:\/\//i.test(src.url || "") ? src.url : null;
+      box.appendChild(el("h3", {}, ["Source: ", entityLink(id, src.label || ev.source_label), url ? " · " : null, url ? el("a", { href: url, text: "original" }) : null]));
       var text = el("div", { class: "source-text", id: "source-text" });
       text.appendChild(document.createTextNode(src.text.slice(0, ev.start)));
       text.appendChild(el("mark", { class: "evidence", text: src.text.slice(ev.start, ev.end) }));
