@@ -40,7 +40,11 @@ log = logging.getLogger(__name__)
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-KEEP_GENERATIONS = 2
+#: Seconds a write of a ``DiskStore`` waits for another writer of the same folder to finish.
+#: A server gets concurrent updates and Graph Store writes (from its threads and its query
+#: workers): they take turns instead of all but one being refused (issue 7: concurrent writes
+#: were answered 500 and 503 when the lock did not wait).
+LOCK_WAIT = 30.0
 
 
 class StoreError(Exception):
@@ -251,9 +255,12 @@ class DiskStore:
     (one ``readlink`` per query). Writes make a new generation and swap it in atomically.
     """
 
-    def __init__(self, root: Path, allowed_services: Sequence[str] = ()) -> None:
+    def __init__(
+        self, root: Path, allowed_services: Sequence[str] = (), lock_wait: float = LOCK_WAIT
+    ) -> None:
         self.root = root
         self.allowed_services = frozenset(allowed_services)
+        self.lock_wait = lock_wait
         self._lock = threading.Lock()
         self._gen: Path | None = None
         self._inner: ox.Store | None = None
@@ -299,7 +306,14 @@ class DiskStore:
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         check_update(sparql, self.allowed_services)
-        write_generation(self.root, b"", keep_current=True, update=sparql, base_iri=base_iri)
+        write_generation(
+            self.root,
+            b"",
+            keep_current=True,
+            update=sparql,
+            base_iri=base_iri,
+            wait=self.lock_wait,
+        )
 
     def named_graphs(self) -> list[str]:
         inner = self.reader()
@@ -312,14 +326,14 @@ class DiskStore:
         kept = b""
         if keep is not None and current_generation(self.root) is not None:
             kept = _graph_quads(self.reader(), keep)
-        write_generation(self.root, nquads + kept)
+        write_generation(self.root, nquads + kept, wait=self.lock_wait)
 
     def add(self, nquads: bytes) -> None:
-        write_generation(self.root, nquads, keep_current=True)
+        write_generation(self.root, nquads, keep_current=True, wait=self.lock_wait)
 
     def put_graph(self, graph: str | None, nquads: bytes) -> None:
         drop = f"DROP SILENT GRAPH {ox.NamedNode(graph)}" if graph else "DROP SILENT DEFAULT"
-        write_generation(self.root, nquads, keep_current=True, update=drop)
+        write_generation(self.root, nquads, keep_current=True, update=drop, wait=self.lock_wait)
 
     def __len__(self) -> int:
         return len(self.reader())
@@ -337,14 +351,21 @@ def open_store(root: Path, allowed_services: Sequence[str] = ()) -> DiskStore:
 
 
 @contextlib.contextmanager
-def _lock(root: Path) -> Iterator[None]:
-    """One writer at a time per store folder."""
+def _lock(root: Path, wait: float = 0.0) -> Iterator[None]:
+    """One writer at a time per store folder; wait up to ``wait`` seconds for the other."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreError(f"another build or load is writing to {root}") from None
+        deadline = time.monotonic() + wait
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"another build or load is writing to {root}") from None
+                time.sleep(delay)
+                delay = min(2 * delay, 0.1)
         try:
             yield
         finally:
@@ -358,6 +379,7 @@ def write_generation(
     keep_current: bool = False,
     update: str | None = None,
     base_iri: str | None = None,
+    wait: float = 0.0,
 ) -> Path:
     """Write a new generation and make it current, atomically.
 
@@ -367,6 +389,7 @@ def write_generation(
         keep_current: start from a checkpoint of the current generation (``load``, updates)
             instead of starting empty (``build``).
         update: a SPARQL update to apply to the new generation before loading ``nquads``.
+        wait: seconds to wait for another writer of ``root`` to finish before giving up.
 
     Returns:
         The new generation's folder.
@@ -376,7 +399,7 @@ def write_generation(
             current generation is then untouched.
     """
     try:
-        with _lock(root):
+        with _lock(root, wait):
             name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns() % 10**9:09d}"
             gen = root / name
             try:
@@ -396,18 +419,20 @@ def write_generation(
             except BaseException:
                 shutil.rmtree(gen, ignore_errors=True)
                 raise
-            _prune(root, gen)
+            _prune(root, gen, base)
             return gen
     except OSError as exc:
         raise StoreError(f"cannot write the store in {root}: {exc.strerror or exc}") from None
 
 
-def _prune(root: Path, current: Path) -> None:
+def _prune(root: Path, current: Path, previous: Path | None) -> None:
     """Remove old generations, keeping the current one and the one before it (and removing
     what a killed writer left behind)."""
     gens = sorted(p for p in root.glob("gen-*") if p.is_dir())
-    older = [g for g in gens if g.name < current.name]
-    keep = {current, *older[-(KEEP_GENERATIONS - 1) :]}
+    # The one before is the generation ``current`` pointed to when this write began, not the
+    # newest older folder by name: that can be the partial generation of a writer killed
+    # since, which would then be kept while the good previous generation was deleted.
+    keep = {current, *([previous] if previous is not None else [])}
     for gen in gens:
         if gen not in keep:
             shutil.rmtree(gen, ignore_errors=True)
