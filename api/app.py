@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,12 +15,25 @@ from api import problems
 from api.config import Settings, get_settings
 from api.routes import editor, entities, explorer, lists, ontology, pages, resources, sparql
 from api.routes import store as graph_store
+from api.security import SecurityHeaders
 from graph.execute import Executor, ProcessExecutor, ThreadExecutor
 from graph.network import Projection
 from graph.search import SearchIndex
 from graph.store import Store
 
 __all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _warm(projection: Projection, search: SearchIndex) -> None:
+    try:
+        started = time.monotonic()
+        projection.graph()
+        search.search("warm", limit=1)
+        log.info("projection and search index ready in %.1f s", time.monotonic() - started)
+    except Exception as exc:  # a store not built yet, an engine away: the first lookup retries
+        log.warning("could not warm the projection and the search index: %s", exc)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -49,9 +65,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 settings.store, settings.allowed_services, settings.query_workers
             )
         app.state.executor = executor
-        # Built lazily at the first lookup, then once per graph version.
+        # Built once per graph version: warmed in the background now, so the server answers
+        # at once (SPARQL, pages) while a large graph's projection and index are built; a
+        # lookup that comes first waits for them.
         app.state.projection = Projection(app.state.store)
         app.state.search = SearchIndex(app.state.store)
+        if store is None:
+            threading.Thread(
+                target=_warm, args=(app.state.projection, app.state.search), daemon=True
+            ).start()
         try:
             yield
         finally:
@@ -80,6 +102,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["*"],
     )
+    # Last added, outermost: every answer, errors included, gets nosniff; pages get a CSP.
+    app.add_middleware(SecurityHeaders)
     app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(editor.router)

@@ -619,9 +619,6 @@ def _hardening(headers: httpx.Headers) -> list[str]:
     return missing
 
 
-@pytest.mark.xfail(
-    strict=False, reason="api/security.py is not yet wired in api/app.py (SecurityHeaders)"
-)
 def test_served_pages_send_hardening_headers(client: httpx.Client) -> None:
     for path in ("/", "/id/person/xss-person", "/explore", "/sparql"):
         assert _hardening(client.get(path, headers={"Accept": "text/html"}).headers) == [], path
