@@ -344,6 +344,13 @@ def cmd_load(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: {exc}") from None
     except OSError as exc:
         raise CliError(f"{path}: {exc.strerror or exc}") from None
+    if not quads:
+        # Say so rather than "loaded 0 triples": an empty file, or one whose every node the
+        # parser dropped (a JSON-LD @id that is not an IRI is dropped without an error).
+        raise CliError(
+            f"{path}: no triples found (for JSON-LD: every @id must be an absolute IRI); "
+            "nothing was loaded"
+        )
     graph = ox.NamedNode(args.graph)
     staged = ox.Dataset()
     for q in quads:

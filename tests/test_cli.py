@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import ROOT, SEEDS
 
 from api.cli import main
+from graph.store import open_store
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -168,6 +170,22 @@ def test_load_refuses_a_broken_file(built: Path, tmp_path: Path, capsys) -> None
         capsys, "load", str(bad), "--graph", "http://example.org/g", "--store", str(built)
     )
     assert status == 1 and err.startswith(f"error: {bad}:")
+
+
+def test_load_refuses_a_file_that_gives_no_triples(built: Path, tmp_path: Path, capsys) -> None:
+    # The JSON-LD parser drops a node whose @id is not an IRI, without an error.
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text('{"@id": "not an iri", "http://schema.org/name": "x"}')
+    before = sorted(open_store(built).dump(ox.RdfFormat.N_QUADS).splitlines())
+    status, _, err = run(
+        capsys, "load", str(bad), "--graph", "http://example.org/g", "--store", str(built)
+    )
+    assert status == 1
+    assert err == (
+        f"error: {bad}: no triples found (for JSON-LD: every @id must be an absolute IRI); "
+        "nothing was loaded\n"
+    )
+    assert sorted(open_store(built).dump(ox.RdfFormat.N_QUADS).splitlines()) == before
 
 
 def test_broken_seeds_name_file_and_line(tmp_path: Path, capsys) -> None:
