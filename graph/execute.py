@@ -286,10 +286,11 @@ class ProcessExecutor(Executor):
     """Runs jobs in a pool of worker processes on an on-disk store, and kills a worker whose
     job runs past its time limit (then starts a fresh one). Other requests keep being served.
 
-    The pool keeps ``workers`` processes idle and warm, up to ``max_workers`` in all, so that
-    queries running to the time limit do not starve a cheap query that comes after them:
-    whenever a job takes a worker, a spare is started (a worker starts in about a tenth of a
-    second) unless the pool is full; workers beyond ``workers`` idle ones are stopped. The time
+    The pool keeps up to ``workers`` processes idle and warm, and ``max_workers`` in all, so
+    that queries running to the time limit do not starve a cheap query that comes after them:
+    when a job takes the last idle worker, a spare is started (a worker starts in about a tenth
+    of a second), and so is one for each worker stopped at the time limit; a worker that falls
+    idle while ``workers`` others are idle is stopped. Steady traffic starts no process. The time
     limit counts from the moment a worker takes the job; the wait for a free worker has its own
     limit, ``queue_wait`` (by default the job's time limit).
     """
@@ -372,11 +373,12 @@ class ProcessExecutor(Executor):
             _stop(worker)
 
     def _replace(self, worker: _Worker) -> None:
+        # A worker stopped at the time limit: the queries that held it tend to come back at
+        # once, so a fresh one starts now rather than when the pool runs dry.
         _stop(worker)
         with self._lock:
             self._total -= 1
-        if self._idle.qsize() < self.workers:
-            self._start_spare()
+        self._start_spare()
 
     def _take(self, wait: float) -> _Worker | None:
         try:
@@ -387,7 +389,7 @@ class ProcessExecutor(Executor):
                 worker = self._idle.get(timeout=wait)
             except queue.Empty:
                 return None
-        if self._idle.qsize() < self.workers:
+        if self._idle.empty():
             self._start_spare()
         return worker
 

@@ -94,3 +94,13 @@ def test_a_full_pool_answers_busy_after_the_queue_wait(built: Path) -> None:
         assert outcome.headers == {"Retry-After": "1"}
     finally:
         executor.close()
+
+
+def test_steady_traffic_starts_no_process(pool: ProcessExecutor) -> None:
+    pool.run(Job(CHEAP))
+    _wait_for(lambda: pool.size == 2)
+    pids = {w.process.pid for w in list(pool._idle.queue)}
+    for _ in range(20):
+        assert pool.run(Job(CHEAP)).status == 200
+    assert pool.size == 2
+    assert {w.process.pid for w in list(pool._idle.queue)} == pids
