@@ -36,7 +36,11 @@ def _warm(projection: Projection, search: SearchIndex) -> None:
         log.warning("could not warm the projection and the search index: %s", exc)
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    executor: Executor | None = None,
+) -> FastAPI:
     """Create the app.
 
     Args:
@@ -45,13 +49,19 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             this process). By default the lifespan opens the on-disk store of
             ``settings.store`` and starts the query worker processes, or connects to the
             remote engine at ``settings.store_url``.
+        executor: query workers already started on ``settings.store`` (``bilateral serve``
+            starts them before it imports the app); the app closes them when it stops.
     """
+    given = executor
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         executor: Executor
-        if store is not None:
+        if given is not None:
+            app.state.store = settings.open_store()
+            executor = given
+        elif store is not None:
             app.state.store = store
             executor = ThreadExecutor(store)
         elif settings.store_url:

@@ -9,7 +9,6 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.iris import DEFAULT_BASE
-from graph.remote import RemoteStore, _shown
 from graph.store import DiskStore, Store, open_store
 
 __all__ = ["Settings", "get_settings"]
@@ -49,6 +48,8 @@ class Settings(BaseSettings):
         """The store these settings name: the remote engine, or the on-disk store (which must
         hold a built graph unless ``writable``)."""
         if self.store_url:
+            from graph.remote import RemoteStore  # httpx: only for a remote engine
+
             return RemoteStore(
                 self.store_url,
                 self.store_update_url,
@@ -63,7 +64,11 @@ class Settings(BaseSettings):
     @property
     def where(self) -> str:
         """Where the graph lives, for messages."""
-        return _shown(self.store_url) if self.store_url else str(self.store)
+        if not self.store_url:
+            return str(self.store)
+        from graph.remote import _shown
+
+        return _shown(self.store_url)
 
     def token(self) -> str | None:
         """The write token, from the setting or the file it names (stripped)."""
