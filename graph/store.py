@@ -15,6 +15,7 @@ import fcntl
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -331,6 +332,47 @@ class DiskStore:
     def add(self, nquads: bytes) -> None:
         write_generation(self.root, nquads, keep_current=True, wait=self.lock_wait)
 
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str) -> tuple[int, int]:
+        """Stream a file into ``graph`` of a new generation (a dataset file's own graph names
+        are dropped: every triple goes to ``graph``).
+
+        Returns:
+            The number of triples in the graph before and after.
+
+        Raises:
+            SyntaxError: the file is not valid in its format (nothing is written).
+            StoreError: the store could not be written, or the file gave no triples.
+        """
+        node = ox.NamedNode(graph)
+        counts: list[int] = []
+
+        def count(inner: ox.Store) -> int:
+            result = inner.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+            assert isinstance(result, ox.QuerySolutions)
+            term = next(iter(result))["n"]
+            return int(term.value) if term is not None else 0
+
+        def verify(inner: ox.Store) -> None:
+            counts.append(count(inner))
+            if counts[-1] == 0:
+                # An empty file, or one whose every node the parser dropped (a JSON-LD @id
+                # that is not an IRI is dropped without an error).
+                raise StoreError(
+                    f"{path}: no triples found (for JSON-LD: every @id must be an absolute "
+                    "IRI); nothing was loaded"
+                )
+
+        before = count(self.reader()) if current_generation(self.root) is not None else 0
+        write_generation(
+            self.root,
+            b"",
+            keep_current=True,
+            wait=self.lock_wait,
+            source=(path, fmt, graph),
+            verify=verify,
+        )
+        return before, counts[-1]
+
     def put_graph(self, graph: str | None, nquads: bytes) -> None:
         drop = f"DROP SILENT GRAPH {ox.NamedNode(graph)}" if graph else "DROP SILENT DEFAULT"
         write_generation(self.root, nquads, keep_current=True, update=drop, wait=self.lock_wait)
@@ -380,6 +422,8 @@ def write_generation(
     update: str | None = None,
     base_iri: str | None = None,
     wait: float = 0.0,
+    source: tuple[Path, ox.RdfFormat, str] | None = None,
+    verify: Callable[[ox.Store], None] | None = None,
 ) -> Path:
     """Write a new generation and make it current, atomically.
 
@@ -390,6 +434,10 @@ def write_generation(
             instead of starting empty (``build``).
         update: a SPARQL update to apply to the new generation before loading ``nquads``.
         wait: seconds to wait for another writer of ``root`` to finish before giving up.
+        source: a file of triples to stream into the new generation, with its format and the
+            graph to put them in (``bilateral load``: never held in memory).
+        verify: called with the new generation before it is made current; what it raises
+            leaves the current generation in place.
 
     Returns:
         The new generation's folder.
@@ -409,8 +457,14 @@ def write_generation(
                 inner = ox.Store(str(gen))
                 if update:
                     inner.update(update, base_iri=base_iri)
+                # The generation is private until ``current`` moves, so the fast, non-
+                # transactional bulk loader is safe: a failure discards the whole folder.
                 if nquads:
-                    inner.load(nquads, format=ox.RdfFormat.N_QUADS)
+                    inner.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                if source is not None:
+                    _bulk_load_into(inner, *source, scratch=root)
+                if verify is not None:
+                    verify(inner)
                 inner.flush()
                 del inner
                 tmp = root / f".current-{name}"
@@ -425,6 +479,22 @@ def write_generation(
         raise StoreError(f"cannot write the store in {root}: {exc.strerror or exc}") from None
 
 
+def _bulk_load_into(
+    inner: ox.Store, path: Path, fmt: ox.RdfFormat, graph: str, scratch: Path
+) -> None:
+    """Stream a file into one graph of ``inner``; a dataset file's own graphs are dropped
+    (its triples are first written out as N-Triples in ``scratch``, by Oxigraph)."""
+    base_iri = path.resolve().as_uri()
+    node = ox.NamedNode(graph)
+    if not fmt.supports_datasets:
+        inner.bulk_load(path=str(path), format=fmt, base_iri=base_iri, to_graph=node)
+        return
+    with tempfile.NamedTemporaryFile(dir=scratch, prefix=".load-", suffix=".nt") as flat:
+        quads = ox.parse(path=str(path), format=fmt, base_iri=base_iri)
+        ox.serialize((q.triple for q in quads), output=flat.name, format=ox.RdfFormat.N_TRIPLES)
+        inner.bulk_load(path=flat.name, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
+
 def _prune(root: Path, current: Path, previous: Path | None) -> None:
     """Remove old generations, keeping the current one and the one before it (and removing
     what a killed writer left behind)."""
@@ -436,6 +506,6 @@ def _prune(root: Path, current: Path, previous: Path | None) -> None:
     for gen in gens:
         if gen not in keep:
             shutil.rmtree(gen, ignore_errors=True)
-    for stale in root.glob(".current-*"):
+    for stale in [*root.glob(".current-*"), *root.glob(".load-*")]:
         with contextlib.suppress(OSError):
             stale.unlink()

@@ -150,7 +150,12 @@ def test_load_into_a_named_graph(built: Path, tmp_path: Path, capsys) -> None:
     status, out, _ = run(
         capsys, "load", str(ttl), "--graph", "http://example.org/extra", "--store", str(store)
     )
-    assert status == 0 and out.strip().endswith("into <http://example.org/extra>")
+    assert status == 0
+    assert out == f"loaded {ttl} into <http://example.org/extra>: 1 new triples (1 in the graph)\n"
+    status, out, _ = run(
+        capsys, "load", str(ttl), "--graph", "http://example.org/extra", "--store", str(store)
+    )
+    assert out == f"loaded {ttl} into <http://example.org/extra>: 0 new triples (1 in the graph)\n"
     _, out, _ = run(
         capsys,
         "query",

@@ -113,7 +113,7 @@ def test_a_crash_while_writing_leaves_the_old_graph(root: Path, monkeypatch) -> 
     def explode(self: ox.Store, *args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ox.Store, "load", explode)
+    monkeypatch.setattr(ox.Store, "bulk_load", explode)
     with pytest.raises(StoreError, match="No space left on device"):
         write_generation(root, b'<http://e/s> <http://e/p> "o" <http://e/g> .\n')
     assert current_generation(root) == before
