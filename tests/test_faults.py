@@ -15,7 +15,7 @@ average 7 to 10; ``pytest -s tests/test_faults.py``; each test prints its own li
   during the kills and the final runs, each the old or the new answer, none an error. The next
   build and load succeeded, swapped atomically under those clients (every request sent after
   the writer exited saw the new graph) and removed every partial generation.
-- Disk full (a tmpfs with 1.5 MB free; ``RLIMIT_FSIZE`` of 1 MB): 4 refused writes (build and
+- Disk full (a tmpfs with 300 KB free; ``RLIMIT_FSIZE`` of 50 KB): 4 refused writes (build and
   load each), each a one-line ``error: cannot write the store in DIR: ... No space left on
   device`` (or ``File too large``), no traceback; the store unchanged, no partial generation.
 - Read-only store (a read-only bind mount: permission bits do not stop root, and the
@@ -422,8 +422,9 @@ def mounted(target: Path, *steps: list[str]) -> Iterator[None]:
 def test_a_full_disk_gives_a_clear_error_and_keeps_the_store(built: Path, tmp_path: Path) -> None:
     small = tmp_path / "small"
     small.mkdir()
-    # Room for the store and 1.5 MB: less than a new generation of the seed graph (3 MB).
-    size = (_size(built) + 1_500_000) // 4096 * 4096
+    # Room for the store and 300 KB: less than a new generation of the seed graph (about
+    # 800 KB, written by Oxigraph's bulk loader).
+    size = (_size(built) + 300_000) // 4096 * 4096
     with mounted(small, ["-t", "tmpfs", "-o", f"size={size}", "tmpfs"]):
         root = copy_store(built, small / "store")
         old, gens = dump(root), generations(root)
@@ -451,9 +452,10 @@ def test_a_file_size_limit_gives_a_clear_error_and_keeps_the_store(
 ) -> None:
     root = copy_store(built, tmp_path / "store")
     old, gens = dump(root), generations(root)
-    r = run(_writes(root, tmp_path)[what], preexec_fn=_file_size_limit(1_000_000))
+    # Smaller than the biggest file of a new generation (its log, about 140 KB).
+    r = run(_writes(root, tmp_path)[what], preexec_fn=_file_size_limit(50_000))
     line = assert_clear_error(r, f"cannot write the store in {root}", "File too large")
-    print(f"\nRLIMIT_FSIZE 1 MB, {what}: {line[:160]}")
+    print(f"\nRLIMIT_FSIZE 50 KB, {what}: {line[:160]}")
     assert dump(root) == old
     assert generations(root) == gens
 
