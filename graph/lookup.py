@@ -212,12 +212,25 @@ def _local(iri: str) -> str:
 
 @lru_cache(maxsize=1)
 def _super_properties() -> dict[str, set[str]]:
-    from rdflib import RDFS
+    # Computed here rather than with graph.build's closure: importing the build (its date
+    # parser's grammar, the sheets) cost the first entity lookup of a server 0.7 s.
+    from rdflib import RDFS, URIRef
 
-    from graph.build import _closure
-
-    closure = _closure(ontology_graph(), RDFS.subPropertyOf)
-    return {_local(str(k)): {_local(str(v)) for v in vs} for k, vs in closure.items()}
+    direct: dict[str, set[str]] = {}
+    for sub, sup in ontology_graph().subject_objects(RDFS.subPropertyOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            direct.setdefault(str(sub), set()).add(str(sup))
+    out: dict[str, set[str]] = {}
+    for term, sups in direct.items():
+        seen: set[str] = set()
+        todo = list(sups)
+        while todo:
+            up = todo.pop()
+            if up not in seen:
+                seen.add(up)
+                todo.extend(direct.get(up, ()))
+        out[_local(term)] = {_local(v) for v in seen}
+    return out
 
 
 def _most_specific(roles: list[str]) -> list[str]:
