@@ -285,6 +285,21 @@ class Evidence(Mapping[str, list[dict[str, Any]]]):
             raise KeyError(node)
         return found
 
+    def prefetch(self, nodes: Iterable[str]) -> None:
+        """Read the evidence of the given nodes not read yet, in one query."""
+        with self._lock:
+            todo = sorted(
+                {n for n in nodes if n not in self._known and n.startswith(("http", "urn:"))}
+            )
+            if self._complete or not todo:
+                return
+            values = " ".join(str(ox.NamedNode(n)) for n in todo)
+            known: dict[str, list[dict[str, Any]]] = {n: [] for n in todo}
+            query = _EVIDENCE.replace("WHERE {", f"WHERE {{ VALUES ?x {{ {values} }}", 1)
+            for r in select(self.store, query):
+                known[r["x"]].append(self._item(r))
+            self._known.update(known)
+
     def _all(self) -> dict[str, list[dict[str, Any]]]:
         with self._lock:
             if not self._complete:
@@ -474,6 +489,13 @@ def explain(
     """
     ok = _allowed(groups, layers)
     evidence = G.graph.get("evidence", {})
+    if isinstance(evidence, Evidence):  # one query for every hop, not one per link
+        evidence.prefetch(
+            link.evidence_of
+            for a, b in itertools.pairwise(path)
+            for link in G.edges[a, b]["links"]
+            if link.evidence_of
+        )
     nodes = [
         {"id": n, "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"], "short": _label(G, n)}
         for n in path
