@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -182,6 +182,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: A JSON string (the C function the encoder above uses for strings).
+_quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _json_term(term: Term) -> dict[str, object]:
@@ -204,6 +206,32 @@ def _json_term(term: Term) -> dict[str, object]:
             "object": _json_term(term.object),
         },
     }
+
+
+def _json_fragment(term: Term) -> str:
+    r"""A term as SPARQL JSON, written directly (several times faster than encoding a dict).
+
+    Examples:
+        >>> _json_fragment(ox.Literal('say "hi"\n', language="en"))
+        '{"type":"literal","value":"say \\"hi\\"\\n","xml:lang":"en"}'
+        >>> import json
+        >>> t = ox.Literal("1", datatype=ox.NamedNode(XSD + "integer"))
+        >>> json.loads(_json_fragment(t)) == _json_term(t)
+        True
+    """
+    if isinstance(term, ox.NamedNode):
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if isinstance(term, ox.Literal):
+        out = '{"type":"literal","value":' + _quote(term.value)
+        if term.language:
+            return out + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype != XSD + "string":
+            return out + ',"datatype":' + _quote(datatype) + "}"
+        return out + "}"
+    if isinstance(term, ox.BlankNode):
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return _JSON.encode(_json_term(term))
 
 
 def _xml_term(term: Term) -> str:
@@ -266,8 +294,9 @@ def serialize_solutions(
         # was a third of the time of a 200-row answer.
         encode = _JSON.encode
         head = encode({"vars": list(variables)})
+        keys = [encode(v) + ":" for v in variables]
         body = ",\n".join(
-            encode({v: _json_term(t) for v, t in zip(variables, row, strict=True) if t})
+            "{" + ",".join(k + _json_fragment(t) for k, t in zip(keys, row, strict=True) if t) + "}"
             for row in rows
         )
         return f'{{"head":{head},"results":{{"bindings":[\n{body}\n]}}}}\n'.encode()

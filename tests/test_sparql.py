@@ -480,3 +480,19 @@ def test_graph_store_refuses_rdf_xml_with_entities(client, listener) -> None:
     assert r.json()["detail"] == "RDF/XML with a DTD or entity declarations is not accepted"
     time.sleep(0.2)
     assert hits == []
+
+
+def test_json_fragments_are_the_terms_json(store) -> None:
+    import pyoxigraph as ox
+
+    from graph.results import _json_fragment, _json_term
+
+    terms = {t for q in store.inner for t in (q.subject, q.predicate, q.object)}
+    terms |= {
+        ox.Literal("tab\t nul\x00 quote\" back\\ line\u2028 é 한국"),
+        ox.Literal("x", language="km-KH"),
+        ox.BlankNode("b0"),
+    }
+    assert len(terms) > 1000
+    for term in terms:
+        assert json.loads(_json_fragment(term)) == _json_term(term), term
