@@ -31,7 +31,8 @@ def _warm(projection: Projection, search: SearchIndex) -> None:
         started = time.monotonic()
         projection.graph()
         search.search("warm", limit=1)
-        log.info("projection and search index ready in %.1f s", time.monotonic() - started)
+        pages.cached_summary(projection.store)
+        log.info("projection, search index and summary ready in %.1f s", time.monotonic() - started)
     except Exception as exc:  # a store not built yet, an engine away: the first lookup retries
         log.warning("could not warm the projection and the search index: %s", exc)
 

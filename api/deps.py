@@ -23,25 +23,25 @@ __all__ = [
 ]
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store the app opened at start-up."""
     store: Store = request.app.state.store
     return store
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_projection(request: Request) -> Projection:
+async def get_projection(request: Request) -> Projection:
     """The networkx projection of the store, cached per graph version."""
     projection: Projection = request.app.state.projection
     return projection
 
 
-def get_search(request: Request) -> SearchIndex:
+async def get_search(request: Request) -> SearchIndex:
     """The search index of the store, cached per graph version."""
     index: SearchIndex = request.app.state.search
     return index

@@ -402,6 +402,9 @@ def layer_graphs(store: Store, layers: Iterable[str]) -> list[str]:
 def summary(store: Store) -> dict[str, Any]:
     """What the graph holds: counts by kind, acts by status, sources and layers.
 
+    Each count is grouped before anything is joined to it: with the layer as an OPTIONAL
+    inside the count, Oxigraph joined it to every quad (33 s at a million triples; 1 s now).
+
     Returns:
         A dict ready to render as JSON or HTML.
     """
@@ -422,19 +425,19 @@ def summary(store: Store) -> dict[str, Any]:
         store,
         """
         SELECT ?source ?title ?url ?publisher WHERE {
-            ?span oa:hasSource ?source .
+            { SELECT DISTINCT ?source WHERE { ?span oa:hasSource ?source } }
             ?source rdfs:label ?title .
             OPTIONAL { ?source schema:url ?url }
             OPTIONAL { ?source schema:publisher/rdfs:label ?publisher }
-        } GROUP BY ?source ?title ?url ?publisher ORDER BY ?title""",
+        } ORDER BY ?title""",
     )
     graphs = select(
         store,
         """
-        SELECT ?g ?layer (COUNT(*) AS ?n) WHERE {
-            GRAPH ?g { ?s ?p ?o }
+        SELECT ?g ?layer ?n WHERE {
+            { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g }
             OPTIONAL { ?g bkg:layer/skos:prefLabel ?layer }
-        } GROUP BY ?g ?layer ORDER BY ?g""",
+        } ORDER BY ?g""",
     )
     layers: Counter[str] = Counter()
     for g in graphs:

@@ -106,3 +106,17 @@ def test_serve_without_a_store_fails_clearly(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: no graph has been built in ")
+
+
+def test_the_landing_summary_is_computed_once_per_graph_version(compiled) -> None:
+    from api.routes.pages import cached_summary
+    from graph.store import memory_store
+
+    store = memory_store(compiled.nquads)
+    first = cached_summary(store)
+    assert cached_summary(store) is first
+    store.add(b'<http://e/a> <http://e/p> "x" <http://e/g> .\n')
+    second = cached_summary(store)
+    assert second is not first
+    assert second["quads"] == first["quads"] + 1
+    assert "http://e/g" in [g["g"] for g in second["graphs"]]

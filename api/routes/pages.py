@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,8 +12,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from api.deps import StoreDep
 from graph.lookup import summary
+from graph.store import Store
 
-__all__ = ["router"]
+__all__ = ["cached_summary", "router"]
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(
@@ -25,8 +27,25 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+_views: dict[int, tuple[object, dict[str, Any]]] = {}
+_views_lock = threading.Lock()
+
+
+def cached_summary(store: Store) -> dict[str, Any]:
+    """The summary of the store's current version, computed once per version (a few seconds
+    at a million triples; the app warms it at start-up)."""
+    version = getattr(store, "version", None)
+    with _views_lock:
+        hit = _views.get(id(store))
+        if hit is not None and version is not None and hit[0] == version:
+            return hit[1]
+        view = summary(store)
+        _views[id(store)] = (version, view)
+        return view
+
+
 def _index(store: StoreDep) -> dict[str, Any]:
-    view = summary(store)
+    view = dict(cached_summary(store))
     view["links"] = {
         "json": "/index.json",
         "explore": "/explore",

@@ -44,7 +44,7 @@ RESULT_FORMATS = [
 ]
 
 
-def get_executor(request: Request) -> Executor:
+async def get_executor(request: Request) -> Executor:
     """The job executor the app started."""
     executor: Executor = request.app.state.executor
     return executor
