@@ -489,7 +489,7 @@ def test_json_fragments_are_the_terms_json(store) -> None:
 
     terms = {t for q in store.inner for t in (q.subject, q.predicate, q.object)}
     terms |= {
-        ox.Literal("tab\t nul\x00 quote\" back\\ line\u2028 é 한국"),
+        ox.Literal('tab\t nul\x00 quote" back\\ line\u2028 é 한국'),
         ox.Literal("x", language="km-KH"),
         ox.BlankNode("b0"),
     }
