@@ -393,7 +393,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     try:
-        uvicorn.run(create_app(s, executor=executor), host=s.host, port=s.port, log_level="info")
+        # h11, the strict HTTP parser: httptools answered a request line with a CR/LF
+        # injected before its version (found by tests/test_hostile_queries.py).
+        uvicorn.run(
+            create_app(s, executor=executor),
+            host=s.host,
+            port=s.port,
+            log_level="info",
+            http="h11",
+        )
     finally:
         if executor is not None:
             executor.close()

@@ -9,6 +9,7 @@ to, and its evidence (the quoted sentences and their offsets).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections import defaultdict
@@ -237,7 +238,27 @@ def project(store: Store) -> Net:
     # the graph up front was 21 of the 35 s of a projection at a million triples.
     G.graph["evidence"] = Evidence(store)
     _occasions(G)
-    return G
+    return _ordered(G)
+
+
+def _link_key(link: Link) -> tuple[str, ...]:
+    return tuple("" if x is None else x for x in dataclasses.astuple(link))
+
+
+def _ordered(G: Net) -> Net:
+    """The projection with its nodes, edges and links in a fixed order: the order the store
+    returned them in (which differs between engines) then never decides which of two equally
+    short paths comes first, or how an explanation reads."""
+    H: Net = nx.Graph()
+    H.graph.update(G.graph)
+    H.add_nodes_from(sorted(G.nodes(data=True), key=lambda n: n[0]))
+    edges = []
+    for a, b, data in G.edges(data=True):
+        if "links" in data:
+            data["links"] = sorted(data["links"], key=_link_key)
+        edges.append((min(a, b), max(a, b), data))
+    H.add_edges_from(sorted(edges, key=lambda e: (e[0], e[1])))
+    return H
 
 
 _EVIDENCE = """
