@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import State
 
 from api import problems
 from api.config import Settings, get_settings
@@ -17,24 +18,32 @@ from api.routes import editor, entities, explorer, lists, ontology, pages, resou
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
 from graph.execute import Executor, ProcessExecutor, ThreadExecutor
+from graph.lookup import summary
 from graph.network import Projection
 from graph.search import SearchIndex
-from graph.store import Store
+from graph.store import PerVersion, Store
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
 
-def _warm(projection: Projection, search: SearchIndex) -> None:
+def _caches(state: State, store: Store) -> None:
+    """What the lookups and pages compute from the store, once per graph version."""
+    state.projection = Projection(store)
+    state.search = SearchIndex(store)
+    state.summary = PerVersion(store, summary)
+
+
+def _warm(state: State) -> None:
     try:
         started = time.monotonic()
-        projection.graph()
-        search.search("warm", limit=1)
-        pages.cached_summary(projection.store)
+        state.projection.graph()
+        state.search.search("warm", limit=1)
+        state.summary.get()
         log.info("projection, search index and summary ready in %.1f s", time.monotonic() - started)
     except Exception as exc:  # a store not built yet, an engine away: the first lookup retries
-        log.warning("could not warm the projection and the search index: %s", exc)
+        log.warning("could not warm the projection, search index and summary: %s", exc)
 
 
 def create_app(
@@ -76,15 +85,11 @@ def create_app(
                 settings.store, settings.allowed_services, settings.query_workers
             )
         app.state.executor = executor
-        # Built once per graph version: warmed in the background now, so the server answers
-        # at once (SPARQL, pages) while a large graph's projection and index are built; a
-        # lookup that comes first waits for them.
-        app.state.projection = Projection(app.state.store)
-        app.state.search = SearchIndex(app.state.store)
+        # Warmed in the background, so the server answers at once (SPARQL, pages) while a
+        # large graph's projection and index are built; a lookup that comes first waits.
+        _caches(app.state, app.state.store)
         if store is None:
-            threading.Thread(
-                target=_warm, args=(app.state.projection, app.state.search), daemon=True
-            ).start()
+            threading.Thread(target=_warm, args=(app.state,), daemon=True).start()
         try:
             yield
         finally:
@@ -103,8 +108,7 @@ def create_app(
     if store is not None:  # ready before the lifespan runs (ASGI test clients may skip it)
         app.state.store = store
         app.state.executor = ThreadExecutor(store)
-        app.state.projection = Projection(store)
-        app.state.search = SearchIndex(store)
+        _caches(app.state, store)
     problems.install(app)
     app.add_middleware(
         CORSMiddleware,

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from api.config import Settings
 from graph.network import Projection
 from graph.search import SearchIndex
-from graph.store import Store
+from graph.store import PerVersion, Store
 
 __all__ = [
     "ProjectionDep",
     "SearchDep",
     "SettingsDep",
     "StoreDep",
+    "SummaryDep",
     "get_app_settings",
     "get_projection",
     "get_search",
     "get_store",
+    "get_summary",
 ]
 
 
@@ -41,6 +43,12 @@ async def get_projection(request: Request) -> Projection:
     return projection
 
 
+async def get_summary(request: Request) -> PerVersion[dict[str, Any]]:
+    """What the graph holds (the landing page), computed once per graph version."""
+    summary: PerVersion[dict[str, Any]] = request.app.state.summary
+    return summary
+
+
 async def get_search(request: Request) -> SearchIndex:
     """The search index of the store, cached per graph version."""
     index: SearchIndex = request.app.state.search
@@ -51,3 +59,4 @@ StoreDep = Annotated[Store, Depends(get_store)]
 ProjectionDep = Annotated[Projection, Depends(get_projection)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+SummaryDep = Annotated[PerVersion[dict[str, Any]], Depends(get_summary)]

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from graph.dates import readable_date
 from graph.lookup import select
-from graph.store import Store
+from graph.store import PerVersion, Store
 
 #: A projection: an undirected networkx graph keyed by IRI.
 Net: TypeAlias = "nx.Graph[str]"
@@ -379,7 +379,7 @@ def _occasions(G: Net) -> None:
             G.nodes[act]["where"] = places[0] if places else None
 
 
-class Projection:
+class Projection(PerVersion[Net]):
     """The projection of a store, built once per graph version and then reused.
 
     Examples:
@@ -390,21 +390,11 @@ class Projection:
     """
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-        self._version: object = None
-        self._G: Net | None = None
-        self.builds = 0
+        super().__init__(store, project)
 
     def graph(self) -> Net:
         """The projection of the store's current version (rebuilt only after a change)."""
-        version = getattr(self.store, "version", None)
-        with self._lock:
-            if self._G is None or version != self._version:
-                self._G = project(self.store)
-                self._version = version
-                self.builds += 1
-            return self._G
+        return self.get()
 
 
 # ------------------------------------------------------------------------------------------

@@ -5,14 +5,13 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from graph.lookup import select
-from graph.store import Store
+from graph.store import PerVersion, Store
 
 __all__ = ["Hit", "SearchIndex", "normalize"]
 
@@ -164,6 +163,30 @@ class _Names:
         return found
 
 
+def _build(store: Store) -> tuple[list[_Entry], _Names]:
+    """The entries of the index (things with a label, with their kinds and every name) and
+    their names."""
+    entries: dict[str, _Entry] = {}
+    for r in select(
+        store,
+        f"""
+        SELECT ?x ?label ?name ?kind ?rank ?cls WHERE {{
+            ?x a ?cls ; rdfs:label ?label . {_KINDS}
+            {{ ?x rdfs:label ?name }} UNION {{ ?x skos:altLabel ?name }}
+        }}""",
+    ):
+        entry = entries.get(r["x"])
+        if entry is None or r["rank"] < entry.rank:
+            old = entry
+            entry = entries[r["x"]] = _Entry(r["x"], r["label"], r["kind"], r["rank"])
+            if old is not None:
+                entry.types, entry.names = old.types, old.names
+        entry.types.add(r["kind"])
+        entry.names.setdefault(normalize(r["name"]), r["name"])
+    ordered = sorted(entries.values(), key=lambda e: e.iri)
+    return ordered, _Names.of(ordered)
+
+
 class SearchIndex:
     """A search index of the store's labelled things, rebuilt when the store changes.
 
@@ -182,36 +205,7 @@ class SearchIndex:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._lock = threading.Lock()
-        self._version: object = None
-        self._entries: list[_Entry] | None = None
-        self._names: _Names | None = None
-
-    def _load(self) -> list[_Entry]:
-        version = getattr(self.store, "version", None)
-        with self._lock:
-            if self._entries is None or version != self._version:
-                entries: dict[str, _Entry] = {}
-                for r in select(
-                    self.store,
-                    f"""
-                    SELECT ?x ?label ?name ?kind ?rank ?cls WHERE {{
-                        ?x a ?cls ; rdfs:label ?label . {_KINDS}
-                        {{ ?x rdfs:label ?name }} UNION {{ ?x skos:altLabel ?name }}
-                    }}""",
-                ):
-                    entry = entries.get(r["x"])
-                    if entry is None or r["rank"] < entry.rank:
-                        old = entry
-                        entry = entries[r["x"]] = _Entry(r["x"], r["label"], r["kind"], r["rank"])
-                        if old is not None:
-                            entry.types, entry.names = old.types, old.names
-                    entry.types.add(r["kind"])
-                    entry.names.setdefault(normalize(r["name"]), r["name"])
-                self._entries = sorted(entries.values(), key=lambda e: e.iri)
-                self._names = _Names.of(self._entries)
-                self._version = version
-            return self._entries
+        self._index = PerVersion(store, _build)
 
     def search(self, text: str, types: Collection[str] | None = None, limit: int = 10) -> list[Hit]:
         """The best matches for ``text``, best first.
@@ -227,9 +221,7 @@ class SearchIndex:
             return []
         tokens = query.split()
         wanted = set(types) if types else None
-        entries = self._load()
-        names = self._names
-        assert names is not None
+        entries, names = self._index.get()
         # Every plain match contains each token, so the longest token finds the candidates;
         # the fuzzy pass runs only when the plain matches cannot fill the page, since every
         # fuzzy score is below every plain one.

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -29,6 +29,7 @@ from graph.safety import check_query, check_update, declares_dataset
 __all__ = [
     "DiskStore",
     "OxigraphStore",
+    "PerVersion",
     "Store",
     "StoreError",
     "current_generation",
@@ -225,6 +226,42 @@ class OxigraphStore:
 
     def __len__(self) -> int:
         return len(self.inner)
+
+
+T = TypeVar("T")
+
+
+class PerVersion(Generic[T]):
+    """A value computed from a store once per version of its data (the projection, the search
+    index, the landing summary): recomputed at the first use after a write.
+
+    Examples:
+        >>> store = memory_store()
+        >>> size = PerVersion(store, len)
+        >>> size.get(), size.get(), size.builds
+        (0, 0, 1)
+        >>> store.add(b'<http://e/a> <http://e/p> "x" <http://e/g> .\\n')
+        >>> size.get(), size.builds
+        (1, 2)
+    """
+
+    def __init__(self, store: Store, compute: Callable[[Store], T]) -> None:
+        self.store = store
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._version: object = None
+        self._value: T | None = None
+        self.builds = 0
+
+    def get(self) -> T:
+        """The value for the store's current version."""
+        version = getattr(self.store, "version", None)
+        with self._lock:
+            if self._value is None or version is None or version != self._version:
+                self._value = self._compute(self.store)
+                self._version = version
+                self.builds += 1
+            return self._value
 
 
 def memory_store(nquads: bytes = b"", allowed_services: Sequence[str] = ()) -> OxigraphStore:

@@ -109,14 +109,15 @@ def test_serve_without_a_store_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_the_landing_summary_is_computed_once_per_graph_version(compiled) -> None:
-    from api.routes.pages import cached_summary
     from graph.store import memory_store
 
     store = memory_store(compiled.nquads)
-    first = cached_summary(store)
-    assert cached_summary(store) is first
+    client = TestClient(create_app(Settings(), store=store))
+    first = client.get("/index.json").json()
+    assert client.get("/index.json").json() == first
+    assert client.app.state.summary.builds == 1  # type: ignore[attr-defined]
     store.add(b'<http://e/a> <http://e/p> "x" <http://e/g> .\n')
-    second = cached_summary(store)
-    assert second is not first
+    second = client.get("/index.json").json()
+    assert client.app.state.summary.builds == 2  # type: ignore[attr-defined]
     assert second["quads"] == first["quads"] + 1
     assert "http://e/g" in [g["g"] for g in second["graphs"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,11 +9,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from api.deps import StoreDep
-from graph.lookup import summary
-from graph.store import Store
+from api.deps import SummaryDep
 
-__all__ = ["cached_summary", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(
@@ -27,25 +24,8 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-_views: dict[int, tuple[object, dict[str, Any]]] = {}
-_views_lock = threading.Lock()
-
-
-def cached_summary(store: Store) -> dict[str, Any]:
-    """The summary of the store's current version, computed once per version (a few seconds
-    at a million triples; the app warms it at start-up)."""
-    version = getattr(store, "version", None)
-    with _views_lock:
-        hit = _views.get(id(store))
-        if hit is not None and version is not None and hit[0] == version:
-            return hit[1]
-        view = summary(store)
-        _views[id(store)] = (version, view)
-        return view
-
-
-def _index(store: StoreDep) -> dict[str, Any]:
-    view = dict(cached_summary(store))
+def _index(summary: SummaryDep) -> dict[str, Any]:
+    view = dict(summary.get())
     view["links"] = {
         "json": "/index.json",
         "explore": "/explore",
@@ -59,9 +39,9 @@ def _index(store: StoreDep) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse, summary="Landing page")
-def index(request: Request, store: StoreDep) -> Response:
+def index(request: Request, summary: SummaryDep) -> Response:
     """What the graph holds. Ask for ``application/json`` (or ``/index.json``) for the twin."""
-    view = _index(store)
+    view = _index(summary)
     if _wants_json(request):
         return JSONResponse(view)
     return templates.TemplateResponse(
@@ -73,6 +53,6 @@ def index(request: Request, store: StoreDep) -> Response:
 
 
 @router.get("/index.json", summary="Landing page (JSON)")
-def index_json(store: StoreDep) -> dict[str, Any]:
+def index_json(summary: SummaryDep) -> dict[str, Any]:
     """The landing page's view model: counts by kind, acts by status, sources, layers."""
-    return _index(store)
+    return _index(summary)
