@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,10 +13,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-import uvicorn
 from conftest import ROOT
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from server import serve
 
 from api.app import create_app
 from api.config import Settings
@@ -34,16 +31,9 @@ HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what
 Rows = list[dict[str, str | None]]
 
 
-def with_editor(app: FastAPI) -> FastAPI:
-    """The app with the editor's routes, unless app.py includes them already."""
-    if not any(getattr(r, "path", None) == "/sparql/examples" for r in app.routes):
-        app.include_router(editor.router)
-    return app
-
-
 @pytest.fixture(scope="module")
 def app(store: OxigraphStore) -> FastAPI:
-    return with_editor(create_app(Settings(), store=store))
+    return create_app(Settings(), store=store)
 
 
 @pytest.fixture(scope="module")
@@ -388,28 +378,11 @@ def test_examples_run_through_the_endpoint(client: TestClient) -> None:
 # ---- in a browser ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1, on a free port."""
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+def server(built: Path) -> Iterator[str]:
+    """A real ``bilateral serve`` on 127.0.0.1."""
+    with serve(built) as base:
+        yield base
 
 
 def _not_favicon(lines: list[str]) -> list[str]:

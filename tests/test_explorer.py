@@ -6,18 +6,15 @@ import json
 import re
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from conftest import ROOT
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from server import free_port, serve
+from server import serve
 
 from api.app import create_app
 from api.config import Settings
@@ -54,20 +51,9 @@ FIRE_TRUCKS = (
 )
 
 
-def has_explorer(app: FastAPI) -> bool:
-    return any(getattr(r, "path", None) == "/explore" for r in app.routes)
-
-
-def with_explorer(app: FastAPI) -> FastAPI:
-    """The app with the explorer's routes, unless app.py includes them already."""
-    if not has_explorer(app):
-        app.include_router(explorer.router)
-    return app
-
-
 @pytest.fixture(scope="module")
 def app(store: OxigraphStore) -> FastAPI:
-    return with_explorer(create_app(Settings(), store=store))
+    return create_app(Settings(), store=store)
 
 
 @pytest.fixture(scope="module")
@@ -167,26 +153,10 @@ def test_cytoscape_is_a_locked_npm_dependency() -> None:
 
 
 @pytest.fixture(scope="module")
-def base_url(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A real uvicorn on 127.0.0.1: ``bilateral serve`` once app.py includes the explorer;
-    until then the test app (with the explorer's router) in a thread."""
-    if has_explorer(create_app(Settings())):
-        with serve(request.getfixturevalue("built")) as base:
-            yield base
-        return
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+def base_url(built: Path) -> Iterator[str]:
+    """A real ``bilateral serve`` on 127.0.0.1."""
+    with serve(built) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

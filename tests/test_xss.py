@@ -8,8 +8,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,17 +16,13 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 from conftest import ROOT, SEEDS
 from rdflib import Dataset, Literal, URIRef
-from server import bilateral, free_port, serve
+from server import bilateral, serve
 
-from api.app import create_app
-from api.config import Settings
 from api.routes.resources import local_href
-from api.security import SecurityHeaders, content_security_policy
-from graph.store import open_store
+from api.security import content_security_policy
 
 BASE = "https://bilateral-kg.example/"
 ID = BASE + "id/"
@@ -762,29 +756,8 @@ def test_browser_shows_payloads_as_text(report: dict[str, Any]) -> None:
     assert [h for h in report["editorLinks"] if h and not h.startswith("http")] == []
 
 
-@pytest.fixture(scope="module")
-def hardened(loads: dict[str, Any]) -> Iterator[str]:
-    """The app with ``api.security.SecurityHeaders``, in a uvicorn thread on 127.0.0.1."""
-    store = open_store(loads["store"])
-    app = create_app(Settings(store=loads["store"]), store=store)
-    app.add_middleware(SecurityHeaders)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-
-def test_security_headers_middleware(hardened: str) -> None:
-    with httpx.Client(base_url=hardened, timeout=30) as c:
+def test_security_headers_middleware(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=30) as c:
         for path in ("/", "/id/person/xss-person", "/explore", "/sparql"):
             r = c.get(path, headers={"Accept": "text/html"})
             assert _hardening(r.headers) == [], path
@@ -799,14 +772,14 @@ def test_security_headers_middleware(hardened: str) -> None:
 
 @pytest.mark.slow
 def test_pages_work_under_the_security_policy(
-    hardened: str, tmp_path_factory: pytest.TempPathFactory
+    base: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The explorer and the editor run under the policy: no console error (a blocked script or
     request is one), and every step of the XSS walk still works."""
     explore = {**PLAN["explore"], "details": ["person/xss-person"], "edges": 0}
     del explore["hostileQuery"]
     plan = {**PLAN, "pages": ["/", "/id/source/xss-payload-source"], "explore": explore}
-    report = run_browser(hardened, plan, tmp_path_factory.mktemp("xss-csp"))
+    report = run_browser(base, plan, tmp_path_factory.mktemp("xss-csp"))
     # YASR hands each literal, unescaped, to DOMPurify for the table's sort and filter keys;
     # DOMPurify parses it in an inert document, where the policy reports (and blocks) the
     # payload's handler although it could not run there. Blocking a payload is the policy's
