@@ -36,6 +36,7 @@ from typing import IO
 import pycountry
 import pyoxigraph as ox
 
+from graph.dates import MONTHS
 from ontology import BKG_IRI, ONTOLOGY_IRI, read_text
 
 log = logging.getLogger(__name__)
@@ -94,20 +95,6 @@ LAYER_WORDS = {
 }
 LAYER_STATUS = {"ontology": "reference"}
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 # fmt: off
 SYLLABLES = (

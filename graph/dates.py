@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-__all__ = ["DateParts", "date_parts", "readable_date", "typed_date"]
+__all__ = ["MONTHS", "DateParts", "date_parts", "readable_date", "typed_date"]
 
 _EDTF = re.compile(
     r"^(?P<year>\d{4}|X{4})(?P<yq>[?~%]?)"
     r"(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%]?)$"
 )
-_MONTHS = (
+#: Month names as sources write them.
+MONTHS = (
     "January",
     "February",
     "March",
@@ -101,7 +102,7 @@ def readable_date(value: str) -> str:
     if parts.day is not None:
         words.append(str(parts.day))
     if parts.month is not None:
-        words.append(_MONTHS[parts.month - 1])
+        words.append(MONTHS[parts.month - 1])
     if parts.year is not None:
         words.append(f"{parts.year}{'?' if parts.qualified else ''}")
     return " ".join(words) or value
