@@ -385,38 +385,33 @@ class RemoteStore:
         self._update(f"{text}\n;\n{self._stamp()}", user=True)
 
     def _write(self, by_graph: Mapping[str | None, list[ox.Quad]], replace: bool) -> None:
-        """Write quads graph by graph: a GSP PUT/POST each, or ``INSERT DATA`` in chunks."""
+        """Write quads graph by graph (``replace``: each graph emptied first): a GSP PUT or
+        POST each, or ``INSERT DATA`` in chunks."""
         for graph, quads in by_graph.items():
+            node = None if graph is None else ox.NamedNode(graph)
             if self.graph_store_url:
-                params = {"graph": graph} if graph else {"default": ""}
                 self._send(
                     "PUT" if replace else "POST",
                     self.graph_store_url,
                     what="graph upload",
-                    params=params,
+                    params={"graph": graph} if graph else {"default": ""},
                     content=_nt(quads).encode("utf-8"),
                     headers={"Content-Type": "application/n-triples"},
                 )
                 continue
-            prefix = f"DROP SILENT GRAPH {ox.NamedNode(graph)} ;\n" if replace and graph else ""
-            has_blank = any(
-                isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)
-            )
-            step = len(quads) if has_blank else CHUNK  # blank nodes must not be split apart
-            for start in range(0, max(len(quads), 1), max(step, 1)):
-                chunk = quads[start : start + step]
-                if not chunk:
-                    if prefix:
-                        self._update(prefix.rstrip(" ;\n"))
-                    break
-                body = _nt(chunk)
-                if graph:
-                    body = f"GRAPH {ox.NamedNode(graph)} {{\n{body}}}"
-                # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty
-                # WHERE inserts the same triples, blank nodes fresh.
-                op = f"INSERT {{ {body} }} WHERE {{}}" if has_blank else f"INSERT DATA {{ {body} }}"
-                self._update(prefix + op)
-                prefix = ""
+            if replace:
+                self._update(f"DROP SILENT GRAPH {node}" if node else "CLEAR SILENT DEFAULT")
+            # Blank nodes must not be split apart, and Virtuoso refuses them in INSERT DATA: a
+            # template with an empty WHERE inserts the same triples, blank nodes fresh.
+            blank = any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object))
+            step = max(len(quads), 1) if blank else CHUNK
+            for start in range(0, len(quads), step):
+                body = _nt(quads[start : start + step])
+                if node:
+                    body = f"GRAPH {node} {{\n{body}}}"
+                self._update(
+                    f"INSERT {{ {body} }} WHERE {{}}" if blank else f"INSERT DATA {{ {body} }}"
+                )
 
     def replace(self, nquads: bytes, keep: Callable[[str], bool] | None = None) -> None:
         by_graph = _by_graph(nquads)
@@ -434,13 +429,7 @@ class RemoteStore:
 
     def put_graph(self, graph: str | None, nquads: bytes) -> None:
         by_graph = _by_graph(nquads)
-        if graph not in by_graph:
-            by_graph = {graph: [], **by_graph}
-        if not by_graph[graph] and not self.graph_store_url:
-            self._update(
-                f"DROP SILENT GRAPH {ox.NamedNode(graph)}" if graph else "CLEAR SILENT DEFAULT"
-            )
-            del by_graph[graph]
+        by_graph.setdefault(graph, [])
         self._write(by_graph, replace=True)
         self._update(self._stamp())
 

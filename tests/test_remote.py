@@ -327,3 +327,28 @@ def test_the_server_on_virtuoso(virtuoso: Engine, tmp_path: Path) -> None:
         assert r.status_code == 200 and r.json()["label"] == "Heng Sour"
         r = c.get("/api/paths", params={"from": "organization/nssf", "to": "organization/kosha"})
         assert r.status_code == 200 and r.json()["paths"]
+
+
+@pytest.mark.parametrize("name", ["oxigraph", "virtuoso"])
+def test_put_graph_replaces_and_empties_a_graph(name: str, request: pytest.FixtureRequest) -> None:
+    # Oxigraph through its Graph Store endpoint, Virtuoso through SPARQL Update.
+    remote = _remote(request.getfixturevalue(name))
+    graph = "https://example.org/graph/put"
+    node = ox.NamedNode(graph)
+
+    def quads(*names: str) -> bytes:
+        return b"".join(
+            f'<https://example.org/{n}> <https://schema.org/name> "{n}" {node} .\n'.encode()
+            for n in names
+        )
+
+    def names() -> list[str]:
+        rows = select(remote, f"SELECT ?n WHERE {{ GRAPH {node} {{ ?s ?p ?n }} }} ORDER BY ?n")
+        return [r["n"] for r in rows]
+
+    remote.put_graph(graph, quads("a", "b"))
+    assert names() == ["a", "b"]
+    remote.put_graph(graph, quads("c"))
+    assert names() == ["c"]
+    remote.put_graph(graph, b"")
+    assert names() == [] and graph not in remote.named_graphs()
