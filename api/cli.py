@@ -29,7 +29,7 @@ from graph.network import (
 )
 from graph.safety import UnsafeQueryError, check_rdf
 from graph.search import SearchIndex
-from graph.store import DiskStore, Store, StoreError
+from graph.store import NO_TRIPLES, DiskStore, Store, StoreError
 
 __all__ = ["main"]
 
@@ -356,12 +356,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"{path}: {exc.strerror or exc}") from None
     if not quads:
-        # Say so rather than "loaded 0 triples": an empty file, or one whose every node the
-        # parser dropped (a JSON-LD @id that is not an IRI is dropped without an error).
-        raise CliError(
-            f"{path}: no triples found (for JSON-LD: every @id must be an absolute IRI); "
-            "nothing was loaded"
-        )
+        raise CliError(f"{path}: {NO_TRIPLES}")
     graph = ox.NamedNode(args.graph)
     staged = ox.Dataset()
     for q in quads:

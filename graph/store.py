@@ -49,6 +49,11 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 LOCK_WAIT = 30.0
 
 
+#: Said of a file that gave no triples: an empty one, or one whose every node the parser
+#: dropped (a JSON-LD @id that is not an IRI is dropped without an error).
+NO_TRIPLES = "no triples found (for JSON-LD: every @id must be an absolute IRI); nothing was loaded"
+
+
 class StoreError(Exception):
     """A store that cannot be opened or written, with a message for the user."""
 
@@ -392,12 +397,7 @@ class DiskStore:
         def verify(inner: ox.Store) -> None:
             counts.append(count(inner))
             if counts[-1] == 0:
-                # An empty file, or one whose every node the parser dropped (a JSON-LD @id
-                # that is not an IRI is dropped without an error).
-                raise StoreError(
-                    f"{path}: no triples found (for JSON-LD: every @id must be an absolute "
-                    "IRI); nothing was loaded"
-                )
+                raise StoreError(f"{path}: {NO_TRIPLES}")
 
         before = count(self.reader()) if current_generation(self.root) is not None else 0
         write_generation(
