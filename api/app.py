@@ -17,11 +17,11 @@ from api.config import Settings, get_settings
 from api.routes import editor, entities, explorer, lists, ontology, pages, resources, sparql
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
-from graph.execute import Executor, ProcessExecutor, ThreadExecutor
-from graph.lookup import summary
-from graph.network import Projection
-from graph.search import SearchIndex
+from graph.read.lookup import summary
+from graph.read.network import Projection
+from graph.read.search import SearchIndex
 from graph.store import PerVersion, Store
+from graph.store.execute import Executor, ProcessExecutor, ThreadExecutor
 
 __all__ = ["create_app"]
 

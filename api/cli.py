@@ -14,11 +14,10 @@ import pyoxigraph as ox
 from pydantic import ValidationError
 
 from api.config import Settings, get_settings
-from graph.execute import Job, ProcessExecutor, run_job
-from graph.export import to_csv, to_gexf, to_graphml
-from graph.iris import Iris
-from graph.lookup import PREFIXES, entity_view, layer_graphs, resolve
-from graph.network import (
+from graph.build.iris import Iris
+from graph.read.export import to_csv, to_gexf, to_graphml
+from graph.read.lookup import PREFIXES, entity_view, layer_graphs, resolve
+from graph.read.network import (
     DEFAULT_GROUPS,
     GROUPS,
     LAYERS,
@@ -27,9 +26,10 @@ from graph.network import (
     project,
     shortest_paths,
 )
-from graph.safety import UnsafeQueryError, check_rdf
-from graph.search import SearchIndex
+from graph.read.search import SearchIndex
 from graph.store import NO_TRIPLES, DiskStore, Store, StoreError
+from graph.store.execute import Job, ProcessExecutor, run_job
+from graph.store.safety import UnsafeQueryError, check_rdf
 
 __all__ = ["main"]
 
@@ -94,7 +94,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_build(args: argparse.Namespace) -> int:
     s = _settings(args)
-    from graph.pipeline import build_store  # the compiler and SHACL: only where they are needed
+    from graph.build.pipeline import (
+        build_store,  # the compiler and SHACL: only where they are needed
+    )
 
     compiled = build_store(s.seeds, s.open_store(writable=True), Iris(s.base_iri), _progress)
     quads = sum(1 for _ in compiled.dataset.quads((None, None, None, None)))
@@ -107,7 +109,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     s = _settings(args)
-    from graph.pipeline import InvalidGraphError, compile_seeds
+    from graph.build.pipeline import InvalidGraphError, compile_seeds
 
     compiled = compile_seeds(s.seeds, Iris(s.base_iri), _progress)
     if compiled.violations:
@@ -374,7 +376,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     store = s.open_store()
     executor = None
     if s.store_url:
-        from graph.remote import RemoteStore
+        from graph.store.remote import RemoteStore
 
         assert isinstance(store, RemoteStore)
         store.check()
@@ -532,8 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # The build's errors, imported only now: `serve` and `query` start without the
         # sheet compiler and the SHACL validator.
-        from graph.pipeline import InvalidGraphError
-        from graph.sheets import SeedError
+        from graph.build.pipeline import InvalidGraphError
+        from graph.build.sheets import SeedError
 
         if isinstance(exc, SeedError):
             print(f"error: {len(exc.problems)} problem(s) in the seeds", file=sys.stderr)

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.iris import DEFAULT_BASE
+from graph.build.iris import DEFAULT_BASE
 from graph.store import DiskStore, Store, open_store
 
 __all__ = ["Settings", "get_settings"]
@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     allowed_services: list[str] = []
     #: A remote SPARQL engine to hold the graph instead of the folder ``store``: its query
     #: endpoint, its update endpoint (default: the same) and its Graph Store Protocol endpoint
-    #: (optional; used for bulk writes). See graph/remote.py for what the engine must do.
+    #: (optional; used for bulk writes). See graph/store/remote.py for what the engine must do.
     store_url: str | None = None
     store_update_url: str | None = None
     store_graph_url: str | None = None
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         """The store these settings name: the remote engine, or the on-disk store (which must
         hold a built graph unless ``writable``)."""
         if self.store_url:
-            from graph.remote import RemoteStore  # httpx: only for a remote engine
+            from graph.store.remote import RemoteStore  # httpx: only for a remote engine
 
             return RemoteStore(
                 self.store_url,
@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         """Where the graph lives, for messages."""
         if not self.store_url:
             return str(self.store)
-        from graph.remote import _shown
+        from graph.store.remote import _shown
 
         return _shown(self.store_url)
 

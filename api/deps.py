@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from api.config import Settings
-from graph.network import Projection
-from graph.search import SearchIndex
+from graph.read.network import Projection
+from graph.read.search import SearchIndex
 from graph.store import PerVersion, Store
 
 __all__ = [

@@ -36,7 +36,7 @@ from typing import IO
 import pycountry
 import pyoxigraph as ox
 
-from graph.dates import MONTHS
+from graph.build.dates import MONTHS
 from ontology import BKG_IRI, ONTOLOGY_IRI, read_text
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Fact sheets to RDF quads to an Oxigraph store; validation, lookups and the store interface.
+"""The graph in three rooms: ``build`` (sheets to checked quads), ``store`` (keeping and querying
+them) and ``read`` (views, search, the projection, exports); the common names re-exported here.
 
 The names below are imported on first use, so that a process which needs only the store (a query
 worker, the server) does not pay for the sheet compiler and the SHACL validator at start-up.
@@ -10,28 +11,34 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from graph.build import build_dataset, materialize
-    from graph.iris import DEFAULT_BASE, Iris
-    from graph.lookup import entity_view, resolve, select, summary
-    from graph.pipeline import (
+    from graph.build.iris import DEFAULT_BASE, Iris
+    from graph.build.pipeline import (
         Compiled,
         InvalidGraphError,
         build_store,
         compile_seeds,
         sorted_nquads,
     )
-    from graph.sheets import SeedError, SeedProblem, load_register, load_seeds, load_sheet
+    from graph.build.quads import build_dataset, materialize
+    from graph.build.sheets import SeedError, SeedProblem, load_register, load_seeds, load_sheet
+    from graph.build.validate import Violation, validate_dataset, validate_graph
+    from graph.read.lookup import entity_view, resolve, select, summary
     from graph.store import OxigraphStore, Store, StoreError, memory_store, open_store
-    from graph.validate import Violation, validate_dataset, validate_graph
 
 _HOMES = {
-    "build": ["build_dataset", "materialize"],
-    "iris": ["DEFAULT_BASE", "Iris"],
-    "lookup": ["entity_view", "resolve", "select", "summary"],
-    "pipeline": ["Compiled", "InvalidGraphError", "build_store", "compile_seeds", "sorted_nquads"],
-    "sheets": ["SeedError", "SeedProblem", "load_register", "load_seeds", "load_sheet"],
+    "build.quads": ["build_dataset", "materialize"],
+    "build.iris": ["DEFAULT_BASE", "Iris"],
+    "read.lookup": ["entity_view", "resolve", "select", "summary"],
+    "build.pipeline": [
+        "Compiled",
+        "InvalidGraphError",
+        "build_store",
+        "compile_seeds",
+        "sorted_nquads",
+    ],
+    "build.sheets": ["SeedError", "SeedProblem", "load_register", "load_seeds", "load_sheet"],
     "store": ["OxigraphStore", "Store", "StoreError", "memory_store", "open_store"],
-    "validate": ["Violation", "validate_dataset", "validate_graph"],
+    "build.validate": ["Violation", "validate_dataset", "validate_graph"],
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 

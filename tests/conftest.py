@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from graph.iris import Iris
-from graph.lookup import select
-from graph.pipeline import Compiled, build_store, compile_seeds
+from graph.build.iris import Iris
+from graph.build.pipeline import Compiled, build_store, compile_seeds
+from graph.read.lookup import select
 from graph.store import DiskStore, OxigraphStore, memory_store
 
 ROOT = Path(__file__).resolve().parent.parent

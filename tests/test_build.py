@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ARTICLE, BASE, SEEDS, SOURCE
 
-from graph.iris import Iris
-from graph.pipeline import compile_seeds
+from graph.build.iris import Iris
+from graph.build.pipeline import compile_seeds
 from ontology import generate
 
 

@@ -21,7 +21,7 @@ from server import serve
 from api.app import create_app
 from api.config import Settings
 from api.routes import editor
-from graph.lookup import PREFIXES
+from graph.read.lookup import PREFIXES
 from graph.store import OxigraphStore
 
 CHROMIUM = Path("/usr/bin/chromium")

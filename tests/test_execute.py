@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.execute import Job, Outcome, ProcessExecutor
+from graph.store.execute import Job, Outcome, ProcessExecutor
 
 pytestmark = pytest.mark.slow
 

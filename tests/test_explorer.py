@@ -19,7 +19,7 @@ from server import serve
 from api.app import create_app
 from api.config import Settings
 from api.routes import explorer
-from graph.network import GROUPS, LAYERS
+from graph.read.network import GROUPS, LAYERS
 from graph.store import OxigraphStore
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -30,7 +30,7 @@ average 7 to 10; ``pytest -s tests/test_faults.py``; each test prints its own li
 Faults injected: 19 (12 killed writers, 1 killed server, 4 full disks, 2 read-only stores).
 Data lost: none.
 
-Found and fixed (graph/store.py): a killed writer's partial generation was kept by the next
+Found and fixed (graph/store/local.py): a killed writer's partial generation was kept by the next
 write as "the one before" while the good previous generation was deleted.
 """
 

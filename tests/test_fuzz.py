@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from api.config import Settings
-from graph.pipeline import Compiled
+from graph.build.pipeline import Compiled
 from graph.store import memory_store
 
 BASE = Settings().base_iri

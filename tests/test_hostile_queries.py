@@ -522,7 +522,7 @@ def test_no_outbound_connection(campaign: Campaign) -> None:
     assert campaign.hits == []
 
 
-# The pool grows past its warm workers when every one is taken (graph/execute.py), so heavy
+# The pool grows past its warm workers when every one is taken (graph/store/execute.py), so heavy
 # queries running to the time limit do not hold up the probe.
 def test_probe_answers_throughout(campaign: Campaign) -> None:
     lat = sorted(campaign.probe.latencies)

@@ -20,7 +20,7 @@ average 7 to 10; ``pytest -s tests/test_load.py``; each test prints its own line
 
 Requests: about 1,100. Data lost: none.
 
-Found and fixed (graph/store.py): concurrent writes to one server were refused (32 of these
+Found and fixed (graph/store/local.py): concurrent writes to one server were refused (32 of these
 40: 500s, 503s "another build or load is writing", reset connections) because the store's
 write lock did not wait; a ``DiskStore`` write now waits up to 30 s for the other writer.
 """

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 from conftest import ID
 
-from graph.network import (
+from graph.read.network import (
     Projection,
     brokers,
     connected_groups,

@@ -20,12 +20,12 @@ from conftest import BASE, ID
 from engines import Engine, oxigraph_server, virtuoso_missing, virtuoso_server
 from server import bilateral, serve
 
-from graph.lookup import entity_view, resolve, select
-from graph.network import project, shortest_paths
-from graph.pipeline import Compiled
-from graph.remote import RemoteStore, bind_values, query_form
-from graph.search import SearchIndex
+from graph.build.pipeline import Compiled
+from graph.read.lookup import entity_view, resolve, select
+from graph.read.network import project, shortest_paths
+from graph.read.search import SearchIndex
 from graph.store import OxigraphStore, StoreError
+from graph.store.remote import RemoteStore, bind_values, query_form
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
-from graph.pipeline import Compiled
-from graph.validate import union_graph, validate_graph
+from graph.build.pipeline import Compiled
+from graph.build.validate import union_graph, validate_graph
 from ontology import OA, SDMX_MEASURE
 from ontology.namespace import BKG, STATUS
 

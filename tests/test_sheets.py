@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build_dataset
-from graph.iris import Iris
-from graph.sheets import SeedError, load_seeds
+from graph.build.iris import Iris
+from graph.build.quads import build_dataset
+from graph.build.sheets import SeedError, load_seeds
 
 TEXT = (
     "Heng Sour met Lee Cheol-woo in Seoul on March 6. They agreed to cooperate. "

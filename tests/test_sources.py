@@ -7,9 +7,9 @@ import shutil
 import pytest
 from conftest import BASE, SEEDS
 
-from graph.iris import Iris
-from graph.lookup import entity_view, select
-from graph.pipeline import Compiled, compile_seeds
+from graph.build.iris import Iris
+from graph.build.pipeline import Compiled, compile_seeds
+from graph.read.lookup import entity_view, select
 from graph.store import OxigraphStore, memory_store
 
 TEXT = (

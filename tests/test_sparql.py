@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from graph.pipeline import Compiled
+from graph.build.pipeline import Compiled
 from graph.store import memory_store
 
 PERSONS = (
@@ -485,7 +485,7 @@ def test_graph_store_refuses_rdf_xml_with_entities(client, listener) -> None:
 def test_json_fragments_are_the_terms_json(store) -> None:
     import pyoxigraph as ox
 
-    from graph.results import _json_fragment, _json_term
+    from graph.store.results import _json_fragment, _json_term
 
     terms = {t for q in store.inner for t in (q.subject, q.predicate, q.object)}
     terms |= {

@@ -9,11 +9,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import BASE, SEEDS
 
-from graph.iris import Iris
-from graph.lookup import select
-from graph.pipeline import InvalidGraphError, build_store
-from graph.safety import UnsafeQueryError
-from graph.sheets import SeedError
+from graph.build.iris import Iris
+from graph.build.pipeline import InvalidGraphError, build_store
+from graph.build.sheets import SeedError
+from graph.read.lookup import select
 from graph.store import (
     DiskStore,
     StoreError,
@@ -22,6 +21,7 @@ from graph.store import (
     open_store,
     write_generation,
 )
+from graph.store.safety import UnsafeQueryError
 
 PEOPLE = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:Person }"
 
@@ -193,7 +193,7 @@ def test_from_a_file_iri_reads_nothing(listener) -> None:
 
 def test_an_allowed_service_passes_the_check() -> None:
     store = memory_store(allowed_services=["http://allowed.example/sparql"])
-    from graph.safety import check_query
+    from graph.store.safety import check_query
 
     check_query(
         "SELECT * { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }", store.allowed_services

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 import api
 from api.problems import Problem
 from api.routes.pages import templates
-from graph.lookup import PREFIXES
+from graph.read.lookup import PREFIXES
 
 __all__ = [
     "DEFAULT_QUERY",
@@ -60,7 +60,7 @@ class Example(BaseModel):
 
 
 def prefixes() -> dict[str, str]:
-    """Our prefixes (``graph.lookup.PREFIXES``) as a dict of prefix name to namespace IRI."""
+    """Our prefixes (``graph.read.lookup.PREFIXES``) as a dict of prefix name to namespace IRI."""
     return dict(_PREFIX.findall(PREFIXES))
 
 

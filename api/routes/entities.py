@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import ProjectionDep, SearchDep, SettingsDep, StoreDep
 from api.problems import Problem
-from graph.lookup import entity_view
-from graph.network import (
+from graph.read.lookup import entity_view
+from graph.read.network import (
     DEFAULT_GROUPS,
     GROUPS,
     LAYERS,
@@ -21,7 +21,7 @@ from graph.network import (
     neighbours,
     shortest_paths,
 )
-from graph.search import SearchIndex
+from graph.read.search import SearchIndex
 
 __all__ = ["router"]
 

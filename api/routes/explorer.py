@@ -13,7 +13,7 @@ import api
 from api.deps import SettingsDep
 from api.problems import Problem
 from api.routes.pages import templates
-from graph.network import DEFAULT_GROUPS, GROUPS, LAYERS
+from graph.read.network import DEFAULT_GROUPS, GROUPS, LAYERS
 
 __all__ = ["CYTOSCAPE", "KINDS", "STATUSES", "explore", "explorer_config", "router"]
 
@@ -21,7 +21,7 @@ router = APIRouter(tags=["explorer"])
 
 #: Cytoscape.js as npm installs it from package.json, beside the ``api`` package (the repo root).
 CYTOSCAPE = Path(api.__file__).resolve().parent.parent / "node_modules/cytoscape/dist"
-#: Kinds of node the projection gives (``graph.network``), in the legend's order.
+#: Kinds of node the projection gives (``graph.read.network``), in the legend's order.
 KINDS = (
     "person",
     "organization",

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes.entities import full_iri, node_of, short_id
-from graph.lookup import select
+from graph.read.lookup import select
 from ontology import scheme_notations
 
 __all__ = ["router"]

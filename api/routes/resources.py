@@ -22,9 +22,9 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes.pages import templates
-from graph.lookup import PREFIXES, entity_view
-from graph.results import GRAPH_TYPES, choose, serialize_graph
+from graph.read.lookup import PREFIXES, entity_view
 from graph.store import Store
+from graph.store.results import GRAPH_TYPES, choose, serialize_graph
 from ontology import ONTOLOGY_IRI
 
 __all__ = ["description", "local_href", "resource_view", "router"]
@@ -344,7 +344,7 @@ def _mentions(store: Store, iri: str, texts: _Texts, base: str) -> list[dict[str
 
 
 def _facts(store: Store, iri: str, texts: _Texts, base: str) -> list[dict[str, Any]]:
-    """The facts that name the resource, from :func:`graph.lookup.entity_view`."""
+    """The facts that name the resource, from :func:`graph.read.lookup.entity_view`."""
     view = entity_view(store, iri)
     if view is None:
         return []

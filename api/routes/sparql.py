@@ -15,8 +15,8 @@ from starlette.datastructures import ImmutableMultiDict, MultiDict
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes import editor
-from graph.execute import Executor, Job, Outcome
-from graph.results import GRAPH_TYPES, SOLUTION_TYPES, choose
+from graph.store.execute import Executor, Job, Outcome
+from graph.store.results import GRAPH_TYPES, SOLUTION_TYPES, choose
 
 __all__ = ["authorize", "read_body", "router", "service_description"]
 

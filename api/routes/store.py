@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes.sparql import authorize, read_body
-from graph.results import GRAPH_TYPES, choose, serialize_graph
-from graph.safety import UnsafeQueryError, check_rdf
 from graph.store import Store
+from graph.store.results import GRAPH_TYPES, choose, serialize_graph
+from graph.store.safety import UnsafeQueryError, check_rdf
 
 __all__ = ["router"]
 

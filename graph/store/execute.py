@@ -24,7 +24,8 @@ from typing import Literal, TypeVar
 
 import pyoxigraph as ox
 
-from graph.results import (
+from graph.store import DiskStore, Store, StoreError
+from graph.store.results import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
     SOLUTION_TYPES,
@@ -34,8 +35,7 @@ from graph.results import (
     serialize_graph,
     serialize_solutions,
 )
-from graph.safety import UnsafeQueryError, _mask
-from graph.store import DiskStore, Store, StoreError
+from graph.store.safety import UnsafeQueryError, _mask
 
 __all__ = ["Executor", "Job", "Outcome", "ProcessExecutor", "ThreadExecutor", "run_job"]
 
@@ -319,7 +319,7 @@ class ProcessExecutor(Executor):
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        # A fresh interpreter that imports only the worker (``python -m graph.worker``): it
+        # A fresh interpreter that imports only the worker (``python -m graph.store.worker``): it
         # starts in about a tenth of a second, with none of the server's threads or open
         # stores. (multiprocessing's spawn and forkserver would import the server's main
         # module, the whole app, again in every worker: a second or more.)
@@ -329,7 +329,7 @@ class ProcessExecutor(Executor):
                 [
                     sys.executable,
                     "-m",
-                    "graph.worker",
+                    "graph.store.worker",
                     str(child.fileno()),
                     str(self.root),
                     *self.allowed,

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from graph.lookup import select
+from graph.read.lookup import select
 from graph.store import PerVersion, Store
 
 __all__ = ["Hit", "SearchIndex", "normalize"]
@@ -192,10 +192,10 @@ class SearchIndex:
 
     Examples:
         >>> from pathlib import Path
-        >>> from graph.iris import Iris
-        >>> from graph.pipeline import compile_seeds
+        >>> from graph.build.iris import Iris
+        >>> from graph.build.pipeline import compile_seeds
         >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[1] / "seeds"
+        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
         >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
         >>> [h.label for h in index.search("kosha", limit=1)]
         ['Korea Occupational Safety and Health Agency']

@@ -20,8 +20,8 @@ from typing import Any, TypeAlias
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.dates import readable_date
-from graph.lookup import select
+from graph.build.dates import readable_date
+from graph.read.lookup import select
 from graph.store import PerVersion, Store
 
 #: A projection: an undirected networkx graph keyed by IRI.

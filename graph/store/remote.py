@@ -33,8 +33,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pyoxigraph as ox
 
-from graph.safety import _mask, check_query, check_update
 from graph.store import QueryResult, StoreError, Term
+from graph.store.safety import _mask, check_query, check_update
 
 __all__ = ["META_GRAPH", "RemoteStore", "bind_values", "query_form"]
 

@@ -82,7 +82,7 @@ def check_rdf(data: bytes, media: str) -> None:
         >>> check_rdf(b'<!DOCTYPE r [<!ENTITY a "aaaa">]><rdf:RDF/>', "application/rdf+xml")
         Traceback (most recent call last):
         ...
-        graph.safety.UnsafeQueryError: RDF/XML with a DTD or entity declarations is not accepted
+        graph.store.safety.UnsafeQueryError: RDF/XML with a DTD or entity declarations ...
     """
     if "xml" in media and _DTD.search(data[:65536] if len(data) > 65536 else data):
         raise UnsafeQueryError("RDF/XML with a DTD or entity declarations is not accepted")
@@ -140,7 +140,7 @@ def check_query(text: str, allowed_services: Collection[str] = ()) -> None:
         >>> check_query("ASK { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
         Traceback (most recent call last):
         ...
-        graph.safety.UnsafeQueryError: SERVICE <http://127.0.0.1:9/> is not allowed: ...
+        graph.store.safety.UnsafeQueryError: SERVICE <http://127.0.0.1:9/> is not allowed: ...
     """
     _check_nesting(text)
     for target in service_targets(text):
@@ -162,7 +162,7 @@ def check_update(text: str, allowed_services: Collection[str] = ()) -> None:
         >>> check_update("LOAD <file:///etc/passwd>")
         Traceback (most recent call last):
         ...
-        graph.safety.UnsafeQueryError: LOAD is not allowed: ...
+        graph.store.safety.UnsafeQueryError: LOAD is not allowed: ...
         >>> check_update('INSERT DATA { <http://e/s> <http://e/p> "LOAD" }')
     """
     if _LOAD.search(_mask(text, keep_iris=False)):

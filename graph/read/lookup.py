@@ -4,10 +4,10 @@ Every query here binds user input as RDF terms (``bindings``); no input is paste
 
 Examples:
     >>> from pathlib import Path
-    >>> from graph.iris import Iris
-    >>> from graph.pipeline import compile_seeds
+    >>> from graph.build.iris import Iris
+    >>> from graph.build.pipeline import compile_seeds
     >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[1] / "seeds"
+    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
     >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
     >>> [m.label for m in resolve(store, "Sour")]
     ['Heng Sour']
@@ -212,7 +212,7 @@ def _local(iri: str) -> str:
 
 @lru_cache(maxsize=1)
 def _super_properties() -> dict[str, set[str]]:
-    # Computed here rather than with graph.build's closure: importing the build (its date
+    # Computed here rather than with graph.build.quads's closure: importing the build (its date
     # parser's grammar, the sheets) cost the first entity lookup of a server 0.7 s.
     from rdflib import RDFS, URIRef
 

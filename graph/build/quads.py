@@ -15,9 +15,9 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SDO, SKOS, TIME
 from rdflib.term import Node
 
-from graph.dates import date_parts, readable_date, typed_date
-from graph.iris import Iris
-from graph.sheets import (
+from graph.build.dates import date_parts, readable_date, typed_date
+from graph.build.iris import Iris
+from graph.build.sheets import (
     RELATIONS,
     ActFact,
     Entity,

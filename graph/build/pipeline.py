@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from graph.build import build_dataset
-from graph.iris import Iris
-from graph.sheets import Register, Sheet, load_seeds
+from graph.build.iris import Iris
+from graph.build.quads import build_dataset
+from graph.build.sheets import Register, Sheet, load_seeds
+from graph.build.validate import Violation, validate_dataset
 from graph.store import Store
-from graph.validate import Violation, validate_dataset
 
 __all__ = ["Compiled", "InvalidGraphError", "build_store", "compile_seeds", "sorted_nquads"]
 
@@ -64,7 +64,7 @@ def compile_seeds(seeds: Path, iris: Iris, progress: Progress = _quiet) -> Compi
         SeedError: a malformed register or fact sheet (every problem, with file and line).
 
     Examples:
-        >>> compiled = compile_seeds(Path(__file__).resolve().parents[1] / "seeds", Iris())
+        >>> compiled = compile_seeds(Path(__file__).resolve().parents[2] / "seeds", Iris())
         >>> compiled.violations
         []
         >>> len(compiled.nquads.splitlines()) > 2000

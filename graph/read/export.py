@@ -7,7 +7,7 @@ import io
 
 import networkx as nx
 
-from graph.network import Net
+from graph.read.network import Net
 
 __all__ = ["to_csv", "to_gexf", "to_graphml"]
 
@@ -60,7 +60,7 @@ def to_csv(G: Net) -> bytes:
     """The projection as an edge list, one row per link, with labels and evidence.
 
     Examples:
-        >>> from graph.network import Link
+        >>> from graph.read.network import Link
         >>> G = nx.Graph()
         >>> G.add_node("a", label="A", kind="person")
         >>> G.add_node("b", label="B", kind="act")

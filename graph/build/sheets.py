@@ -2,7 +2,7 @@
 
 A fact sheet is YAML a researcher can read and edit without knowing RDF. Every problem found is
 reported with the file, the line and what is wrong, and all problems of a file are reported at
-once. Nothing here builds RDF; ``graph.build`` turns checked sheets into quads.
+once. Nothing here builds RDF; ``graph.build.quads`` turns checked sheets into quads.
 """
 
 from __future__ import annotations
@@ -1026,7 +1026,7 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
         SeedError: with every problem found in every file.
 
     Examples:
-        >>> register, sheets = load_seeds(Path(__file__).resolve().parents[1] / "seeds")
+        >>> register, sheets = load_seeds(Path(__file__).resolve().parents[2] / "seeds")
         >>> register.entities["heng-sour"].aliases
         ['Sour', 'Heng Suor']
         >>> span = sheets[0].spans["eps-began-2006"][0]

@@ -1,4 +1,4 @@
-"""A query worker process: ``python -m graph.worker FD STORE [ALLOWED_SERVICE...]``.
+"""A query worker process: ``python -m graph.store.worker FD STORE [ALLOWED_SERVICE...]``.
 
 The server's ``ProcessExecutor`` starts it with one end of a socket pair as file descriptor
 ``FD``; the worker reads jobs from it and sends back their outcomes until the socket closes.
@@ -10,12 +10,12 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
-from graph.execute import worker_main
+from graph.store.execute import worker_main
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        sys.stderr.write("usage: python -m graph.worker FD STORE [ALLOWED_SERVICE...]\n")
+        sys.stderr.write("usage: python -m graph.store.worker FD STORE [ALLOWED_SERVICE...]\n")
         return 2
     # The server stops its workers itself; Ctrl-C in a terminal reaches the whole group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

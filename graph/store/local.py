@@ -24,7 +24,7 @@ from typing import Generic, Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from graph.safety import check_query, check_update, declares_dataset
+from graph.store.safety import check_query, check_update, declares_dataset
 
 __all__ = [
     "DiskStore",

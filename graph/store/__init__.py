@@ -1,0 +1,36 @@
+"""Keeping the graph: the local store (atomic generations on disk), remote engines, running
+queries under limits, the safety guard and the result writers.
+
+The store interface and its local implementation are re-exported here, so ``from graph.store
+import Store`` names the one interface every reader uses.
+"""
+
+from graph.store.local import (
+    NO_TRIPLES,
+    DiskStore,
+    OxigraphStore,
+    PerVersion,
+    QueryResult,
+    Store,
+    StoreError,
+    Term,
+    current_generation,
+    memory_store,
+    open_store,
+    write_generation,
+)
+
+__all__ = [
+    "NO_TRIPLES",
+    "DiskStore",
+    "OxigraphStore",
+    "PerVersion",
+    "QueryResult",
+    "Store",
+    "StoreError",
+    "Term",
+    "current_generation",
+    "memory_store",
+    "open_store",
+    "write_generation",
+]
