@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from graph.build.dates import date_parts, readable_date, typed_date
 from graph.build.iris import Iris
-from graph.build.sheets import (
+from graph.build.models import (
     RELATIONS,
     ActFact,
     Entity,
@@ -25,12 +25,11 @@ from graph.build.sheets import (
     ObservationFact,
     Register,
     RelationFact,
-    SeedError,
-    SeedProblem,
     Sheet,
     Span,
     StatementFact,
 )
+from graph.build.yamlmap import SeedError, SeedProblem
 from ontology import (
     BKG_IRI,
     OA,
