@@ -16,6 +16,7 @@ __all__ = [
     "SDMX_CODE",
     "SDMX_DIMENSION",
     "SDMX_MEASURE",
+    "SKOSXL",
     "WD",
     "ontology_graph",
     "read_text",
@@ -39,6 +40,7 @@ SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
 SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
 WD = Namespace("http://www.wikidata.org/entity/")
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
 FILES = ("bilateral.ttl", "schemes.ttl")
 

@@ -23,6 +23,7 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes.pages import templates
 from graph.read.lookup import PREFIXES, entity_view
+from graph.read.names import script_names
 from graph.store import Store
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
 from ontology import ONTOLOGY_IRI
@@ -599,7 +600,18 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         "layer": label_of(epistemic),
         "status": label_of(named(BKG + "status")),
         "reason": _best(literals(BKG + "reason")),
-        "aliases": sorted({lit.value for lit in literals(SKOS + "altLabel")} - {label}),
+        "aliases": sorted(
+            {
+                lit.value
+                for lit in literals(SKOS + "altLabel")
+                if not lit.language or lit.language.startswith("en")
+            }
+            - {label}
+        ),
+        "names": [
+            {"name": n.name, "lang": n.lang, "language": n.language, "source": n.source}
+            for n in script_names(store, [iri]).get(iri, [])
+        ],
         "identifiers": sorted(lit.value for lit in literals(SCHEMA + "identifier")),
         "same_as": [_term(t, labels, base) for t in named(SCHEMA + "sameAs")],
         "properties": properties,

@@ -104,6 +104,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
 
 
+class ScriptName(_Model):
+    """A name in another language or script (Khmer, Hangul, ...), with where it was verified."""
+
+    name: Annotated[str, Field(min_length=1)]
+    lang: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
+    source: Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
 class Entity(_Model):
     """An entity of the register: declared once, referred to by id from every sheet."""
 
@@ -130,6 +138,7 @@ class Entity(_Model):
     description: str | None = None
     iso3166: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
     wikidata: Annotated[str, Field(pattern=r"^Q[1-9][0-9]*$")] | None = None
+    names: list[ScriptName] = []
 
     @property
     def group(self) -> str:

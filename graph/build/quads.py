@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,7 @@ from ontology import (
     SDMX_CODE,
     SDMX_DIMENSION,
     SDMX_MEASURE,
+    SKOSXL,
     WD,
     ontology_graph,
 )
@@ -106,6 +108,40 @@ LAYERS: dict[str, tuple[URIRef, str]] = {
     "reference": (EPISTEMIC.reference, "reference data: the entity register, ISO 3166, Wikidata"),
     "ontology": (EPISTEMIC.reference, "the ontology and its SKOS schemes"),
 }
+
+
+#: Languages whose names of countries and subdivisions come from the iso-codes translations.
+ISO_NAME_LANGUAGES = ("km", "ko")
+#: Where those translations come from (pycountry ships the Debian iso-codes project's files).
+ISO_CODES_SOURCE = "https://salsa.debian.org/iso-codes-team/iso-codes"
+
+
+def iso_name(domain: str, name: str, lang: str) -> str | None:
+    """The iso-codes translation of a country's or subdivision's name, if there is a plain one.
+
+    Args:
+        domain: ``iso3166-1`` (countries) or ``iso3166-2`` (subdivisions).
+        name: the English name as pycountry gives it.
+        lang: the language code (``km``, ``ko``).
+
+    Returns:
+        The translated name, or None where there is none, it equals the English, or it is an
+        index form with a comma or parentheses.
+
+    Examples:
+        >>> iso_name("iso3166-2", "Gyeongsangbuk-do", "ko")
+        '경상북도'
+        >>> iso_name("iso3166-1", "Korea, Republic of", "km") is None
+        True
+    """
+    try:
+        catalog = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang])
+    except OSError:
+        return None
+    text = " ".join(catalog.gettext(name).replace("\u200b", "").split())
+    if not text or text == name or any(c in text for c in ",()"):
+        return None
+    return text
 
 
 @dataclass
@@ -182,6 +218,10 @@ class _Builder:
             g.add((node, BKG.epistemicStatus, EPISTEMIC.reference))
             for alias in entity.aliases:
                 g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+            for script_name in entity.names:
+                self.add_script_name(
+                    g, node, script_name.name, script_name.lang, script_name.source
+                )
             if entity.abbreviation:
                 g.add((node, SKOS.altLabel, Literal(entity.abbreviation, lang="en")))
                 g.add((node, SDO.alternateName, Literal(entity.abbreviation)))
@@ -199,6 +239,19 @@ class _Builder:
         if problems:
             raise SeedError(problems)
 
+    def add_script_name(self, g: Graph, node: URIRef, text: str, lang: str, source: str) -> None:
+        """A name in its own script as ``skos:altLabel`` (rdfs:label stays the one display name
+        every reader takes), and as a SKOS-XL label that says where the name was verified."""
+        literal = Literal(text, lang=lang)
+        if (node, SKOS.altLabel, literal) in g:
+            return
+        g.add((node, SKOS.altLabel, literal))
+        label = URIRef(f"{node}#name-{lang}-{len(list(g.objects(node, SKOSXL.altLabel))) + 1}")
+        g.add((node, SKOSXL.altLabel, label))
+        g.add((label, RDF.type, SKOSXL.Label))
+        g.add((label, SKOSXL.literalForm, literal))
+        g.add((label, DCTERMS.source, URIRef(source)))
+
     def add_iso3166(
         self, g: Graph, node: URIRef, entity: Entity, by_code: dict[str, Entity]
     ) -> str | None:
@@ -212,15 +265,26 @@ class _Builder:
             for label in {country.name, getattr(country, "official_name", country.name)}:
                 if label != entity.name:
                     g.add((node, SKOS.altLabel, Literal(label, lang="en")))
+            self.add_iso_names(g, node, "iso3166-1", country.name)
             return None
         sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         if sub is None:
             return f"entity {entity.id!r}: {code!r} is not an ISO 3166-2 subdivision code"
+        self.add_iso_names(g, node, "iso3166-2", sub.name)
         parent = by_code.get(sub.country_code)
         if parent is not None:
             g.add((node, SDO.containedInPlace, self.ent(parent.id)))
             g.add((self.ent(parent.id), SDO.containsPlace, node))
         return None
+
+    def add_iso_names(self, g: Graph, node: URIRef, domain: str, name: str) -> None:
+        """The place's name in each of ``ISO_NAME_LANGUAGES`` from the iso-codes translations
+        that pycountry ships; index forms ("Korea, Republic of") and untranslated names are
+        left out."""
+        for lang in ISO_NAME_LANGUAGES:
+            text = iso_name(domain, name, lang)
+            if text is not None:
+                self.add_script_name(g, node, text, lang, ISO_CODES_SOURCE)
 
     def add_catalogue(self) -> None:
         g = self.graph("reference")

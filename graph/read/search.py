@@ -26,18 +26,29 @@ _KINDS = """
     }"""
 
 
+# Accents of Latin, Greek and Cyrillic letters are folded away; the marks of other scripts
+# (Khmer vowel signs and its coeng, Hangul has none after NFKD) are part of their words.
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Zero-width spaces and joiners: Khmer text puts them between words at will.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def normalize(text: str) -> str:
-    """Fold case and accents, and keep letters and digits as space-separated words.
+    """Fold case and accents, and keep letters, digits and the marks of scripts such as Khmer
+    as space-separated words.
 
     Examples:
         >>> normalize("Gyeongsangbuk-do  Province")
         'gyeongsangbuk do province'
         >>> normalize("Lê Văn Thành’s")
         'le van thanh s'
+        >>> normalize("ហេង សួរ") == "ហេង សួរ"
+        True
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.findall(r"[^\W_]+", bare))
+    decomposed = unicodedata.normalize("NFKD", text).translate(_INVISIBLE)
+    bare = _ACCENTS.sub("", decomposed).casefold()
+    kept = (c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in bare)
+    return " ".join("".join(kept).split())
 
 
 @dataclass(frozen=True)
