@@ -29,6 +29,7 @@ __all__ = [
     "Register",
     "RelationFact",
     "RelationSpec",
+    "ScriptName",
     "Sheet",
     "SourceInfo",
     "Span",
