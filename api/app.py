@@ -20,6 +20,7 @@ from api.security import SecurityHeaders
 from graph.read.lookup import summary
 from graph.read.network import Projection
 from graph.read.search import SearchIndex
+from graph.read.views import PreparedFacts, PreparedMeetings
 from graph.store import PerVersion, Store
 from graph.store.execute import Executor, ProcessExecutor, ThreadExecutor
 
@@ -33,17 +34,42 @@ def _caches(state: State, store: Store) -> None:
     state.projection = Projection(store)
     state.search = SearchIndex(store)
     state.summary = PerVersion(store, summary)
+    state.facts = PreparedFacts(store)
+    state.meetings = PreparedMeetings(store)
+
+
+#: Seconds between two looks at the store's version (one ``readlink``) by the follower.
+FOLLOW_EVERY = 0.25
 
 
 def _warm(state: State) -> None:
     try:
         started = time.monotonic()
-        state.projection.graph()
-        state.search.search("warm", limit=1)
         state.summary.get()
-        log.info("projection, search index and summary ready in %.1f s", time.monotonic() - started)
+        state.search.search("warm", limit=1)
+        state.projection.graph()
+        state.facts.get()
+        state.meetings.get()
+        log.info(
+            "summary, search index, projection, entity facts and meetings ready in %.1f s",
+            time.monotonic() - started,
+        )
     except Exception as exc:  # a store not built yet, an engine away: the first lookup retries
-        log.warning("could not warm the projection, search index and summary: %s", exc)
+        log.warning("could not warm the summary, search index, projection and facts: %s", exc)
+
+
+def _follow(state: State, stop: threading.Event) -> None:
+    """Prepare every new version of the graph (a rebuild, a load, an update by any process)
+    in the background as soon as it is current, so the first lookups after a change do not
+    pay for it; a lookup that comes first computes what it needs (never a stale answer)."""
+    seen: object = None
+    while True:
+        version = getattr(state.store, "version", None)
+        if version != seen:
+            seen = version
+            _warm(state)
+        if version is None or stop.wait(FOLLOW_EVERY):
+            return  # a remote engine has no versions: its caches are rebuilt on use
 
 
 def create_app(
@@ -88,11 +114,15 @@ def create_app(
         # Warmed in the background, so the server answers at once (SPARQL, pages) while a
         # large graph's projection and index are built; a lookup that comes first waits.
         _caches(app.state, app.state.store)
+        stop = threading.Event()
         if store is None:
-            threading.Thread(target=_warm, args=(app.state,), daemon=True).start()
+            threading.Thread(
+                target=_follow, args=(app.state, stop), name="follow-versions", daemon=True
+            ).start()
         try:
             yield
         finally:
+            stop.set()
             executor.close()
             close = getattr(app.state.store, "close", None)
             if close is not None:

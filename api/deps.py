@@ -9,15 +9,20 @@ from fastapi import Depends, Request
 from api.config import Settings
 from graph.read.network import Projection
 from graph.read.search import SearchIndex
+from graph.read.views import PreparedFacts, PreparedMeetings
 from graph.store import PerVersion, Store
 
 __all__ = [
+    "FactsDep",
+    "MeetingsDep",
     "ProjectionDep",
     "SearchDep",
     "SettingsDep",
     "StoreDep",
     "SummaryDep",
     "get_app_settings",
+    "get_facts",
+    "get_meetings",
     "get_projection",
     "get_search",
     "get_store",
@@ -55,8 +60,22 @@ async def get_search(request: Request) -> SearchIndex:
     return index
 
 
+async def get_facts(request: Request) -> PreparedFacts:
+    """Every entity's facts, prepared in the background once per graph version."""
+    facts: PreparedFacts = request.app.state.facts
+    return facts
+
+
+async def get_meetings(request: Request) -> PreparedMeetings:
+    """Every meeting, prepared in the background once per graph version."""
+    meetings: PreparedMeetings = request.app.state.meetings
+    return meetings
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 ProjectionDep = Annotated[Projection, Depends(get_projection)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+FactsDep = Annotated[PreparedFacts, Depends(get_facts)]
+MeetingsDep = Annotated[PreparedMeetings, Depends(get_meetings)]
 SummaryDep = Annotated[PerVersion[dict[str, Any]], Depends(get_summary)]

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import ProjectionDep, SearchDep, SettingsDep, StoreDep
+from api.deps import FactsDep, ProjectionDep, SearchDep, SettingsDep, StoreDep
 from api.problems import Problem
 from graph.read.lookup import entity_view
 from graph.read.network import (
@@ -278,12 +278,18 @@ def _split(value: str | None) -> list[str] | None:
     summary="An entity with its statements and their evidence",
 )
 def entity(
-    id: str, store: StoreDep, settings: SettingsDep, index: SearchDep, projection: ProjectionDep
+    id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    index: SearchDep,
+    projection: ProjectionDep,
+    facts: FactsDep,
 ) -> dict[str, Any]:
     """Every fact naming the entity, grouped by the entity's role, each with its layer, status,
     reason (for inferred facts) and evidence (quote, offsets, source)."""
     iri = _resolve(id, settings, index, projection.graph())
-    view = entity_view(store, iri)
+    # The facts prepared for the current graph version, or queried now while they are built.
+    view = entity_view(store, iri, facts.peek())
     if view is None:
         raise Problem(404, f"nothing in the graph is called {id!r}")
     statements: dict[str, list[dict[str, Any]]] = {}

@@ -9,10 +9,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import MeetingsDep, SettingsDep, StoreDep
 from api.problems import Problem
 from api.routes.entities import full_iri, node_of, short_id
 from graph.read.lookup import select
+from graph.read.views import Meetings, find_meetings
 from ontology import scheme_notations
 
 __all__ = ["router"]
@@ -315,6 +316,7 @@ def meetings(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    prepared: MeetingsDep,
     participant: Annotated[str | None, Query(description="an attendee (id or IRI)")] = None,
     date_from: Annotated[
         str | None,
@@ -339,6 +341,10 @@ def meetings(
     one is known (with its layer: a year may be inferred), the place (only when stated) and
     the evidence. A date range keeps the meetings whose full date is known to fall in it."""
     base = settings.base_iri
+    view = prepared.peek()  # for the current graph version, or None while it is prepared
+    if view is not None:
+        who = None if participant is None else node_of(participant, base).value
+        return _meetings_from(view, request, base, who, date_from, date_to, after, limit)
     bindings: dict[str, Any] = {"after": _after(after, base)}
     filters = []
     if participant is not None:
@@ -400,6 +406,34 @@ def meetings(
         item["full_date"] = full[0]["d"] if full else None
         item["full_date_layer"] = full[0]["layer"] if full else None
         item["evidence"] = evidence[iri.value]
+    return {"items": page, "next": next_url}
+
+
+def _meetings_from(
+    view: Meetings,
+    request: Request,
+    base: str,
+    who: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    after: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """The page of meetings, from the meetings prepared for the current graph version."""
+    start = full_iri(after, base) if after else ""
+    found = find_meetings(view, who, date_from, date_to, start, limit + 1)
+    items = [{"record": m, "id": short_id(m.iri, base), "label": label} for m, label in found]
+    page, next_url = _next(request, items, limit)
+    for item in page:
+        m = item.pop("record")
+        item["attendees"] = [_ref(a, label, base) for a, label in m.attendees]
+        item["place"] = _ref(m.place[0], m.place[1], base) if m.place else None
+        item["date"] = m.date
+        item["full_date"] = m.full_date
+        item["full_date_layer"] = m.full_date_layer
+        item["evidence"] = [
+            {"quote": quote, "start": s, "end": e, "source": src} for quote, s, e, src in m.evidence
+        ]
     return {"items": page, "next": next_url}
 
 

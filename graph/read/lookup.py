@@ -38,7 +38,9 @@ from ontology import ontology_graph
 __all__ = [
     "LAYER_NAMES",
     "PREFIXES",
+    "EntityFacts",
     "Evidence",
+    "Fact",
     "FactView",
     "Match",
     "entity_view",
@@ -245,12 +247,117 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[i : i + size]
 
 
-def entity_view(store: Store, iri: str) -> EntityView | None:
+@dataclass(frozen=True)
+class Fact:
+    """A fact node (an act, meeting, statement, assertion ...) as an entity view shows it."""
+
+    label: str
+    layer: str
+    status: str | None
+    reason: str | None
+    predicate: str | None  # the relation an assertion or a derived link states
+
+
+@dataclass
+class EntityFacts:
+    """Fact nodes with their details and evidence, and the links from entities to them.
+
+    ``links`` maps an entity's IRI to its ``(fact node, role)`` pairs, each once and sorted;
+    ``facts`` holds each fact node's details; ``evidence`` its spans in offset order. The
+    whole graph's (:func:`graph.read.views.entity_facts`, prepared once per version) or one
+    entity's (queried per request).
+    """
+
+    facts: dict[str, Fact]
+    evidence: dict[str, list[Evidence]]
+    links: dict[str, list[tuple[str, str]]]
+
+
+def _first_fact(rows: Iterable[tuple[str, ...]]) -> dict[str, Fact]:
+    """One :class:`Fact` per node: a node with several labels, statuses or reasons keeps the
+    smallest of each row, so the answer does not depend on the engine's row order."""
+    facts: dict[str, Fact] = {}
+    for node, label, layer, status, reason, pred in sorted(rows):
+        if node not in facts:
+            facts[node] = Fact(label, layer, status or None, reason or None, pred or None)
+    return facts
+
+
+def _evidence_key(e: Evidence) -> tuple[int, int, str, str, str]:
+    return (e.start, e.end, e.exact, e.source, e.source_title)
+
+
+#: The details of fact nodes (``VALUES ?node`` added per entity; the whole graph's at once).
+FACT_DETAILS = """
+    SELECT ?node ?label ?layer ?status ?reason ?pred WHERE {
+        ?node bkg:epistemicStatus ?epi ; rdfs:label ?label .
+        FILTER (isIRI(?node))
+        FILTER (?epi != epi:reference)
+        FILTER NOT EXISTS { ?node a oa:Annotation }
+        ?epi skos:prefLabel ?layer .
+        OPTIONAL { ?node bkg:status/skos:prefLabel ?status }
+        OPTIONAL { ?node bkg:reason ?reason }
+        OPTIONAL { ?node rdf:predicate ?pred }
+    }"""
+
+
+def _facts_naming(store: Store, e: ox.NamedNode) -> EntityFacts:
+    """The facts that name one entity, queried now."""
+    # Three small queries rather than one: with the evidence as an OPTIONAL of the whole
+    # pattern, Oxigraph evaluated the OPTIONAL's right side over every span of the graph and
+    # hash-joined it (0.7 s an entity at 100k triples). Here the fact nodes are found first
+    # through the entity, then their details and evidence are fetched for those nodes only.
+    links = select(
+        store,
+        """
+        SELECT ?e ?node ?role WHERE {
+            { ?node ?role ?e } UNION { ?e ?role ?node }
+            FILTER (isIRI(?node))
+        }""",
+        e=e,
+    )
+    pairs = sorted({(r["node"], r["role"]) for r in links})
+    facts: dict[str, Fact] = {}
+    evidence: dict[str, list[Evidence]] = {}
+    for chunk in _chunks(sorted({node for node, _ in pairs}), 200):
+        nodes = " ".join(str(ox.NamedNode(n)) for n in chunk)
+        details = select(
+            store, FACT_DETAILS.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {nodes} }}", 1)
+        )
+        facts.update(
+            _first_fact(tuple("" if r[k] is None else r[k] for k in _DETAIL_NAMES) for r in details)
+        )
+        for r in select(
+            store,
+            f"""
+            SELECT ?node ?exact ?start ?end ?src ?title WHERE {{
+                VALUES ?node {{ {nodes} }}
+                ?node prov:wasDerivedFrom ?span .
+                ?span oa:hasSource ?src ; oa:hasSelector ?qs, ?ps .
+                ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
+                ?src rdfs:label ?title .
+            }}""",
+        ):
+            ev = Evidence(r["exact"], r["start"], r["end"], r["src"], r["title"])
+            found = evidence.setdefault(r["node"], [])
+            if ev not in found:
+                found.append(ev)
+    for spans in evidence.values():
+        spans.sort(key=_evidence_key)
+    return EntityFacts(facts, evidence, {e.value: pairs})
+
+
+_DETAIL_NAMES = ("node", "label", "layer", "status", "reason", "pred")
+
+
+def entity_view(store: Store, iri: str, prepared: EntityFacts | None = None) -> EntityView | None:
     """An entity with every fact that names it, each with status, layer and evidence.
 
     Args:
         store: the store.
         iri: the entity's IRI.
+        prepared: the whole graph's facts, prepared for the store's current version
+            (:class:`graph.read.views.Prepared`); without it, the entity's facts are queried.
 
     Returns:
         The view, or ``None`` if the IRI has no label in the store.
@@ -269,83 +376,31 @@ def entity_view(store: Store, iri: str) -> EntityView | None:
     )
     if not head:
         return None
-    # Three small queries rather than one: with the evidence as an OPTIONAL of the whole
-    # pattern, Oxigraph evaluated the OPTIONAL's right side over every span of the graph and
-    # hash-joined it (0.7 s an entity at 100k triples). Here the fact nodes are found first
-    # through the entity, then their details and evidence are fetched for those nodes only.
-    links = select(
-        store,
-        """
-        SELECT ?e ?node ?role WHERE {
-            { ?node ?role ?e } UNION { ?e ?role ?node }
-            FILTER (isIRI(?node))
-        }""",
-        e=e,
-    )
-    roles: dict[str, list[str]] = {}
-    for r in links:
-        roles.setdefault(r["node"], []).append(r["role"])
-    rows = []
-    for chunk in _chunks(sorted(roles), 200):
-        nodes = " ".join(str(ox.NamedNode(n)) for n in chunk)
-        details = select(
-            store,
-            f"""
-            SELECT ?node ?pred ?label ?layer ?status ?reason WHERE {{
-                VALUES ?node {{ {nodes} }}
-                ?node bkg:epistemicStatus ?epi ; rdfs:label ?label .
-                FILTER (?epi != epi:reference)
-                FILTER NOT EXISTS {{ ?node a oa:Annotation }}
-                ?epi skos:prefLabel ?layer .
-                OPTIONAL {{ ?node bkg:status/skos:prefLabel ?status }}
-                OPTIONAL {{ ?node bkg:reason ?reason }}
-                OPTIONAL {{ ?node rdf:predicate ?pred }}
-            }}""",
-        )
-        evidence: dict[str, list[dict[str, Any]]] = {}
-        for r in select(
-            store,
-            f"""
-            SELECT ?node ?exact ?start ?end ?src ?title WHERE {{
-                VALUES ?node {{ {nodes} }}
-                ?node prov:wasDerivedFrom ?span .
-                ?span oa:hasSource ?src ; oa:hasSelector ?qs, ?ps .
-                ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
-                ?src rdfs:label ?title .
-            }}""",
-        ):
-            evidence.setdefault(r["node"], []).append(r)
-        empty = {"exact": None, "start": None, "end": None, "src": None, "title": None}
-        for d in details:
-            for role in roles[d["node"]]:
-                for found in evidence.get(d["node"], [empty]):
-                    rows.append({**d, **found, "role": role})
-    rows.sort(key=lambda r: (r["node"], r["start"] is None, r["start"] or 0))
+    known = prepared if prepared is not None else _facts_naming(store, e)
     facts: dict[str, FactView] = {}
-    for r in rows:
-        fact = facts.setdefault(
-            r["node"],
-            FactView(
-                iri=r["node"],
-                label=r["label"],
+    for node, link in known.links.get(iri, ()):
+        fact = known.facts.get(node)
+        if fact is None:
+            continue
+        view = facts.get(node)
+        if view is None:
+            view = facts[node] = FactView(
+                iri=node,
+                label=fact.label,
                 roles=[],
-                layer=r["layer"],
-                status=r["status"],
-                reason=r["reason"],
-            ),
-        )
-        role = _local(r["role"])
-        if r["pred"] and role in ("subject", "object"):
+                layer=fact.layer,
+                status=fact.status,
+                reason=fact.reason,
+                evidence=list(known.evidence.get(node, ())),
+            )
+        role = _local(link)
+        if fact.predicate and role in ("subject", "object"):
             # An assertion or derived link: the entity's role is the relation it states.
-            role = _local(r["pred"]) + (" (of)" if role == "object" else "")
-        if role not in fact.roles:
-            fact.roles.append(role)
-        if r["exact"] is not None:
-            ev = Evidence(r["exact"], r["start"], r["end"], r["src"], r["title"])
-            if ev not in fact.evidence:
-                fact.evidence.append(ev)
-    for fact in facts.values():
-        fact.roles = _most_specific(fact.roles)
+            role = _local(fact.predicate) + (" (of)" if role == "object" else "")
+        if role not in view.roles:
+            view.roles.append(role)
+    for view in facts.values():
+        view.roles = _most_specific(view.roles)
     order = {"stated": 0, "inferred": 1, "derived": 2}
     return EntityView(
         iri=iri,

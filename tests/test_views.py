@@ -1,0 +1,159 @@
+"""Views prepared once per graph version: the same answers as the queries they replace, never stale."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.config import Settings
+from graph.read.lookup import entity_view, select
+from graph.read.views import (
+    Prepared,
+    entity_facts,
+    find_meetings,
+    meetings_view,
+    size_of,
+)
+from graph.store import OxigraphStore, memory_store
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://bilateral-kg.example/"
+
+
+def _synthetic(size: int, seed: int) -> bytes:
+    """Test data: the benchmark's synthetic graph (``bench/generate.py``) at ``size`` quads."""
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    buf = io.StringIO()
+    module.generate(buf, size, seed=seed)
+    return buf.getvalue().encode()
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> OxigraphStore:
+    return memory_store(_synthetic(8000, seed=11))
+
+
+def _entities(store: Any) -> list[str]:
+    rows = select(store, "SELECT DISTINCT ?e WHERE { ?e rdfs:label ?l FILTER (isIRI(?e)) }")
+    return sorted(r["e"] for r in rows)
+
+
+@pytest.mark.parametrize("graph", ["seed", "synthetic"])
+def test_prepared_entity_facts_give_the_queried_view(
+    graph: str, store: OxigraphStore, synthetic: OxigraphStore
+) -> None:
+    s = store if graph == "seed" else synthetic
+    prepared = entity_facts(s)
+    entities = _entities(s)
+    assert len(entities) > 100
+    with_facts = 0
+    for iri in entities:
+        queried = entity_view(s, iri)
+        assert entity_view(s, iri, prepared) == queried, iri
+        with_facts += bool(queried and queried.facts)
+    assert with_facts > 50  # the comparison is about facts, not empty views
+    heng_sour = entity_view(store, BASE + "id/person/heng-sour", entity_facts(store))
+    assert heng_sour is not None
+    assert any(e.exact for f in heng_sour.facts for e in f.evidence)
+
+
+def test_prepared_meetings_page_like_the_queries(synthetic: OxigraphStore) -> None:
+    view = meetings_view(synthetic)
+    assert len(view.order) > 10
+    queried_app = create_app(Settings(), store=synthetic)
+    with TestClient(queried_app) as c:
+        people = sorted(view.by_attendee)[:12]
+        urls = [f"/api/meetings?participant={p[len(BASE) + 3 :]}&limit=3" for p in people]
+        urls += ["/api/meetings?limit=5", "/api/meetings?from=2023-03&to=2024-06&limit=4"]
+        for prepared in (None, view):
+            queried_app.state.meetings.peek = lambda p=prepared: p  # type: ignore[method-assign]
+            pages = []
+            for url in urls:
+                while url:
+                    page = c.get(url).json()
+                    pages.append(page)
+                    url = (page["next"] or "").replace("http://testserver", "")
+            if prepared is None:
+                expected = pages
+        assert pages == expected
+        assert sum(len(p["items"]) for p in pages) > 20
+        assert any(item["attendees"] and item["evidence"] for p in pages for item in p["items"])
+
+
+def test_find_meetings_filters_and_pages(synthetic: OxigraphStore) -> None:
+    view = meetings_view(synthetic)
+    person = max(view.by_attendee, key=lambda a: len(view.by_attendee[a]))
+    mine = find_meetings(view, participant=person, limit=1000)
+    assert [m.iri for m, _ in mine] == view.by_attendee[person]
+    assert all(person in {a for a, _ in m.attendees} for m, _ in mine)
+    first = find_meetings(view, participant=person, limit=2)
+    rest = find_meetings(view, participant=person, after=first[-1][0].iri, limit=1000)
+    assert [m.iri for m, _ in first + rest] == [m.iri for m, _ in mine]
+    in_2024 = find_meetings(view, date_from="2024", date_to="2024", limit=1000)
+    assert in_2024 and all(any(d.startswith("2024") for d in m.days) for m, _ in in_2024)
+
+
+def test_prepared_is_never_stale() -> None:
+    store = memory_store(b'<http://e/a> <http://e/p> "x" <http://e/g> .\n')
+    size = Prepared(store, len)
+    assert size.get() == 1
+    assert size.peek() == 1
+    store.add(b'<http://e/b> <http://e/p> "y" <http://e/g> .\n')
+    assert size.peek() is None  # the old value is never given for the new version
+    deadline = time.monotonic() + 10
+    while size.peek() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert size.peek() == 2  # built in the background
+
+
+@pytest.fixture()
+def writable(tmp_path: Path, compiled: Any) -> Iterator[TestClient]:
+    from graph.store import write_generation
+
+    write_generation(tmp_path / "store", compiled.nquads)
+    settings = Settings(store=tmp_path / "store", write_token="t0ken", query_workers=1)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_an_update_shows_at_once_in_the_entity_view(writable: TestClient) -> None:
+    app: Any = writable.app
+    deadline = time.monotonic() + 60
+    while app.state.facts.peek() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # prepared for the built version
+    assert app.state.facts.peek() is not None
+    before = writable.get("/api/entities/person/heng-sour").json()
+    update = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX bkg: <https://bilateral-kg.example/ontology#>
+    PREFIX epi: <https://bilateral-kg.example/ontology/epistemic/>
+    INSERT DATA {{ GRAPH <{BASE}graph/test> {{
+        <{BASE}id/test/fact> rdfs:label "A test fact (test data)" ;
+            bkg:epistemicStatus epi:stated ; bkg:actor <{BASE}id/person/heng-sour> . }} }}"""
+    r = writable.post(
+        "/sparql",
+        data={"update": update},
+        headers={"Authorization": "Bearer t0ken"},
+    )
+    assert r.status_code == 204, r.text
+    after = writable.get("/api/entities/person/heng-sour").json()  # at once, not stale
+    labels = [s["label"] for group in after["statements"].values() for s in group]
+    assert "A test fact (test data)" in labels
+    assert after["statements"] != before["statements"]
+
+
+def test_size_of_counts_shared_objects_once() -> None:
+    shared = "x" * 1000
+    assert size_of([shared, shared]) < size_of([shared, "y" * 1000])
