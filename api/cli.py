@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from api.config import Settings, get_settings
 from graph.build.iris import Iris
 from graph.read.export import to_csv, to_gexf, to_graphml
-from graph.read.lookup import PREFIXES, entity_view, layer_graphs, resolve
+from graph.read.lookup import entity_view, layer_graphs, resolve
 from graph.read.network import (
     DEFAULT_GROUPS,
     GROUPS,
@@ -26,8 +26,9 @@ from graph.read.network import (
     project,
     shortest_paths,
 )
-from graph.read.search import SearchIndex
-from graph.store import NO_TRIPLES, DiskStore, Store, StoreError
+from graph.read.query import PREFIXES
+from graph.read.search import SearchIndex, find_node
+from graph.store import NO_TRIPLES, DiskStore, StoreError
 from graph.store.execute import Job, ProcessExecutor, run_job
 from graph.store.safety import UnsafeQueryError, check_rdf
 
@@ -240,18 +241,14 @@ def _short(iri: str) -> str:
     return iri
 
 
-def _find(store: Store, index: SearchIndex, G: Net, name: str, base: str) -> str:
+def _find(index: SearchIndex, G: Net, name: str, base: str) -> str:
     """A node of the projection by id, IRI or name (the best search hit)."""
-    iri = name if name.startswith(("http://", "https://")) else f"{base}id/{name}"
-    if iri in G:
-        return iri
-    hits = [h for h in index.search(name, limit=5) if h.iri in G]
-    if not hits:
+    found = find_node(index, G, name, base)
+    if found is None:
         raise CliError(f"nothing named {name!r}")
-    if len(hits) > 1 and hits[0].score == hits[1].score:
-        others = "; ".join(h.label for h in hits[1:])
-        print(f"note: {name!r} also matches: {others}", file=sys.stderr)
-    return hits[0].iri
+    if found.also:
+        print(f"note: {name!r} also matches: {'; '.join(found.also)}", file=sys.stderr)
+    return found.iri
 
 
 def cmd_path(args: argparse.Namespace) -> int:
@@ -259,8 +256,8 @@ def cmd_path(args: argparse.Namespace) -> int:
     store = s.open_store()
     G = project(store)
     index = SearchIndex(store)
-    u = _find(store, index, G, args.source, s.base_iri)
-    v = _find(store, index, G, args.target, s.base_iri)
+    u = _find(index, G, args.source, s.base_iri)
+    v = _find(index, G, args.target, s.base_iri)
     groups = args.relations.split(",") if args.relations else None
     layers = args.layers.split(",") if args.layers else None
     try:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from graph.build.quads import build_dataset, materialize
     from graph.build.sheets import SeedError, SeedProblem, load_register, load_seeds, load_sheet
     from graph.build.validate import Violation, validate_dataset, validate_graph
-    from graph.read.lookup import entity_view, resolve, select, summary
+    from graph.read.lookup import entity_view, resolve, summary
+    from graph.read.query import select
     from graph.store import OxigraphStore, Store, StoreError, memory_store, open_store
 
 _HOMES = {

@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, build_store, compile_seeds
-from graph.read.lookup import select
+from graph.read.query import select
 from graph.store import DiskStore, OxigraphStore, memory_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from graph.read.lookup import entity_view, select
+from graph.read.lookup import entity_view
 from graph.read.network import project, shortest_paths
+from graph.read.query import select
 from graph.store import OxigraphStore, memory_store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,10 +18,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from server import serve
 
+from api import editor
 from api.app import create_app
 from api.config import Settings
-from api.routes import editor
-from graph.read.lookup import PREFIXES
+from graph.read.query import PREFIXES
 from graph.store import OxigraphStore
 
 CHROMIUM = Path("/usr/bin/chromium")

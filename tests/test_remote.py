@@ -21,8 +21,9 @@ from engines import Engine, oxigraph_server, virtuoso_missing, virtuoso_server
 from server import bilateral, serve
 
 from graph.build.pipeline import Compiled
-from graph.read.lookup import entity_view, resolve, select
+from graph.read.lookup import entity_view, resolve
 from graph.read.network import project, shortest_paths
+from graph.read.query import select
 from graph.read.search import SearchIndex
 from graph.store import OxigraphStore, StoreError
 from graph.store.remote import RemoteStore, bind_values, query_form

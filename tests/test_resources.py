@@ -15,7 +15,8 @@ from markupsafe import escape
 from api.app import create_app
 from api.config import Settings
 from api.routes import resources
-from api.routes.resources import resource_view
+from api.routes.resources import page_view
+from graph.read import ids, resource
 from graph.store import OxigraphStore, memory_store
 
 HENG_SOUR = ID + "person/heng-sour"
@@ -188,7 +189,7 @@ def test_named_graph_iris_dereference(client: TestClient) -> None:
 
 @pytest.mark.parametrize("iri", RESOURCES)
 def test_json_twin_is_the_view_model(client: TestClient, store: OxigraphStore, iri: str) -> None:
-    view = resource_view(store, iri, BASE)
+    view = page_view(store, iri, BASE)
     assert view is not None
     twin = client.get(path(iri) + ".json")
     assert twin.headers["content-type"] == "application/json"
@@ -205,7 +206,7 @@ def test_json_twin_is_the_view_model(client: TestClient, store: OxigraphStore, i
 
 
 def test_view_model_content(store: OxigraphStore) -> None:
-    view = resource_view(store, INFERRED, BASE)
+    view = page_view(store, INFERRED, BASE)
     assert view is not None
     assert (view["kind"], view["layer"], view["status"]) == ("fact", "inferred", None)
     assert view["reason"].startswith("The article gives no title")
@@ -217,20 +218,20 @@ def test_view_model_content(store: OxigraphStore) -> None:
     objects = {p["predicate"]["curie"]: p["objects"] for p in view["properties"]}
     assert objects["rdf:subject"][0]["href"] == "/id/person/lee-jung-sik"
     assert objects["rdf:predicate"][0]["label"] == "holds"
-    act = resource_view(store, ACT, BASE)
+    act = page_view(store, ACT, BASE)
     assert act is not None and (act["kind"], act["status"]) == ("fact", "requested")
     assert [p["predicate"]["curie"] for p in act["properties"]][:3] == [
         "bkg:actor",
         "bkg:addressee",
         "bkg:partner",
     ]
-    sour = resource_view(store, HENG_SOUR, BASE)
+    sour = page_view(store, HENG_SOUR, BASE)
     assert sour is not None and sour["kind"] == "entity" and sour["layer"] == "reference"
     assert {f["layer"] for f in sour["facts"]} == {"stated", "derived"}
-    source = resource_view(store, SOURCE, BASE)
+    source = page_view(store, SOURCE, BASE)
     assert source is not None and source["kind"] == "source"
     assert all(s["cited_by"] for s in source["source"]["spans"])
-    assert resource_view(store, ID + "person/nobody", BASE) is None
+    assert page_view(store, ID + "person/nobody", BASE) is None
 
 
 def _subject_triples(store: OxigraphStore, iri: str) -> set[ox.Triple]:
@@ -383,11 +384,12 @@ def test_an_iri_may_end_like_a_suffix(tiny: TestClient) -> None:
 
 
 def test_local_href() -> None:
-    assert resources.local_href(BASE + "id/span/s/1-2", BASE) == "/id/span/s/1-2"
-    assert resources.local_href(BASE + "id/x y%z#f", BASE) == "/id/x%20y%25z%23f"
-    assert resources.local_href(BASE + "graph/derived", BASE) == "/graph/derived"
-    assert resources.local_href("https://bilateral-kg.example/ontology#actor", BASE) == "/ontology"
-    assert resources.local_href("https://schema.org/Person", BASE) == "https://schema.org/Person"
-    assert resources.local_href("urn:isbn:1", BASE) is None
-    failures, _ = doctest.testmod(resources)
-    assert failures == 0
+    assert ids.local_href(BASE + "id/span/s/1-2", BASE) == "/id/span/s/1-2"
+    assert ids.local_href(BASE + "id/x y%z#f", BASE) == "/id/x%20y%25z%23f"
+    assert ids.local_href(BASE + "graph/derived", BASE) == "/graph/derived"
+    assert ids.local_href("https://bilateral-kg.example/ontology#actor", BASE) == "/ontology"
+    assert ids.local_href("https://schema.org/Person", BASE) == "https://schema.org/Person"
+    assert ids.local_href("urn:isbn:1", BASE) is None
+    for module in (resources, resource, ids):
+        failures, _ = doctest.testmod(module)
+        assert failures == 0

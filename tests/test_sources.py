@@ -9,7 +9,8 @@ from conftest import BASE, SEEDS
 
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
-from graph.read.lookup import entity_view, select
+from graph.read.lookup import entity_view
+from graph.read.query import select
 from graph.store import OxigraphStore, memory_store
 
 TEXT = (

@@ -12,7 +12,7 @@ from conftest import BASE, SEEDS
 from graph.build.iris import Iris
 from graph.build.pipeline import InvalidGraphError, build_store
 from graph.build.sheets import SeedError
-from graph.read.lookup import select
+from graph.read.query import select
 from graph.store import (
     DiskStore,
     StoreError,

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from graph.read.lookup import entity_view, select
+from graph.read.lookup import entity_view
+from graph.read.query import select
 from graph.read.views import (
     Prepared,
     entity_facts,

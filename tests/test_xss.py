@@ -21,8 +21,8 @@ from conftest import ROOT, SEEDS
 from rdflib import Dataset, Literal, URIRef
 from server import bilateral, serve
 
-from api.routes.resources import local_href
 from api.security import content_security_policy
+from graph.read.ids import local_href
 
 BASE = "https://bilateral-kg.example/"
 ID = BASE + "id/"

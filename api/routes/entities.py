@@ -5,23 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import networkx as nx
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import FactsDep, ProjectionDep, SearchDep, SettingsDep, StoreDep
+from api.params import node_named, split
 from api.problems import Problem
+from graph.read.ids import short_id
 from graph.read.lookup import entity_view
 from graph.read.network import (
     DEFAULT_GROUPS,
     GROUPS,
     LAYERS,
-    Net,
+    ego,
     explain,
     neighbours,
     shortest_paths,
 )
-from graph.read.search import SearchIndex
 
 __all__ = ["router"]
 
@@ -43,28 +43,6 @@ Kind = Literal[
     "act",
     "statement",
 ]
-
-
-def short_id(iri: str, base: str) -> str:
-    """The id of an IRI in our URLs: the part after ``{base}id/`` (other IRIs stay whole)."""
-    prefix = f"{base}id/"
-    return iri[len(prefix) :] if iri.startswith(prefix) else iri
-
-
-def full_iri(ident: str, base: str) -> str:
-    """The IRI of an id (an id that is already an absolute IRI stays as it is)."""
-    return ident if ident.startswith(("http://", "https://", "urn:")) else f"{base}id/{ident}"
-
-
-MAX_NAME = 300
-
-
-def node_of(ident: str, base: str) -> ox.NamedNode:
-    """The IRI term of an id, or a 404 problem when the id cannot be an IRI of the graph."""
-    try:
-        return ox.NamedNode(full_iri(ident, base))
-    except ValueError:
-        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}") from None
 
 
 # ---- models --------------------------------------------------------------------------------
@@ -195,19 +173,6 @@ def search(
     }
 
 
-def _resolve(ident: str, settings: SettingsDep, index: SearchIndex, G: Net) -> str:
-    """An id, an IRI or a name (the best search hit), as a node of the projection."""
-    if len(ident) > MAX_NAME:  # no name is that long; spare the fuzzy search the work
-        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}…")
-    iri = full_iri(ident, settings.base_iri)
-    if iri in G:
-        return iri
-    hits = index.search(ident, limit=1)
-    if hits and hits[0].iri in G and hits[0].score >= 80:
-        return hits[0].iri
-    raise Problem(404, f"nothing in the graph is called {ident!r}")
-
-
 @router.get(
     "/entities/{id:path}/neighbours",
     response_model=NeighboursResponse,
@@ -230,9 +195,9 @@ def entity_neighbours(
 ) -> dict[str, Any]:
     """Neighbours grouped by relation (counted), paged by a keyset cursor (``next``)."""
     G = projection.graph()
-    node = _resolve(id, settings, index, G)
+    node = node_named(id, settings.base_iri, index, G)
     try:
-        grouped = neighbours(G, node, _split(relations), _split(layers))
+        grouped = neighbours(G, node, split(relations), split(layers))
     except ValueError as exc:
         raise Problem(400, str(exc)) from None
     items = sorted(
@@ -268,10 +233,6 @@ def _cursor(item: dict[str, Any]) -> tuple[str, ...]:
     return (item["relation"], item["label"], item["id"], item["layer"])
 
 
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
 @router.get(
     "/entities/{id:path}",
     response_model=EntityResponse,
@@ -287,7 +248,7 @@ def entity(
 ) -> dict[str, Any]:
     """Every fact naming the entity, grouped by the entity's role, each with its layer, status,
     reason (for inferred facts) and evidence (quote, offsets, source)."""
-    iri = _resolve(id, settings, index, projection.graph())
+    iri = node_named(id, settings.base_iri, index, projection.graph())
     # The facts prepared for the current graph version, or queried now while they are built.
     view = entity_view(store, iri, facts.peek())
     if view is None:
@@ -300,16 +261,7 @@ def entity(
             "layer": fact.layer,
             "status": fact.status,
             "reason": fact.reason,
-            "evidence": [
-                {
-                    "quote": e.exact,
-                    "start": e.start,
-                    "end": e.end,
-                    "source": e.source,
-                    "source_label": e.source_title,
-                }
-                for e in fact.evidence
-            ],
+            "evidence": [e.as_json() for e in fact.evidence],
         }
         for role in fact.roles:
             statements.setdefault(role, []).append(item)
@@ -349,9 +301,9 @@ def paths(
     """The k shortest chains from one entity to another over the chosen relations, each hop
     with its relation, layer, status and evidence sentence, and the chain in words."""
     G = projection.graph()
-    u = _resolve(source, settings, index, G)
-    v = _resolve(target, settings, index, G)
-    groups, chosen_layers = _split(relations), _split(layers)
+    u = node_named(source, settings.base_iri, index, G)
+    v = node_named(target, settings.base_iri, index, G)
+    groups, chosen_layers = split(relations), split(layers)
     try:
         found = shortest_paths(
             G,
@@ -393,18 +345,6 @@ def paths(
             }
         )
     return {"from": node(u), "to": node(v), "paths": out}
-
-
-_EGO_ORDER = {
-    "meeting": 0,
-    "person": 1,
-    "organization": 2,
-    "country": 3,
-    "place": 3,
-    "act": 4,
-    "post": 5,
-    "statement": 6,
-}
 
 
 class EgoNode(BaseModel):
@@ -450,49 +390,27 @@ def ego_graph(
     """The nodes within ``radius`` hops (at most ``limit`` new neighbours per node, the rest
     counted in ``more``) and one edge per link between shown nodes."""
     G = projection.graph()
-    focus = _resolve(id, settings, index, G)
-    groups, chosen = _split(relations), _split(layers)
+    focus = node_named(id, settings.base_iri, index, G)
+    groups, chosen = split(relations), split(layers)
     try:
-        neighbours(G, focus, groups, chosen)  # checks the groups and layers
+        near = ego(G, focus, radius, groups, chosen, limit=limit)
     except ValueError as exc:
         raise Problem(400, str(exc)) from None
     base = settings.base_iri
-    shown: dict[str, int] = {focus: 0}
-    frontier = [focus]
-    for _ in range(radius):
-        nxt = []
-        for u in frontier:
-            around = sorted(
-                {n["id"] for ns in neighbours(G, u, groups, chosen).values() for n in ns},
-                key=lambda n: (_EGO_ORDER.get(G.nodes[n]["kind"], 9), G.nodes[n]["label"]),
-            )
-            fresh = [n for n in around if n not in shown]
-            for n in fresh[:limit]:
-                shown[n] = 0
-                nxt.append(n)
-            shown[u] = len(fresh[limit:])
-        frontier = nxt
-    for u in frontier:  # the outer ring: how many neighbours lie beyond it
-        shown[u] = sum(
-            1
-            for ns in neighbours(G, u, groups, chosen).values()
-            for n in ns
-            if n["id"] not in shown
-        )
     nodes = [
         {
             "id": short_id(n, base),
-            "label": G.nodes[n]["label"],
-            "kind": G.nodes[n]["kind"],
-            "status": G.nodes[n].get("status"),
-            "more": more,
+            "label": data["label"],
+            "kind": data["kind"],
+            "status": data.get("status"),
+            "more": data["more"],
         }
-        for n, more in shown.items()
+        for n, data in near.nodes(data=True)
     ]
     edges = []
     ok_groups = set(groups or DEFAULT_GROUPS)
     ok_layers = set(chosen or LAYERS)
-    for _, _, data in G.subgraph(shown).edges(data=True):
+    for _, _, data in near.edges(data=True):
         for i, link in enumerate(data["links"]):
             if link.group in ok_groups and link.layer in ok_layers:
                 words = GROUPS[link.group][link.relation][0]

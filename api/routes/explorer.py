@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 import api
 from api.deps import SettingsDep
 from api.problems import Problem
-from api.routes.pages import templates
+from api.templating import templates
 from graph.read.network import DEFAULT_GROUPS, GROUPS, LAYERS
 
 __all__ = ["CYTOSCAPE", "KINDS", "STATUSES", "explore", "explorer_config", "router"]

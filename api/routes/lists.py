@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -10,11 +9,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import MeetingsDep, SettingsDep, StoreDep
+from api.params import country_of, node_of
 from api.problems import Problem
-from api.routes.entities import full_iri, node_of, short_id
-from graph.read.lookup import select
-from graph.read.views import Meetings, find_meetings
-from ontology import scheme_notations
+from graph.read import lists
+from graph.read.ids import full_iri
+from graph.read.lists import Page
 
 __all__ = ["router"]
 
@@ -108,82 +107,11 @@ class Source(BaseModel):
     spans: list[Span]
 
 
-def _ref(iri: str | None, label: str | None, base: str) -> dict[str, str] | None:
-    return None if iri is None else {"id": short_id(iri, base), "label": label or iri}
-
-
-def _next(request: Request, items: list[dict[str, Any]], limit: int) -> tuple[list[Any], Any]:
-    if len(items) <= limit:
-        return items, None
-    page = items[:limit]
-    return page, str(request.url.include_query_params(after=page[-1]["id"]))
-
-
-def _after(after: str | None, base: str) -> ox.Literal:
-    return ox.Literal(full_iri(after, base) if after else "")
-
-
-def _evidence(store: StoreDep, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {i: [] for i in iris}
-    for iri in iris:
-        for r in select(
-            store,
-            """
-            SELECT ?x ?exact ?start ?end ?src WHERE {
-                ?x prov:wasDerivedFrom ?span .
-                ?span oa:hasSource ?src ; oa:hasSelector ?q, ?p .
-                ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end .
-            } ORDER BY ?start""",
-            x=ox.NamedNode(iri),
-        ):
-            out[iri].append(
-                {"quote": r["exact"], "start": r["start"], "end": r["end"], "source": r["src"]}
-            )
-    return out
-
-
-def _country(store: StoreDep, code: str, base: str) -> ox.NamedNode:
-    """A country by id (place/cambodia), IRI or ISO 3166-1 code (KH)."""
-    rows = select(
-        store,
-        """
-        SELECT ?code ?c WHERE { ?c a schema:Country ; bkg:iso3166Code ?code }""",
-        code=ox.Literal(code.upper()),
-    )
-    if rows:
-        return ox.NamedNode(rows[0]["c"])
-    node = None
-    with contextlib.suppress(ValueError):  # not an IRI: then it is no country of the graph
-        node = ox.NamedNode(full_iri(code, base))
-    if node is not None and select(store, "SELECT ?c WHERE { ?c a schema:Country }", c=node):
-        return node
-    raise Problem(
-        400,
-        f"{code!r} is not a country of the graph (give an id such as "
-        "place/cambodia or an ISO 3166-1 code such as KH)",
-    )
-
-
-#: Acts named per query when listing the acts of a country pair.
-ACT_CHUNK = 500
-
-
-def _acts_involving(store: StoreDep, country: ox.NamedNode) -> set[str]:
-    """The acts whose actor, addressee, partner or beneficiary is the country, a body of it,
-    one of its nationals, or the holder of a post in one of its bodies."""
-    rows = select(
-        store,
-        """
-        SELECT DISTINCT ?c ?act WHERE {
-            { BIND (?c AS ?who) }
-            UNION { ?who bkg:country ?c }
-            UNION { ?who schema:nationality ?c }
-            UNION { ?who org:holds/org:postIn/bkg:country ?c }
-            ?act bkg:actor|bkg:addressee|bkg:partner|bkg:beneficiary ?who .
-        }""",
-        c=country,
-    )
-    return {r["act"] for r in rows}
+def _next(request: Request, page: Page) -> str | None:
+    """The URL of the next page, or ``None`` on the last one."""
+    if not page.more:
+        return None
+    return str(request.url.include_query_params(after=page.items[-1]["id"]))
 
 
 @router.get("/acts", response_model=ActsPage, summary="Cooperation acts, filtered")
@@ -211,104 +139,19 @@ def acts(
     field and country pair. A country takes part through itself, its bodies and the people
     holding posts in them."""
     base = settings.base_iri
-    bindings: dict[str, Any] = {"after": _after(after, base)}
-    filters = []
-    if status is not None:
-        if status not in scheme_notations("status"):
-            raise Problem(
-                400,
-                f"unknown status {status!r}; use one of " + ", ".join(scheme_notations("status")),
-            )
-        bindings["wantStatus"] = ox.Literal(status)
-        filters.append("?act bkg:status/skos:notation ?wantStatus .")
-    if field is not None:
-        if field not in scheme_notations("field"):
-            raise Problem(
-                400, f"unknown field {field!r}; use one of " + ", ".join(scheme_notations("field"))
-            )
-        bindings["wantField"] = ox.Literal(field)
-        filters.append("?act bkg:field/skos:notation ?wantField .")
-    # Acts of a country pair are found from each country first and then named in chunks: a
-    # property path from every act to the countries made Oxigraph walk all acts (3 s at a
-    # million triples).
-    chunks: list[list[str] | None] = [None]
+    pair = None
     if countries is not None:
-        pair = [c.strip() for c in countries.split(",") if c.strip()]
-        if len(pair) != 2:
+        named = [c.strip() for c in countries.split(",") if c.strip()]
+        if len(named) != 2:
             raise Problem(400, "countries takes two countries, comma-separated")
-        ca, cb = (_country(store, c, base) for c in pair)
-        start = bindings["after"].value
-        both = sorted(
-            a for a in _acts_involving(store, ca) & _acts_involving(store, cb) if a > start
+        pair = (country_of(store, named[0], base), country_of(store, named[1], base))
+    try:
+        page = lists.acts(
+            store, base, status=status, field=field, countries=pair, after=after, limit=limit
         )
-        chunks = [both[i : i + ACT_CHUNK] for i in range(0, len(both), ACT_CHUNK)]
-    variables = " ".join(f"?{k}" for k in bindings)
-    rows: list[dict[str, Any]] = []
-    for chunk in chunks:
-        named = ""
-        if chunk is not None:
-            named = "VALUES ?act { " + " ".join(str(ox.NamedNode(a)) for a in chunk) + " }"
-        rows += select(
-            store,
-            f"""
-            SELECT DISTINCT {variables} ?act ?label ?cls ?status ?summary ?layer WHERE {{
-                {named}
-                GRAPH ?g {{ ?act a bkg:CooperationAct ; a ?cls ; rdfs:label ?label ;
-                                 bkg:status ?st ; bkg:summary ?summary }}
-                ?g bkg:layer/skos:notation ?layer . ?st skos:prefLabel ?status .
-                FILTER (STRSTARTS(STR(?cls), "https://bilateral-kg.example/ontology#")
-                        && ?cls != bkg:CooperationAct)
-                {" ".join(filters)}
-                FILTER (STR(?act) > STR(?after))
-            }} ORDER BY STR(?act) LIMIT {limit + 1 - len(rows)}""",
-            **bindings,
-        )
-        if len(rows) > limit:
-            break
-    items = []
-    for r in rows:
-        items.append(
-            {
-                "iri": r["act"],
-                "id": short_id(r["act"], base),
-                "label": r["label"],
-                "kind": r["cls"].rsplit("#", 1)[1],
-                "status": r["status"],
-                "summary": r["summary"],
-                "layer": r["layer"],
-            }
-        )
-    page, next_url = _next(request, items, limit)
-    evidence = _evidence(store, [i["iri"] for i in page])
-    for item in page:
-        iri = item.pop("iri")
-        parts: dict[str, list[dict[str, str]]] = {"actors": [], "addressees": [], "partners": []}
-        item["fields"], item["occasion"] = [], None
-        for r in select(
-            store,
-            """
-            SELECT ?act ?p ?o ?label WHERE {
-                ?act ?p ?o . OPTIONAL { ?o rdfs:label|skos:prefLabel ?label }
-                VALUES ?p { bkg:actor bkg:addressee bkg:partner bkg:field bkg:occasion }
-            } ORDER BY ?p ?label""",
-            act=ox.NamedNode(iri),
-        ):
-            key = r["p"].rsplit("#", 1)[1]
-            if key == "field":
-                item["fields"].append(r["o"].rsplit("/", 1)[1])
-            elif key == "occasion":
-                item["occasion"] = _ref(r["o"], r["label"], base)
-            else:
-                ref = _ref(r["o"], r["label"], base)
-                group = parts[
-                    {"actor": "actors", "addressee": "addressees", "partner": "partners"}[key]
-                ]
-                if ref not in group:
-                    group.append(ref)  # type: ignore[arg-type]
-        item.update(parts)
-        item["fields"] = sorted(set(item["fields"]))
-        item["evidence"] = evidence[iri]
-    return {"items": page, "next": next_url}
+    except ValueError as exc:
+        raise Problem(400, str(exc)) from None
+    return {"items": page.items, "next": _next(request, page)}
 
 
 @router.get("/meetings", response_model=MeetingsPage, summary="Meetings, filtered")
@@ -341,100 +184,18 @@ def meetings(
     one is known (with its layer: a year may be inferred), the place (only when stated) and
     the evidence. A date range keeps the meetings whose full date is known to fall in it."""
     base = settings.base_iri
-    view = prepared.peek()  # for the current graph version, or None while it is prepared
-    if view is not None:
-        who = None if participant is None else node_of(participant, base).value
-        return _meetings_from(view, request, base, who, date_from, date_to, after, limit)
-    bindings: dict[str, Any] = {"after": _after(after, base)}
-    filters = []
-    if participant is not None:
-        bindings["who"] = node_of(participant, base)
-        filters.append("?m schema:attendee ?who .")
-    if date_from is not None or date_to is not None:
-        filters.append("?m schema:startDate ?day .")
-        if date_from is not None:
-            bindings["dayFrom"] = ox.Literal(date_from)
-            filters.append("FILTER (STR(?day) >= ?dayFrom)")
-        if date_to is not None:
-            bindings["dayTo"] = ox.Literal(date_to + "\uffff")
-            filters.append("FILTER (STR(?day) <= ?dayTo)")
-    variables = " ".join(f"?{k}" for k in bindings)
-    rows = select(
+    page = lists.meetings(
         store,
-        f"""
-        SELECT DISTINCT {variables} ?m ?label WHERE {{
-            ?m a bkg:Meeting ; rdfs:label ?label .
-            {" ".join(filters)}
-            FILTER (STR(?m) > STR(?after))
-        }} ORDER BY STR(?m) LIMIT {limit + 1}""",
-        **bindings,
+        base,
+        participant=None if participant is None else node_of(participant, base),
+        date_from=date_from,
+        date_to=date_to,
+        after=after,
+        limit=limit,
+        # For the current graph version, or None while it is prepared (then queried).
+        prepared=prepared.peek(),
     )
-    items = [{"iri": r["m"], "id": short_id(r["m"], base), "label": r["label"]} for r in rows]
-    page, next_url = _next(request, items, limit)
-    evidence = _evidence(store, [i["iri"] for i in page])
-    for item in page:
-        iri = ox.NamedNode(item.pop("iri"))
-        item["attendees"] = [
-            _ref(r["a"], r["l"], base)
-            for r in select(
-                store,
-                """
-            SELECT ?m ?a ?l WHERE { ?m schema:attendee ?a . ?a rdfs:label ?l } ORDER BY ?l""",
-                m=iri,
-            )
-        ]
-        place = select(
-            store,
-            """SELECT ?m ?p ?l WHERE { GRAPH ?g { ?m schema:location ?p }
-            ?g bkg:layer epi:stated . ?p rdfs:label ?l }""",
-            m=iri,
-        )
-        item["place"] = _ref(place[0]["p"], place[0]["l"], base) if place else None
-        stated = select(
-            store,
-            """SELECT ?m ?d WHERE { GRAPH ?g { ?m bkg:edtfDate ?d }
-            ?g bkg:layer epi:stated }""",
-            m=iri,
-        )
-        item["date"] = stated[0]["d"] if stated else None
-        full = select(
-            store,
-            """SELECT ?m ?d ?layer WHERE { GRAPH ?g { ?m schema:startDate ?d }
-            ?g bkg:layer/skos:notation ?layer }""",
-            m=iri,
-        )
-        item["full_date"] = full[0]["d"] if full else None
-        item["full_date_layer"] = full[0]["layer"] if full else None
-        item["evidence"] = evidence[iri.value]
-    return {"items": page, "next": next_url}
-
-
-def _meetings_from(
-    view: Meetings,
-    request: Request,
-    base: str,
-    who: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    after: str | None,
-    limit: int,
-) -> dict[str, Any]:
-    """The page of meetings, from the meetings prepared for the current graph version."""
-    start = full_iri(after, base) if after else ""
-    found = find_meetings(view, who, date_from, date_to, start, limit + 1)
-    items = [{"record": m, "id": short_id(m.iri, base), "label": label} for m, label in found]
-    page, next_url = _next(request, items, limit)
-    for item in page:
-        m = item.pop("record")
-        item["attendees"] = [_ref(a, label, base) for a, label in m.attendees]
-        item["place"] = _ref(m.place[0], m.place[1], base) if m.place else None
-        item["date"] = m.date
-        item["full_date"] = m.full_date
-        item["full_date_layer"] = m.full_date_layer
-        item["evidence"] = [
-            {"quote": quote, "start": s, "end": e, "source": src} for quote, s, e, src in m.evidence
-        ]
-    return {"items": page, "next": next_url}
+    return {"items": page.items, "next": _next(request, page)}
 
 
 @router.get("/statistics", response_model=ObservationsPage, summary="Statistical observations")
@@ -451,60 +212,16 @@ def statistics(
     """Observations (RDF Data Cube) with their dimensions, value, unit and layer: stated
     figures with their evidence, derived ones with their computation."""
     base = settings.base_iri
-    bindings: dict[str, Any] = {"after": _after(after, base)}
-    filters = []
-    if origin is not None:
-        bindings["wantOrigin"] = _country(store, origin, base)
-        filters.append("?o bkg:originCountry ?wantOrigin .")
-    if destination is not None:
-        bindings["wantDestination"] = _country(store, destination, base)
-        filters.append("?o bkg:destinationCountry ?wantDestination .")
-    if layer is not None:
-        bindings["wantLayer"] = ox.Literal(layer)
-        filters.append("FILTER (?layer = ?wantLayer)")
-    variables = " ".join(f"?{k}" for k in bindings)
-    rows = select(
+    page = lists.statistics(
         store,
-        f"""
-        SELECT {variables} ?o ?label ?ds ?dsl ?period ?or ?orl ?de ?del ?population ?sex ?value
-               ?unit ?layer ?reason WHERE {{
-            GRAPH ?g {{ ?o a qb:Observation ; rdfs:label ?label ; qb:dataSet ?ds ;
-                         sdmxd:refPeriod ?period ; bkg:originCountry ?or ;
-                         bkg:destinationCountry ?de ; bkg:population ?population ;
-                         sdmxd:sex ?sexc ; sdmxm:obsValue ?value ; bkg:unit ?unit }}
-            ?g bkg:layer/skos:notation ?layer .
-            ?ds rdfs:label ?dsl . ?or rdfs:label ?orl . ?de rdfs:label ?del .
-            BIND (REPLACE(STR(?sexc), "^.*sex-", "") AS ?s)
-            BIND (IF(?s = "T", "total", IF(?s = "F", "female", "male")) AS ?sex)
-            OPTIONAL {{ ?o bkg:reason ?reason }}
-            {" ".join(filters)}
-            FILTER (STR(?o) > STR(?after))
-        }} ORDER BY STR(?o) LIMIT {limit + 1}""",
-        **bindings,
+        base,
+        origin=None if origin is None else country_of(store, origin, base),
+        destination=None if destination is None else country_of(store, destination, base),
+        layer=layer,
+        after=after,
+        limit=limit,
     )
-    items = [
-        {
-            "iri": r["o"],
-            "id": short_id(r["o"], base),
-            "label": r["label"],
-            "dataset": _ref(r["ds"], r["dsl"], base),
-            "period": str(r["period"]),
-            "origin": _ref(r["or"], r["orl"], base),
-            "destination": _ref(r["de"], r["del"], base),
-            "population": r["population"],
-            "sex": r["sex"],
-            "value": r["value"],
-            "unit": r["unit"],
-            "layer": r["layer"],
-            "reason": r["reason"],
-        }
-        for r in rows
-    ]
-    page, next_url = _next(request, items, limit)
-    evidence = _evidence(store, [i["iri"] for i in page])
-    for item in page:
-        item["evidence"] = evidence[item.pop("iri")]
-    return {"items": page, "next": next_url}
+    return {"items": page.items, "next": _next(request, page)}
 
 
 @router.get(
@@ -515,79 +232,20 @@ def source(id: str, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     (with the facts) and the mentions of entities (with the entity and the layer of the
     identification)."""
     base = settings.base_iri
-    iri = id if id.startswith(("http://", "https://")) else f"{base}id/{id}"
-    if not id.startswith(("http://", "https://")) and not id.startswith("source/"):
-        iri = f"{base}id/source/{id}"
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        raise Problem(404, f"there is no source {id[:80]!r}") from None
-    head = select(
-        store,
-        """
-        SELECT ?s ?label ?text ?url ?publisher WHERE {
-            ?s schema:text ?text ; rdfs:label ?label .
-            OPTIONAL { ?s schema:url ?url }
-            OPTIONAL { ?s schema:publisher/rdfs:label ?publisher }
-        }""",
-        s=node,
+    iri = full_iri(
+        id if id.startswith(("http://", "https://", "source/")) else "source/" + id, base
     )
-    if not head:
+    if not _is_iri(iri):
+        raise Problem(404, f"there is no source {id[:80]!r}")
+    found = lists.source(store, iri, base)
+    if found is None:
         raise Problem(404, f"there is no source {id!r}")
-    spans: dict[tuple[int, int], dict[str, Any]] = {}
-    for r in select(
-        store,
-        """
-        SELECT ?s ?span ?start ?end ?exact ?fact ?factLabel WHERE {
-            ?span oa:hasSource ?s ; oa:hasSelector ?q, ?p .
-            ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end .
-            ?fact prov:wasDerivedFrom ?span ; rdfs:label ?factLabel .
-            FILTER NOT EXISTS { ?fact a oa:Annotation }
-        } ORDER BY ?start ?end ?factLabel""",
-        s=node,
-    ):
-        span = spans.setdefault(
-            (r["start"], r["end"]),
-            {
-                "start": r["start"],
-                "end": r["end"],
-                "quote": r["exact"],
-                "kind": "evidence",
-                "layer": None,
-                "refers_to": [],
-            },
-        )
-        span["refers_to"].append(_ref(r["fact"], r["factLabel"], base))
-    mentions = []
-    for r in select(
-        store,
-        """
-        SELECT ?s ?start ?end ?exact ?e ?label ?layer WHERE {
-            GRAPH ?g { ?m a oa:Annotation ; oa:hasTarget ?span ; oa:hasBody ?e }
-            ?g bkg:layer/skos:notation ?layer .
-            ?span oa:hasSource ?s ; oa:hasSelector ?q, ?p .
-            ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . ?e rdfs:label ?label .
-        } ORDER BY ?start""",
-        s=node,
-    ):
-        mentions.append(
-            {
-                "start": r["start"],
-                "end": r["end"],
-                "quote": r["exact"],
-                "kind": "mention",
-                "layer": r["layer"],
-                "refers_to": [_ref(r["e"], r["label"], base)],
-            }
-        )
-    h = head[0]
-    return {
-        "id": short_id(iri, base),
-        "label": h["label"],
-        "url": h["url"],
-        "publisher": h["publisher"],
-        "text": h["text"],
-        "spans": sorted(
-            [*spans.values(), *mentions], key=lambda s: (s["start"], s["end"], s["kind"])
-        ),
-    }
+    return found
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True

@@ -6,17 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from api.deps import SummaryDep
+from api.templating import templates
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["pages"])
-templates = Jinja2Templates(
-    env=Environment(loader=PackageLoader("api", "templates"), autoescape=select_autoescape())
-)
 
 
 def _wants_json(request: Request) -> bool:

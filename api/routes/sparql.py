@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -12,13 +11,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import ImmutableMultiDict, MultiDict
 
+from api.access import authorize, read_body
 from api.deps import SettingsDep, StoreDep
+from api.editor import editor_page
 from api.problems import Problem
-from api.routes import editor
 from graph.store.execute import Executor, Job, Outcome
 from graph.store.results import GRAPH_TYPES, SOLUTION_TYPES, choose
 
-__all__ = ["authorize", "read_body", "router", "service_description"]
+__all__ = ["router", "service_description"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -51,20 +51,6 @@ async def get_executor(request: Request) -> Executor:
 
 
 ExecutorDep = Annotated[Executor, Depends(get_executor)]
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused past ``limit`` bytes without reading the rest."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise Problem(413, f"the request body is {declared} bytes; the limit is {limit}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(413, f"the request body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _media(value: str | None) -> tuple[str, dict[str, str]]:
@@ -117,23 +103,6 @@ def _format(params: ImmutableMultiDict[str, str]) -> str | None:
 
 def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
-
-
-def authorize(request: Request, settings: SettingsDep) -> None:
-    """Let a write through only with the configured write token."""
-    token = settings.token()
-    if token is None:
-        raise Problem(403, "this endpoint is read-only: no write token is configured")
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        raise Problem(
-            401,
-            "updates need 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": 'Bearer realm="sparql"'},
-        )
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise Problem(403, "the write token is not valid")
 
 
 def _respond(outcome: Outcome) -> Response:
@@ -239,7 +208,7 @@ async def sparql_get(
         accept = request.headers.get("accept", "")
         media = choose(accept, ["text/html", *SD_TYPES])
         if media == "text/html" and "text/html" in accept:
-            return editor.editor_page(request)
+            return editor_page(request)
         media = choose(accept, SD_TYPES)
         if media is None:
             raise Problem(406, "the service description comes as " + ", ".join(SD_TYPES))

@@ -9,9 +9,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api.access import authorize, read_body
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
-from api.routes.sparql import authorize, read_body
+from graph.read.export import graph_triples
 from graph.store import Store
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
 from graph.store.safety import UnsafeQueryError, check_rdf
@@ -56,16 +57,6 @@ def _target(request: Request, direct: bool) -> tuple[str | None, bool]:
 
 def _exists(store: Store, graph: str | None) -> bool:
     return graph is None or graph in store.named_graphs()
-
-
-def _triples(store: Store, graph: str | None) -> list[ox.Triple]:
-    result = store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-        default_graphs=[graph] if graph is not None else [],
-        named_graphs=[],
-    )
-    assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
-    return list(result)
 
 
 def _parse(body: bytes, media: str, graph: str | None, base: str) -> bytes:
@@ -121,7 +112,7 @@ async def _read(request: Request, store: Store, direct: bool) -> Response:
     media = choose(request.headers.get("accept", ""), READ_TYPES)
     if media is None:
         raise Problem(406, "graphs come as " + ", ".join(READ_TYPES[:4]))
-    triples = await anyio.to_thread.run_sync(_triples, store, graph)
+    triples = await anyio.to_thread.run_sync(graph_triples, store, graph)
     body = serialize_graph(triples, GRAPH_TYPES[media])
     if request.method == "HEAD":
         return Response(

@@ -1,4 +1,5 @@
-"""Write the projection for Gephi and spreadsheets: GraphML, GEXF and CSV."""
+"""Write the graph out: the projection for Gephi and spreadsheets (GraphML, GEXF, CSV), and
+one named graph's triples (the Graph Store Protocol's GET)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import csv
 import io
 
 import networkx as nx
+import pyoxigraph as ox
 
 from graph.read.network import Net
+from graph.store import Store
 
-__all__ = ["to_csv", "to_gexf", "to_graphml"]
+__all__ = ["graph_triples", "to_csv", "to_gexf", "to_graphml"]
 
 
 def _flat(G: Net) -> nx.MultiGraph[str]:
@@ -112,3 +115,28 @@ def to_csv(G: Net) -> bytes:
     )
     writer.writerows(sorted(rows))
     return out.getvalue().encode("utf-8")
+
+
+def graph_triples(store: Store, graph: str | None) -> list[ox.Triple]:
+    """The triples of one graph, as the Graph Store Protocol serves it.
+
+    Args:
+        store: the store.
+        graph: the named graph's IRI; ``None`` for the default graph (as stored, not the
+            union of the named graphs).
+
+    Returns:
+        The triples, in the store's order.
+
+    Examples:
+        >>> from graph.store import memory_store
+        >>> graph_triples(memory_store(), None)
+        []
+    """
+    result = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        default_graphs=[graph] if graph is not None else [],
+        named_graphs=[],
+    )
+    assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
+    return list(result)

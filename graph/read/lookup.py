@@ -32,74 +32,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.read.evidence import Evidence, evidence_of
+from graph.read.query import select
 from graph.store import Store
 from ontology import ontology_graph
 
 __all__ = [
     "LAYER_NAMES",
-    "PREFIXES",
     "EntityFacts",
-    "Evidence",
     "Fact",
     "FactView",
     "Match",
     "entity_view",
     "layer_graphs",
     "resolve",
-    "select",
     "summary",
 ]
-
-PREFIXES = """\
-PREFIX bkg: <https://bilateral-kg.example/ontology#>
-PREFIX status: <https://bilateral-kg.example/ontology/status/>
-PREFIX field: <https://bilateral-kg.example/ontology/field/>
-PREFIX epi: <https://bilateral-kg.example/ontology/epistemic/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX sdmxd: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmxm: <http://purl.org/linked-data/sdmx/2009/measure#>
-PREFIX sdmxc: <http://purl.org/linked-data/sdmx/2009/code#>
-"""
-
-
-def _py(term: Any) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
-            return int(term.value)
-        if dt.endswith(("#decimal", "#double", "#float")):
-            return float(term.value)
-        return term.value
-    return term.value
-
-
-def select(store: Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
-    """Run a SELECT with our prefixes; rows as dicts of plain Python values.
-
-    Args:
-        store: the store.
-        query: the SELECT query, without prefixes.
-        **bindings: variables bound to RDF terms before evaluation (SEP-0007 substitution:
-            each must also be in the projection).
-
-    Returns:
-        One dict per solution; unbound variables are ``None``.
-    """
-    result = store.query(PREFIXES + query, bindings=bindings)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: _py(row[n]) for n in names} for row in result]
 
 
 @dataclass(frozen=True)
@@ -167,17 +115,6 @@ def resolve(store: Store, name: str, limit: int = 10) -> list[Match]:
         q=q,
     )
     return [Match(r["e"], r["label"], "partial") for r in rows[:limit]]
-
-
-@dataclass
-class Evidence:
-    """A span of a source: the quote, its offsets and the source."""
-
-    exact: str
-    start: int
-    end: int
-    source: str
-    source_title: str
 
 
 @dataclass
@@ -283,10 +220,6 @@ def _first_fact(rows: Iterable[tuple[str, ...]]) -> dict[str, Fact]:
     return facts
 
 
-def _evidence_key(e: Evidence) -> tuple[int, int, str, str, str]:
-    return (e.start, e.end, e.exact, e.source, e.source_title)
-
-
 #: The details of fact nodes (``VALUES ?node`` added per entity; the whole graph's at once).
 FACT_DETAILS = """
     SELECT ?node ?label ?layer ?status ?reason ?pred WHERE {
@@ -327,23 +260,7 @@ def _facts_naming(store: Store, e: ox.NamedNode) -> EntityFacts:
         facts.update(
             _first_fact(tuple("" if r[k] is None else r[k] for k in _DETAIL_NAMES) for r in details)
         )
-        for r in select(
-            store,
-            f"""
-            SELECT ?node ?exact ?start ?end ?src ?title WHERE {{
-                VALUES ?node {{ {nodes} }}
-                ?node prov:wasDerivedFrom ?span .
-                ?span oa:hasSource ?src ; oa:hasSelector ?qs, ?ps .
-                ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
-                ?src rdfs:label ?title .
-            }}""",
-        ):
-            ev = Evidence(r["exact"], r["start"], r["end"], r["src"], r["title"])
-            found = evidence.setdefault(r["node"], [])
-            if ev not in found:
-                found.append(ev)
-    for spans in evidence.values():
-        spans.sort(key=_evidence_key)
+        evidence.update((node, spans) for node, spans in evidence_of(store, chunk).items() if spans)
     return EntityFacts(facts, evidence, {e.value: pairs})
 
 

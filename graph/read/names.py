@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pycountry
 import pyoxigraph as ox
 
-from graph.read.lookup import select
+from graph.read.query import select
 from graph.store import Store
 
 __all__ = ["ScriptName", "language_name", "script_names"]

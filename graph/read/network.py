@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import networkx as nx
-import pyoxigraph as ox
 
 from graph.build.dates import readable_date
-from graph.read.lookup import select
+from graph.read.evidence import EvidenceCache
+from graph.read.query import select
 from graph.store import PerVersion, Store
 
 #: A projection: an undirected networkx graph keyed by IRI.
@@ -32,7 +31,6 @@ __all__ = [
     "GROUPS",
     "HUB_KINDS",
     "LAYERS",
-    "Evidence",
     "Projection",
     "brokers",
     "connected_groups",
@@ -236,7 +234,7 @@ def project(store: Store) -> Net:
 
     # Fetched per fact node when a path or an export first needs it: reading every span of
     # the graph up front was 21 of the 35 s of a projection at a million triples.
-    G.graph["evidence"] = Evidence(store)
+    G.graph["evidence"] = EvidenceCache(store)
     _occasions(G)
     return _ordered(G)
 
@@ -259,82 +257,6 @@ def _ordered(G: Net) -> Net:
         edges.append((min(a, b), max(a, b), data))
     H.add_edges_from(sorted(edges, key=lambda e: (e[0], e[1])))
     return H
-
-
-_EVIDENCE = """
-    SELECT ?x ?exact ?start ?end ?src ?title WHERE {
-        ?x prov:wasDerivedFrom ?span .
-        ?span oa:hasSource ?src ; oa:hasSelector ?q, ?pos .
-        ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
-        ?src rdfs:label ?title .
-    } ORDER BY ?x ?start"""
-
-
-class Evidence(Mapping[str, list[dict[str, Any]]]):
-    """The evidence spans of fact nodes (quote, offsets, source), read from the store at the
-    first request for a node and then kept; nodes without evidence are missing.
-
-    Examples:
-        >>> from graph.store import memory_store
-        >>> Evidence(memory_store()).get("https://example.org/fact", [])
-        []
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-        self._known: dict[str, list[dict[str, Any]]] = {}
-        self._complete = False
-
-    @staticmethod
-    def _item(r: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "quote": r["exact"],
-            "start": r["start"],
-            "end": r["end"],
-            "source": r["src"],
-            "source_label": r["title"],
-        }
-
-    def __getitem__(self, node: str) -> list[dict[str, Any]]:
-        with self._lock:
-            found = self._known.get(node)
-            if found is None and not self._complete and node.startswith(("http", "urn:")):
-                rows = select(self.store, _EVIDENCE, x=ox.NamedNode(node))
-                found = self._known[node] = [self._item(r) for r in rows]
-        if not found:
-            raise KeyError(node)
-        return found
-
-    def prefetch(self, nodes: Iterable[str]) -> None:
-        """Read the evidence of the given nodes not read yet, in one query."""
-        with self._lock:
-            todo = sorted(
-                {n for n in nodes if n not in self._known and n.startswith(("http", "urn:"))}
-            )
-            if self._complete or not todo:
-                return
-            values = " ".join(str(ox.NamedNode(n)) for n in todo)
-            known: dict[str, list[dict[str, Any]]] = {n: [] for n in todo}
-            query = _EVIDENCE.replace("WHERE {", f"WHERE {{ VALUES ?x {{ {values} }}", 1)
-            for r in select(self.store, query):
-                known[r["x"]].append(self._item(r))
-            self._known.update(known)
-
-    def _all(self) -> dict[str, list[dict[str, Any]]]:
-        with self._lock:
-            if not self._complete:
-                known: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for r in select(self.store, _EVIDENCE):
-                    known[r["x"]].append(self._item(r))
-                self._known, self._complete = dict(known), True
-            return {k: v for k, v in self._known.items() if v}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
 
 
 _SCHEMA, _BKG, _ORG = (
@@ -521,7 +443,7 @@ def explain(
     """
     ok = _allowed(groups, layers)
     evidence = G.graph.get("evidence", {})
-    if isinstance(evidence, Evidence):  # one query for every hop, not one per link
+    if isinstance(evidence, EvidenceCache):  # one query for every hop, not one per link
         evidence.prefetch(
             link.evidence_of
             for a, b in itertools.pairwise(path)
@@ -607,16 +529,92 @@ def neighbours(
     return dict(out)
 
 
+#: The order in which the explorer shows a node's neighbours, by kind (then by label).
+EGO_ORDER = {
+    "meeting": 0,
+    "person": 1,
+    "organization": 2,
+    "country": 3,
+    "place": 3,
+    "act": 4,
+    "post": 5,
+    "statement": 6,
+}
+
+
 def ego(
     G: Net,
     u: str,
     radius: int = 1,
     groups: Collection[str] | None = None,
     layers: Collection[str] | None = None,
+    limit: int | None = None,
 ) -> Net:
-    """The subgraph within ``radius`` hops of ``u`` over the chosen relations."""
-    sub: Net = nx.ego_graph(_view(G, _allowed(groups, layers)), u, radius=radius)
-    return sub
+    """The nodes within ``radius`` hops of ``u`` over the chosen relations, breadth first.
+
+    Args:
+        G: a projection.
+        u: the node at the centre.
+        radius: at most this many hops from ``u``.
+        groups: relation groups to follow (default: all but ``derived``).
+        layers: epistemic layers to follow (default: all).
+        limit: at most this many new neighbours taken from each node (in the order of
+            :data:`EGO_ORDER`, then by label); ``None`` for all of them.
+
+    Returns:
+        A new graph: its nodes in the order reached, with the projection's attributes and
+        ``more``, the node's allowed neighbours left out past the limit (for the outer ring,
+        past the radius: its allowed links to nodes not shown); its
+        edges those of the projection between the nodes that have an allowed link, with all
+        their links (filter them with the same groups and layers).
+
+    Raises:
+        ValueError: an unknown group or layer.
+
+    Examples:
+        >>> G = nx.Graph()
+        >>> G.add_node("act", label="Request", kind="act")
+        >>> for p in "abc":
+        ...     G.add_node(p, label=p.upper(), kind="person")
+        ...     G.add_edge("act", p, links=[Link("act", p, "partner", "stated")])
+        >>> H = ego(G, "a", radius=1)
+        >>> list(H), H.nodes["act"]["more"]
+        (['a', 'act'], 2)
+        >>> [(n, d["more"]) for n, d in ego(G, "act", limit=2).nodes(data=True)]
+        [('act', 1), ('a', 0), ('b', 0)]
+    """
+    ok = _allowed(groups, layers)
+
+    def around(n: str) -> list[str]:
+        return [v for v in G.adj[n] if any(ok(link) for link in G.edges[n, v]["links"])]
+
+    shown: dict[str, int] = {u: 0}
+    frontier = [u]
+    for _ in range(radius):
+        reached = []
+        for n in frontier:
+            fresh = sorted(
+                (v for v in around(n) if v not in shown),
+                key=lambda v: (EGO_ORDER.get(G.nodes[v]["kind"], 9), G.nodes[v]["label"]),
+            )
+            taken = fresh if limit is None else fresh[:limit]
+            for v in taken:
+                shown[v] = 0
+                reached.append(v)
+            shown[n] = len(fresh) - len(taken)
+        frontier = reached
+    for n in frontier:  # the outer ring: how many links lead beyond it
+        shown[n] = sum(
+            1 for v in G.adj[n] if v not in shown for link in G.edges[n, v]["links"] if ok(link)
+        )
+    H: Net = nx.Graph()
+    H.add_nodes_from((n, {**G.nodes[n], "more": more}) for n, more in shown.items())
+    H.add_edges_from(
+        (a, b, data)
+        for a, b, data in G.subgraph(shown).edges(data=True)
+        if any(ok(link) for link in data["links"])
+    )
+    return H
 
 
 def brokers(

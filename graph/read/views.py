@@ -30,14 +30,9 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from graph.read.lookup import (
-    FACT_DETAILS,
-    PREFIXES,
-    EntityFacts,
-    Evidence,
-    _evidence_key,
-    _first_fact,
-)
+from graph.read.evidence import Evidence, span_pattern
+from graph.read.lookup import FACT_DETAILS, EntityFacts, _first_fact
+from graph.read.query import PREFIXES
 from graph.store import PerVersion, Store
 
 __all__ = [
@@ -170,7 +165,7 @@ def entity_facts(store: Store) -> EntityFacts:
                     if item not in found:
                         found.append(item)
     for spans in evidence.values():
-        spans.sort(key=_evidence_key)
+        spans.sort(key=Evidence.sort_key)
     links: dict[str, set[tuple[str, str]]] = {}
     roles: dict[str, str] = {}  # one string per role, shared by every link
     for s, p, o in _rows(store, _LINKS):
@@ -292,10 +287,9 @@ def meetings_view(store: Store) -> Meetings:
     )
     evidence = _pairs(
         store,
-        """SELECT ?m ?start ?end ?exact ?src WHERE {
+        f"""SELECT ?m ?start ?end ?exact ?src WHERE {{
             ?m a bkg:Meeting ; prov:wasDerivedFrom ?span .
-            ?span oa:hasSource ?src ; oa:hasSelector ?q, ?p .
-            ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""",
+            {span_pattern()} }}""",
     )
     records: dict[str, MeetingRecord] = {}
     by_attendee: dict[str, list[str]] = {}

@@ -1,0 +1,55 @@
+"""Route parameters as graph terms: ids as IRIs, names as nodes, countries, comma lists.
+
+Every function here turns what a client sent into what the read side takes, or raises the
+problem (404 or 400) that says what was wrong; the routes share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+import pyoxigraph as ox
+
+from api.problems import Problem
+from graph.read.ids import full_iri
+from graph.read.lists import country
+from graph.read.search import MAX_NAME, SearchIndex, find_node
+from graph.store import Store
+
+__all__ = ["country_of", "node_named", "node_of", "split"]
+
+
+def node_of(ident: str, base: str) -> ox.NamedNode:
+    """The IRI term of an id, or a 404 problem when the id cannot be an IRI of the graph."""
+    try:
+        return ox.NamedNode(full_iri(ident, base))
+    except ValueError:
+        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}") from None
+
+
+def node_named(ident: str, base: str, index: SearchIndex, nodes: Container[str]) -> str:
+    """An id, an IRI or a name (the best search hit, if it is good enough), as a node of
+    ``nodes`` (a projection); a 404 problem when nothing is meant."""
+    if len(ident) > MAX_NAME:  # no name is that long; spare the fuzzy search the work
+        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}…")
+    found = find_node(index, nodes, ident, base)
+    if found is None or found.score < 80:
+        raise Problem(404, f"nothing in the graph is called {ident!r}")
+    return found.iri
+
+
+def country_of(store: Store, code: str, base: str) -> ox.NamedNode:
+    """A country by id (place/cambodia), IRI or ISO 3166-1 code (KH); else a 400 problem."""
+    node = country(store, code, base)
+    if node is None:
+        raise Problem(
+            400,
+            f"{code!r} is not a country of the graph (give an id such as "
+            "place/cambodia or an ISO 3166-1 code such as KH)",
+        )
+    return node
+
+
+def split(value: str | None) -> list[str] | None:
+    """A comma-separated parameter as a list (``None`` when absent or empty)."""
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None

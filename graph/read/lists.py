@@ -1,0 +1,549 @@
+"""Lists of the graph's facts: cooperation acts, meetings, statistics, and a source's spans.
+
+Each list is paged by a keyset cursor (the id of the last item of the previous page): a page
+is the items after it in IRI order. User input is bound as RDF terms, never pasted.
+
+Examples:
+    >>> from pathlib import Path
+    >>> from graph.build.iris import Iris
+    >>> from graph.build.pipeline import compile_seeds
+    >>> from graph.store import memory_store
+    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> base = "https://bilateral-kg.example/"
+    >>> page = acts(store, base, status="requested", limit=2)
+    >>> [a["status"] for a in page.items], page.more
+    (['requested', 'requested'], True)
+    >>> country(store, "KH", base).value
+    'https://bilateral-kg.example/id/place/cambodia'
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.read.evidence import evidence_of, span_pattern
+from graph.read.ids import full_iri, short_id
+from graph.read.query import select
+from graph.read.views import Meetings, find_meetings
+from graph.store import Store
+from ontology import scheme_notations
+
+__all__ = [
+    "ACT_CHUNK",
+    "Page",
+    "acts",
+    "acts_involving",
+    "country",
+    "meetings",
+    "source",
+    "statistics",
+]
+
+#: Acts named per query when listing the acts of a country pair.
+ACT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a list: the items (each with its ``id``), and whether more follow."""
+
+    items: list[dict[str, Any]]
+    more: bool
+
+
+def _ref(iri: str | None, label: str | None, base: str) -> dict[str, str] | None:
+    return None if iri is None else {"id": short_id(iri, base), "label": label or iri}
+
+
+def _after(after: str | None, base: str) -> ox.Literal:
+    return ox.Literal(full_iri(after, base) if after else "")
+
+
+def _page(items: list[dict[str, Any]], limit: int) -> Page:
+    return Page(items[:limit], len(items) > limit)
+
+
+def _quotes(store: Store, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
+    found = evidence_of(store, iris)
+    return {iri: [e.as_quote() for e in found[iri]] for iri in iris}
+
+
+def country(store: Store, code: str, base: str) -> ox.NamedNode | None:
+    """A country of the graph by id (``place/cambodia``), IRI or ISO 3166-1 code (``KH``).
+
+    Args:
+        store: the store.
+        code: what the user gave.
+        base: the configured base IRI.
+
+    Returns:
+        The country's IRI, or ``None`` when no country of the graph is meant.
+    """
+    rows = select(
+        store,
+        """
+        SELECT ?code ?c WHERE { ?c a schema:Country ; bkg:iso3166Code ?code }""",
+        code=ox.Literal(code.upper()),
+    )
+    if rows:
+        return ox.NamedNode(rows[0]["c"])
+    node = None
+    with contextlib.suppress(ValueError):  # not an IRI: then it is no country of the graph
+        node = ox.NamedNode(full_iri(code, base))
+    if node is not None and select(store, "SELECT ?c WHERE { ?c a schema:Country }", c=node):
+        return node
+    return None
+
+
+def acts_involving(store: Store, country: ox.NamedNode) -> set[str]:
+    """The acts whose actor, addressee, partner or beneficiary is the country, a body of it,
+    one of its nationals, or the holder of a post in one of its bodies.
+
+    Args:
+        store: the store.
+        country: the country's IRI.
+
+    Returns:
+        The acts' IRIs.
+    """
+    rows = select(
+        store,
+        """
+        SELECT DISTINCT ?c ?act WHERE {
+            { BIND (?c AS ?who) }
+            UNION { ?who bkg:country ?c }
+            UNION { ?who schema:nationality ?c }
+            UNION { ?who org:holds/org:postIn/bkg:country ?c }
+            ?act bkg:actor|bkg:addressee|bkg:partner|bkg:beneficiary ?who .
+        }""",
+        c=country,
+    )
+    return {r["act"] for r in rows}
+
+
+_PARTS = {"actor": "actors", "addressee": "addressees", "partner": "partners"}
+
+
+def _act_parts(store: Store, item: dict[str, Any], iri: str, base: str) -> None:
+    """An act's actors, addressees, partners, fields and occasion, into its item."""
+    parts: dict[str, list[dict[str, str]]] = {"actors": [], "addressees": [], "partners": []}
+    item["fields"], item["occasion"] = [], None
+    for r in select(
+        store,
+        """
+        SELECT ?act ?p ?o ?label WHERE {
+            ?act ?p ?o . OPTIONAL { ?o rdfs:label|skos:prefLabel ?label }
+            VALUES ?p { bkg:actor bkg:addressee bkg:partner bkg:field bkg:occasion }
+        } ORDER BY ?p ?label""",
+        act=ox.NamedNode(iri),
+    ):
+        key = r["p"].rsplit("#", 1)[1]
+        if key == "field":
+            item["fields"].append(r["o"].rsplit("/", 1)[1])
+        elif key == "occasion":
+            item["occasion"] = _ref(r["o"], r["label"], base)
+        else:
+            ref = _ref(r["o"], r["label"], base)
+            group = parts[_PARTS[key]]
+            if ref not in group:
+                group.append(ref)  # type: ignore[arg-type]
+    item.update(parts)
+    item["fields"] = sorted(set(item["fields"]))
+
+
+def acts(
+    store: Store,
+    base: str,
+    *,
+    status: str | None = None,
+    field: str | None = None,
+    countries: tuple[ox.NamedNode, ox.NamedNode] | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Cooperation acts with their actor, addressee, partners, field, status and evidence.
+
+    Args:
+        store: the store.
+        base: the configured base IRI (ids are relative to it).
+        status: keep the acts of this status (a notation of the status scheme).
+        field: keep the acts of this field of cooperation.
+        countries: keep the acts that involve both countries (see :func:`acts_involving`).
+        after: the id of the last act of the previous page.
+        limit: at most this many acts.
+
+    Returns:
+        The page, in IRI order.
+
+    Raises:
+        ValueError: an unknown status or field.
+    """
+    bindings: dict[str, Any] = {"after": _after(after, base)}
+    filters = []
+    if status is not None:
+        if status not in scheme_notations("status"):
+            raise ValueError(
+                f"unknown status {status!r}; use one of " + ", ".join(scheme_notations("status"))
+            )
+        bindings["wantStatus"] = ox.Literal(status)
+        filters.append("?act bkg:status/skos:notation ?wantStatus .")
+    if field is not None:
+        if field not in scheme_notations("field"):
+            raise ValueError(
+                f"unknown field {field!r}; use one of " + ", ".join(scheme_notations("field"))
+            )
+        bindings["wantField"] = ox.Literal(field)
+        filters.append("?act bkg:field/skos:notation ?wantField .")
+    # Acts of a country pair are found from each country first and then named in chunks: a
+    # property path from every act to the countries made Oxigraph walk all acts (3 s at a
+    # million triples).
+    chunks: list[list[str] | None] = [None]
+    if countries is not None:
+        ca, cb = countries
+        start = bindings["after"].value
+        both = sorted(a for a in acts_involving(store, ca) & acts_involving(store, cb) if a > start)
+        chunks = [both[i : i + ACT_CHUNK] for i in range(0, len(both), ACT_CHUNK)]
+    variables = " ".join(f"?{k}" for k in bindings)
+    rows: list[dict[str, Any]] = []
+    for chunk in chunks:
+        named = ""
+        if chunk is not None:
+            named = "VALUES ?act { " + " ".join(str(ox.NamedNode(a)) for a in chunk) + " }"
+        rows += select(
+            store,
+            f"""
+            SELECT DISTINCT {variables} ?act ?label ?cls ?status ?summary ?layer WHERE {{
+                {named}
+                GRAPH ?g {{ ?act a bkg:CooperationAct ; a ?cls ; rdfs:label ?label ;
+                                 bkg:status ?st ; bkg:summary ?summary }}
+                ?g bkg:layer/skos:notation ?layer . ?st skos:prefLabel ?status .
+                FILTER (STRSTARTS(STR(?cls), "https://bilateral-kg.example/ontology#")
+                        && ?cls != bkg:CooperationAct)
+                {" ".join(filters)}
+                FILTER (STR(?act) > STR(?after))
+            }} ORDER BY STR(?act) LIMIT {limit + 1 - len(rows)}""",
+            **bindings,
+        )
+        if len(rows) > limit:
+            break
+    page = _page(
+        [
+            {
+                "iri": r["act"],
+                "id": short_id(r["act"], base),
+                "label": r["label"],
+                "kind": r["cls"].rsplit("#", 1)[1],
+                "status": r["status"],
+                "summary": r["summary"],
+                "layer": r["layer"],
+            }
+            for r in rows
+        ],
+        limit,
+    )
+    evidence = _quotes(store, [i["iri"] for i in page.items])
+    for item in page.items:
+        iri = item.pop("iri")
+        _act_parts(store, item, iri, base)
+        item["evidence"] = evidence[iri]
+    return page
+
+
+def meetings(
+    store: Store,
+    base: str,
+    *,
+    participant: ox.NamedNode | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+    prepared: Meetings | None = None,
+) -> Page:
+    """Meetings with their attendees, the date as the source gives it, the full date where
+    one is known (with its layer: a year may be inferred), the place (only when stated) and
+    the evidence.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        participant: keep the meetings this entity attended.
+        date_from, date_to: keep the meetings whose full date is known to fall in the range
+            (``YYYY[-MM[-DD]]``, both ends included).
+        after: the id of the last meeting of the previous page.
+        limit: at most this many meetings.
+        prepared: every meeting, prepared for the store's current version
+            (:class:`graph.read.views.PreparedMeetings`); without it, the page is queried.
+
+    Returns:
+        The page, in IRI order.
+    """
+    if prepared is not None:
+        return _meetings_from(prepared, base, participant, date_from, date_to, after, limit)
+    bindings: dict[str, Any] = {"after": _after(after, base)}
+    filters = []
+    if participant is not None:
+        bindings["who"] = participant
+        filters.append("?m schema:attendee ?who .")
+    if date_from is not None or date_to is not None:
+        filters.append("?m schema:startDate ?day .")
+        if date_from is not None:
+            bindings["dayFrom"] = ox.Literal(date_from)
+            filters.append("FILTER (STR(?day) >= ?dayFrom)")
+        if date_to is not None:
+            bindings["dayTo"] = ox.Literal(date_to + "\uffff")
+            filters.append("FILTER (STR(?day) <= ?dayTo)")
+    variables = " ".join(f"?{k}" for k in bindings)
+    rows = select(
+        store,
+        f"""
+        SELECT DISTINCT {variables} ?m ?label WHERE {{
+            ?m a bkg:Meeting ; rdfs:label ?label .
+            {" ".join(filters)}
+            FILTER (STR(?m) > STR(?after))
+        }} ORDER BY STR(?m) LIMIT {limit + 1}""",
+        **bindings,
+    )
+    page = _page(
+        [{"iri": r["m"], "id": short_id(r["m"], base), "label": r["label"]} for r in rows], limit
+    )
+    evidence = _quotes(store, [i["iri"] for i in page.items])
+    for item in page.items:
+        iri = ox.NamedNode(item.pop("iri"))
+        item["attendees"] = [
+            _ref(r["a"], r["l"], base)
+            for r in select(
+                store,
+                """
+            SELECT ?m ?a ?l WHERE { ?m schema:attendee ?a . ?a rdfs:label ?l } ORDER BY ?l""",
+                m=iri,
+            )
+        ]
+        place = select(
+            store,
+            """SELECT ?m ?p ?l WHERE { GRAPH ?g { ?m schema:location ?p }
+            ?g bkg:layer epi:stated . ?p rdfs:label ?l }""",
+            m=iri,
+        )
+        item["place"] = _ref(place[0]["p"], place[0]["l"], base) if place else None
+        stated = select(
+            store,
+            """SELECT ?m ?d WHERE { GRAPH ?g { ?m bkg:edtfDate ?d }
+            ?g bkg:layer epi:stated }""",
+            m=iri,
+        )
+        item["date"] = stated[0]["d"] if stated else None
+        full = select(
+            store,
+            """SELECT ?m ?d ?layer WHERE { GRAPH ?g { ?m schema:startDate ?d }
+            ?g bkg:layer/skos:notation ?layer }""",
+            m=iri,
+        )
+        item["full_date"] = full[0]["d"] if full else None
+        item["full_date_layer"] = full[0]["layer"] if full else None
+        item["evidence"] = evidence[iri.value]
+    return page
+
+
+def _meetings_from(
+    view: Meetings,
+    base: str,
+    participant: ox.NamedNode | None,
+    date_from: str | None,
+    date_to: str | None,
+    after: str | None,
+    limit: int,
+) -> Page:
+    """The page of meetings, from the meetings prepared for the current graph version."""
+    start = full_iri(after, base) if after else ""
+    who = None if participant is None else participant.value
+    found = find_meetings(view, who, date_from, date_to, start, limit + 1)
+    page = _page(
+        [{"record": m, "id": short_id(m.iri, base), "label": label} for m, label in found], limit
+    )
+    for item in page.items:
+        m = item.pop("record")
+        item["attendees"] = [_ref(a, label, base) for a, label in m.attendees]
+        item["place"] = _ref(m.place[0], m.place[1], base) if m.place else None
+        item["date"] = m.date
+        item["full_date"] = m.full_date
+        item["full_date_layer"] = m.full_date_layer
+        item["evidence"] = [
+            {"quote": quote, "start": s, "end": e, "source": src} for quote, s, e, src in m.evidence
+        ]
+    return page
+
+
+def statistics(
+    store: Store,
+    base: str,
+    *,
+    origin: ox.NamedNode | None = None,
+    destination: ox.NamedNode | None = None,
+    layer: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Observations (RDF Data Cube) with their dimensions, value, unit and layer: stated
+    figures with their evidence, derived ones with their computation.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        origin, destination: keep the observations of these countries.
+        layer: keep the observations of this layer (stated, inferred, derived).
+        after: the id of the last observation of the previous page.
+        limit: at most this many observations.
+
+    Returns:
+        The page, in IRI order.
+    """
+    bindings: dict[str, Any] = {"after": _after(after, base)}
+    filters = []
+    if origin is not None:
+        bindings["wantOrigin"] = origin
+        filters.append("?o bkg:originCountry ?wantOrigin .")
+    if destination is not None:
+        bindings["wantDestination"] = destination
+        filters.append("?o bkg:destinationCountry ?wantDestination .")
+    if layer is not None:
+        bindings["wantLayer"] = ox.Literal(layer)
+        filters.append("FILTER (?layer = ?wantLayer)")
+    variables = " ".join(f"?{k}" for k in bindings)
+    rows = select(
+        store,
+        f"""
+        SELECT {variables} ?o ?label ?ds ?dsl ?period ?or ?orl ?de ?del ?population ?sex ?value
+               ?unit ?layer ?reason WHERE {{
+            GRAPH ?g {{ ?o a qb:Observation ; rdfs:label ?label ; qb:dataSet ?ds ;
+                         sdmxd:refPeriod ?period ; bkg:originCountry ?or ;
+                         bkg:destinationCountry ?de ; bkg:population ?population ;
+                         sdmxd:sex ?sexc ; sdmxm:obsValue ?value ; bkg:unit ?unit }}
+            ?g bkg:layer/skos:notation ?layer .
+            ?ds rdfs:label ?dsl . ?or rdfs:label ?orl . ?de rdfs:label ?del .
+            BIND (REPLACE(STR(?sexc), "^.*sex-", "") AS ?s)
+            BIND (IF(?s = "T", "total", IF(?s = "F", "female", "male")) AS ?sex)
+            OPTIONAL {{ ?o bkg:reason ?reason }}
+            {" ".join(filters)}
+            FILTER (STR(?o) > STR(?after))
+        }} ORDER BY STR(?o) LIMIT {limit + 1}""",
+        **bindings,
+    )
+    page = _page(
+        [
+            {
+                "iri": r["o"],
+                "id": short_id(r["o"], base),
+                "label": r["label"],
+                "dataset": _ref(r["ds"], r["dsl"], base),
+                "period": str(r["period"]),
+                "origin": _ref(r["or"], r["orl"], base),
+                "destination": _ref(r["de"], r["del"], base),
+                "population": r["population"],
+                "sex": r["sex"],
+                "value": r["value"],
+                "unit": r["unit"],
+                "layer": r["layer"],
+                "reason": r["reason"],
+            }
+            for r in rows
+        ],
+        limit,
+    )
+    evidence = _quotes(store, [i["iri"] for i in page.items])
+    for item in page.items:
+        item["evidence"] = evidence[item.pop("iri")]
+    return page
+
+
+def source(store: Store, iri: str, base: str) -> dict[str, Any] | None:
+    """The text of a source and every span the graph annotates in it: the evidence of facts
+    (with the facts) and the mentions of entities (with the entity and the layer of the
+    identification).
+
+    Args:
+        store: the store.
+        iri: the source's IRI.
+        base: the configured base IRI.
+
+    Returns:
+        The source's id, label, url, publisher, text and spans (by offset), or ``None``
+        when the IRI is no source with a text.
+    """
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return None
+    head = select(
+        store,
+        """
+        SELECT ?s ?label ?text ?url ?publisher WHERE {
+            ?s schema:text ?text ; rdfs:label ?label .
+            OPTIONAL { ?s schema:url ?url }
+            OPTIONAL { ?s schema:publisher/rdfs:label ?publisher }
+        }""",
+        s=node,
+    )
+    if not head:
+        return None
+    spans: dict[tuple[int, int], dict[str, Any]] = {}
+    for r in select(
+        store,
+        f"""
+        SELECT ?s ?span ?start ?end ?exact ?fact ?factLabel WHERE {{
+            {span_pattern(source="?s")}
+            ?fact prov:wasDerivedFrom ?span ; rdfs:label ?factLabel .
+            FILTER NOT EXISTS {{ ?fact a oa:Annotation }}
+        }} ORDER BY ?start ?end ?factLabel""",
+        s=node,
+    ):
+        span = spans.setdefault(
+            (r["start"], r["end"]),
+            {
+                "start": r["start"],
+                "end": r["end"],
+                "quote": r["exact"],
+                "kind": "evidence",
+                "layer": None,
+                "refers_to": [],
+            },
+        )
+        span["refers_to"].append(_ref(r["fact"], r["factLabel"], base))
+    mentions = []
+    for r in select(
+        store,
+        f"""
+        SELECT ?s ?start ?end ?exact ?e ?label ?layer WHERE {{
+            GRAPH ?g {{ ?m a oa:Annotation ; oa:hasTarget ?span ; oa:hasBody ?e }}
+            ?g bkg:layer/skos:notation ?layer .
+            {span_pattern(source="?s")}
+            ?e rdfs:label ?label .
+        }} ORDER BY ?start""",
+        s=node,
+    ):
+        mentions.append(
+            {
+                "start": r["start"],
+                "end": r["end"],
+                "quote": r["exact"],
+                "kind": "mention",
+                "layer": r["layer"],
+                "refers_to": [_ref(r["e"], r["label"], base)],
+            }
+        )
+    h = head[0]
+    return {
+        "id": short_id(iri, base),
+        "label": h["label"],
+        "url": h["url"],
+        "publisher": h["publisher"],
+        "text": h["text"],
+        "spans": sorted(
+            [*spans.values(), *mentions], key=lambda s: (s["start"], s["end"], s["kind"])
+        ),
+    }

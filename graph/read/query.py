@@ -1,0 +1,87 @@
+"""Run our SELECT queries on a store: the graph's prefixes, bound terms, rows of plain values.
+
+Examples:
+    >>> from graph.store import memory_store
+    >>> select(memory_store(), "SELECT ?x WHERE { BIND (1 AS ?x) }")
+    [{'x': 1}]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.store import Store
+
+__all__ = ["PREFIXES", "select", "solutions"]
+
+PREFIXES = """\
+PREFIX bkg: <https://bilateral-kg.example/ontology#>
+PREFIX status: <https://bilateral-kg.example/ontology/status/>
+PREFIX field: <https://bilateral-kg.example/ontology/field/>
+PREFIX epi: <https://bilateral-kg.example/ontology/epistemic/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX sdmxd: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmxm: <http://purl.org/linked-data/sdmx/2009/measure#>
+PREFIX sdmxc: <http://purl.org/linked-data/sdmx/2009/code#>
+"""
+
+
+def _py(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        return term.value
+    return term.value
+
+
+def select(store: Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
+    """Run a SELECT with our prefixes; rows as dicts of plain Python values.
+
+    Args:
+        store: the store.
+        query: the SELECT query, without prefixes.
+        **bindings: variables bound to RDF terms before evaluation (SEP-0007 substitution:
+            each must also be in the projection).
+
+    Returns:
+        One dict per solution; unbound variables are ``None``.
+    """
+    result = store.query(PREFIXES + query, bindings=bindings)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: _py(row[n]) for n in names} for row in result]
+
+
+def solutions(
+    store: Store, query: str, **bindings: ox.NamedNode | ox.Literal
+) -> list[dict[str, Any]]:
+    """Run a SELECT with our prefixes; rows of RDF terms (literals keep language and datatype).
+
+    Args:
+        store: the store.
+        query: the SELECT query, without prefixes.
+        **bindings: variables bound to RDF terms before evaluation.
+
+    Returns:
+        One dict per solution, of pyoxigraph terms; unbound variables are ``None``.
+    """
+    result = store.query(PREFIXES + query, bindings=bindings)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: row[n] for n in names} for row in result]

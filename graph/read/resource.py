@@ -1,0 +1,520 @@
+"""The view of one resource of the graph: its description, properties, evidence in context,
+the facts and mentions that name it, a source's annotated text, and what links to it.
+
+The linked-data pages (``/id/...``) and their JSON twins render :func:`resource_view`; the RDF
+representations hold :func:`description`.
+
+Examples:
+    >>> from pathlib import Path
+    >>> from graph.build.iris import Iris
+    >>> from graph.build.pipeline import compile_seeds
+    >>> from graph.store import memory_store
+    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> base = "https://bilateral-kg.example/"
+    >>> view = resource_view(store, base + "id/person/heng-sour", base)
+    >>> view["kind"], view["label"]
+    ('entity', 'Heng Sour')
+    >>> len(description(store, base + "id/person/heng-sour")) > 0
+    True
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.read.evidence import SourceTexts, in_context, span_pattern
+from graph.read.ids import local_href
+from graph.read.lookup import entity_view
+from graph.read.names import script_names
+from graph.read.query import PREFIXES, solutions
+from graph.store import Store
+from ontology import ONTOLOGY_IRI
+
+__all__ = ["NAMESPACES", "description", "resource_view"]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SCHEMA = "https://schema.org/"
+BKG = ONTOLOGY_IRI + "#"
+EPISTEMIC = ONTOLOGY_IRI + "/epistemic/"
+OA = "http://www.w3.org/ns/oa#"
+
+#: Prefixes for Turtle and for short names of terms that have no label in the store.
+NAMESPACES: dict[str, str] = {
+    **dict(re.findall(r"PREFIX (\w*): <([^>]+)>", PREFIXES)),
+    "dcterms": "http://purl.org/dc/terms/",
+}
+#: Shown in the page's heading (label, types, names, layer, status, reason), not as properties.
+HEADING = {
+    RDF + "type",
+    RDFS + "label",
+    SKOS + "prefLabel",
+    SKOS + "altLabel",
+    SCHEMA + "sameAs",
+    SCHEMA + "identifier",
+    BKG + "epistemicStatus",
+    BKG + "status",
+    BKG + "reason",
+}
+#: Properties a reader looks for first; the rest follow by label.
+FIRST = [
+    "bkg:actor",
+    "bkg:addressee",
+    "bkg:partner",
+    "schema:attendee",
+    "bkg:speaker",
+    "rdf:subject",
+    "rdf:predicate",
+    "rdf:object",
+    "schema:startDate",
+    "bkg:edtfDate",
+    "schema:location",
+    "bkg:occasion",
+    "schema:about",
+    "bkg:field",
+    "bkg:summary",
+    "schema:description",
+]
+LINKED_FROM = 100
+
+Row = dict[str, Any]
+
+
+# ------------------------------------------------------------------------------------------
+# IRIs and terms
+# ------------------------------------------------------------------------------------------
+
+
+def _curie(iri: str) -> str | None:
+    for prefix, ns in NAMESPACES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return None
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1]
+
+
+def _humanize(name: str) -> str:
+    """``startDate`` -> ``start date``: a readable name for a term that has no label."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
+    return " ".join(w if w.isupper() else w.lower() for w in words) or name
+
+
+def _best(labels: Iterable[ox.Literal]) -> str | None:
+    """One label, the same every time: English first, then untagged, then any."""
+    ranked = sorted(
+        labels, key=lambda lit: (lit.language not in ("en", None), lit.language or "", lit.value)
+    )
+    return ranked[0].value if ranked else None
+
+
+def _term(iri: str, labels: dict[str, list[ox.Literal]], base: str) -> dict[str, Any]:
+    curie = _curie(iri)
+    label = _best(labels.get(iri, ()))
+    if label is None:
+        # A vocabulary term by its readable local name; our own IRIs by their path; others whole.
+        label = _humanize(_local(iri)) if curie else iri.removeprefix(base)
+    return {"iri": iri, "label": label, "curie": curie, "href": local_href(iri, base)}
+
+
+def _value(term: Any) -> Any:
+    """A plain Python value of a term from :func:`_solutions`."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal) and term.datatype.value.endswith("#integer"):
+        return int(term.value)
+    return term.value
+
+
+# ------------------------------------------------------------------------------------------
+# The description (the RDF representations)
+# ------------------------------------------------------------------------------------------
+
+
+def description(store: Store, iri: str) -> list[ox.Triple]:
+    """The resource's description: every triple with it as subject, from every named graph.
+
+    Args:
+        store: the store.
+        iri: the resource's IRI (bound as a term, never pasted into the query).
+
+    Returns:
+        The triples, sorted; empty when nothing is known about the IRI.
+    """
+    result = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", bindings={"s": ox.NamedNode(iri)}
+    )
+    assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
+    return sorted(result, key=str)
+
+
+# ------------------------------------------------------------------------------------------
+# The view model (the page and its JSON twin)
+# ------------------------------------------------------------------------------------------
+
+
+def _evidence(
+    texts: SourceTexts,
+    base: str,
+    source: str,
+    start: int,
+    end: int,
+    exact: str,
+    span: str | None = None,
+) -> dict[str, Any]:
+    """A quote with the source text around it (:func:`graph.read.evidence.in_context`)."""
+    around = in_context(texts, source, start, end, exact)
+    source_href = local_href(source, base)
+    return {
+        "span": None if span is None else {"iri": span, "href": local_href(span, base)},
+        "source": {"iri": source, "label": around["title"] or source, "href": source_href},
+        "at": f"{source_href}#span-{start}-{end}" if source_href else None,
+        "start": start,
+        "end": end,
+        "exact": exact,
+        "before": around["before"],
+        "after": around["after"],
+        "more_before": around["more_before"],
+        "more_after": around["more_after"],
+    }
+
+
+def _spans_of(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
+    """The quotes a resource rests on (or the resource itself, if it is a span)."""
+    rows = solutions(
+        store,
+        f"""
+        SELECT DISTINCT ?x ?span ?src ?start ?end ?exact WHERE {{
+            ?x (prov:wasDerivedFrom|oa:hasTarget)? ?span .
+            {span_pattern()}
+        }} ORDER BY ?src ?start ?end""",
+        x=ox.NamedNode(iri),
+    )
+    return [
+        _evidence(
+            texts,
+            base,
+            _value(r["src"]),
+            _value(r["start"]),
+            _value(r["end"]),
+            _value(r["exact"]),
+            _value(r["span"]),
+        )
+        for r in rows
+    ]
+
+
+def _mentions(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
+    """Where the sources name the resource: annotations with it as body."""
+    rows = solutions(
+        store,
+        f"""
+        SELECT ?e ?m ?label ?layer ?reason ?span ?src ?start ?end ?exact WHERE {{
+            ?m oa:hasBody ?e ; oa:hasTarget ?span .
+            {span_pattern()}
+            OPTIONAL {{ ?m rdfs:label ?label }}
+            OPTIONAL {{ ?m bkg:epistemicStatus/skos:prefLabel ?layer }}
+            OPTIONAL {{ ?m bkg:reason ?reason }}
+        }} ORDER BY ?src ?start ?end ?m""",
+        e=ox.NamedNode(iri),
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        m = _value(r["m"])
+        if m not in out:
+            out[m] = {
+                "iri": m,
+                "href": local_href(m, base),
+                "label": _value(r["label"]) or m,
+                "layer": _value(r["layer"]),
+                "reason": _value(r["reason"]),
+                "evidence": _evidence(
+                    texts,
+                    base,
+                    _value(r["src"]),
+                    _value(r["start"]),
+                    _value(r["end"]),
+                    _value(r["exact"]),
+                    _value(r["span"]),
+                ),
+            }
+    return list(out.values())
+
+
+def _facts(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
+    """The facts that name the resource, from :func:`graph.read.lookup.entity_view`."""
+    view = entity_view(store, iri)
+    if view is None:
+        return []
+    return [
+        {
+            "iri": f.iri,
+            "href": local_href(f.iri, base),
+            "label": f.label,
+            "roles": [_humanize(r) for r in f.roles],
+            "layer": f.layer,
+            "status": f.status,
+            "reason": f.reason,
+            "evidence": [
+                _evidence(texts, base, e.source, e.start, e.end, e.exact) for e in f.evidence
+            ],
+        }
+        for f in view.facts
+    ]
+
+
+def _source_text(store: Store, iri: str, text: str, base: str) -> dict[str, Any]:
+    """A source's text cut into segments, each with the annotated spans that cover it."""
+    rows = solutions(
+        store,
+        f"""
+        SELECT ?s ?span ?start ?end ?exact ?by ?label ?layer ?annotation WHERE {{
+            {span_pattern(source="?s")}
+            OPTIONAL {{
+                ?by prov:wasDerivedFrom|oa:hasTarget ?span .
+                OPTIONAL {{ ?by rdfs:label ?label }}
+                OPTIONAL {{ ?by bkg:epistemicStatus/skos:prefLabel ?layer }}
+                OPTIONAL {{ ?by a ?annotation FILTER (?annotation = oa:Annotation) }}
+            }}
+        }} ORDER BY ?start ?end ?by""",
+        s=ox.NamedNode(iri),
+    )
+    spans: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        span_iri = _value(r["span"])
+        start, end = _value(r["start"]), _value(r["end"])
+        span = spans.setdefault(
+            span_iri,
+            {
+                "iri": span_iri,
+                "href": local_href(span_iri, base),
+                "id": f"span-{start}-{end}",
+                "start": start,
+                "end": end,
+                "exact": _value(r["exact"]),
+                "kinds": [],
+                "cited_by": [],
+            },
+        )
+        by = _value(r["by"])
+        if by is None:
+            continue
+        kind = "mention" if r["annotation"] is not None else "evidence"
+        if kind not in span["kinds"]:
+            span["kinds"].append(kind)
+        if all(c["iri"] != by for c in span["cited_by"]):
+            span["cited_by"].append(
+                {
+                    "iri": by,
+                    "href": local_href(by, base),
+                    "label": _value(r["label"]) or by,
+                    "layer": _value(r["layer"]),
+                    "kind": kind,
+                }
+            )
+    listed = [s for s in spans.values() if 0 <= s["start"] < s["end"] <= len(text)]
+    cuts = sorted({0, len(text)} | {s["start"] for s in listed} | {s["end"] for s in listed})
+    segments = []
+    for a, b in itertools.pairwise(cuts):
+        # Outermost first, so the last span is the one a reader clicks through to.
+        covering = sorted(
+            (s for s in listed if s["start"] <= a and b <= s["end"]),
+            key=lambda s: (s["start"] - s["end"], s["start"]),
+        )
+        kinds = sorted({k for s in covering for k in s["kinds"]}) or (
+            ["evidence"] if covering else []
+        )
+        segments.append(
+            {
+                "start": a,
+                "end": b,
+                "text": text[a:b],
+                "spans": [s["id"] for s in covering],
+                "kinds": kinds,
+            }
+        )
+    return {"length": len(text), "segments": segments, "spans": listed}
+
+
+def _linked_from(
+    store: Store, iri: str, base: str, shown: set[str]
+) -> tuple[list[dict[str, Any]], bool]:
+    """Resources that link to this one and are not shown elsewhere on the page."""
+    rows = solutions(
+        store,
+        """
+        SELECT DISTINCT ?o ?s ?p ?slabel ?plabel WHERE {
+            ?s ?p ?o .
+            OPTIONAL { ?s rdfs:label ?slabel }
+            OPTIONAL { ?p rdfs:label ?plabel }
+        } ORDER BY ?p ?s LIMIT 1000""",
+        o=ox.NamedNode(iri),
+    )
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        if not isinstance(r["s"], ox.NamedNode) or r["s"].value in shown:
+            continue
+        s, p = r["s"].value, r["p"].value
+        if (s, p) not in out:
+            labels = {
+                k: [lit] for k, lit in ((s, r["slabel"]), (p, r["plabel"])) if lit is not None
+            }
+            out[(s, p)] = {"subject": _term(s, labels, base), "predicate": _term(p, labels, base)}
+    listed = list(out.values())
+    return listed[:LINKED_FROM], len(listed) > LINKED_FROM
+
+
+def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
+    """The view model of a resource's page, which is also its JSON twin.
+
+    Args:
+        store: the store.
+        iri: the resource's IRI.
+        base: the configured base IRI (links to the graph's IRIs become our own paths).
+
+    Returns:
+        One dict: the heading (label, kind, types, layer, status, reason, names), the
+        properties with linked values, the evidence in its source text, the facts and
+        mentions that name the resource, and a source's annotated text; ``None`` when
+        nothing is known about the IRI.
+    """
+    rows = solutions(
+        store,
+        """
+        SELECT ?s ?p ?o ?layer ?plabel ?olabel WHERE {
+            ?s ?p ?o .
+            OPTIONAL { GRAPH ?g { ?s ?p ?o } ?g bkg:layer/skos:prefLabel ?layer }
+            OPTIONAL { ?p rdfs:label ?plabel }
+            OPTIONAL { ?o rdfs:label ?olabel }
+        }""",
+        s=ox.NamedNode(iri),
+    )
+    if not rows:
+        return None
+    labels: dict[str, list[ox.Literal]] = {}
+    by_predicate: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        p, o = r["p"], r["o"]
+        for term, label in ((p, r["plabel"]), (o, r["olabel"])):
+            if isinstance(term, ox.NamedNode) and label is not None:
+                known = labels.setdefault(term.value, [])
+                if label not in known:
+                    known.append(label)
+        values = by_predicate.setdefault(p.value, {})
+        value = values.setdefault(str(o), {"term": o, "layers": []})
+        if r["layer"] is not None and r["layer"].value not in value["layers"]:
+            value["layers"].append(r["layer"].value)
+
+    def objects(predicate: str) -> list[Any]:
+        return [v["term"] for v in by_predicate.get(predicate, {}).values()]
+
+    def literals(predicate: str) -> list[ox.Literal]:
+        return [t for t in objects(predicate) if isinstance(t, ox.Literal)]
+
+    def named(predicate: str) -> list[str]:
+        return sorted(t.value for t in objects(predicate) if isinstance(t, ox.NamedNode))
+
+    def label_of(iris: list[str]) -> str | None:
+        return _term(iris[0], labels, base)["label"] if iris else None
+
+    epistemic = named(BKG + "epistemicStatus")
+    texts = SourceTexts(store)
+    text = _best(literals(SCHEMA + "text"))
+    if text is not None:
+        kind = "source"
+    elif RDF + "type" in by_predicate and BKG + "Layer" in named(RDF + "type"):
+        kind = "graph"
+    elif EPISTEMIC + "reference" in epistemic:
+        kind = "entity"
+    elif epistemic:
+        kind = "fact"
+    elif OA + "hasSource" in by_predicate:
+        kind = "span"
+    else:
+        kind = "resource"
+
+    hidden = HEADING | ({SCHEMA + "text"} if text is not None else set())
+    order = {name: i for i, name in enumerate(FIRST)}
+    properties: list[dict[str, Any]] = []
+    for p, values in by_predicate.items():
+        if p in hidden:
+            continue
+        listed: list[dict[str, Any]] = []
+        for v in values.values():
+            term, layers = v["term"], sorted(v["layers"])
+            if isinstance(term, ox.NamedNode):
+                listed.append({**_term(term.value, labels, base), "layers": layers})
+            elif isinstance(term, ox.Literal):
+                datatype = term.datatype.value
+                plain = term.language or datatype in (
+                    "http://www.w3.org/2001/XMLSchema#string",
+                    RDF + "langString",
+                )
+                listed.append(
+                    {
+                        "value": term.value,
+                        "lang": term.language,
+                        "datatype": None if plain else _curie(datatype) or datatype,
+                        "layers": layers,
+                    }
+                )
+            else:
+                listed.append(
+                    {"value": str(term), "lang": None, "datatype": None, "layers": layers}
+                )
+        listed.sort(key=lambda v: (v.get("label") or v.get("value") or "").lower())
+        properties.append({"predicate": _term(p, labels, base), "objects": listed})
+    properties.sort(
+        key=lambda p: (
+            order.get(p["predicate"]["curie"], len(order)),
+            p["predicate"]["label"],
+        )
+    )
+
+    facts = _facts(store, iri, texts, base)
+    mentions = _mentions(store, iri, texts, base)
+    source = _source_text(store, iri, text, base) if text is not None else None
+    shown = {f["iri"] for f in facts} | {m["iri"] for m in mentions}
+    if source is not None:
+        shown |= {s["iri"] for s in source["spans"]}
+    linked_from, more = _linked_from(store, iri, base, shown)
+    label = _best(literals(RDFS + "label")) or _best(literals(SKOS + "prefLabel"))
+    return {
+        "iri": iri,
+        "kind": kind,
+        "label": label or iri.removeprefix(base),
+        "types": [_term(t, labels, base) for t in named(RDF + "type")],
+        "layer": label_of(epistemic),
+        "status": label_of(named(BKG + "status")),
+        "reason": _best(literals(BKG + "reason")),
+        "aliases": sorted(
+            {
+                lit.value
+                for lit in literals(SKOS + "altLabel")
+                if not lit.language or lit.language.startswith("en")
+            }
+            - {label}
+        ),
+        "names": [
+            {"name": n.name, "lang": n.lang, "language": n.language, "source": n.source}
+            for n in script_names(store, [iri]).get(iri, [])
+        ],
+        "identifiers": sorted(lit.value for lit in literals(SCHEMA + "identifier")),
+        "same_as": [_term(t, labels, base) for t in named(SCHEMA + "sameAs")],
+        "properties": properties,
+        "evidence": _spans_of(store, iri, texts, base),
+        "facts": facts,
+        "mentions": mentions,
+        "source": source,
+        "linked_from": linked_from,
+        "linked_from_more": more,
+    }
