@@ -20,7 +20,7 @@ from graph.read.network import (
     ego,
     explain,
     neighbours,
-    shortest_paths,
+    path_search,
 )
 
 __all__ = ["router"]
@@ -140,6 +140,13 @@ class PathsResponse(BaseModel):
     source: PathNode = Field(alias="from")
     target: PathNode = Field(alias="to")
     paths: list[Path]
+    complete: bool = Field(
+        description="false when the search stopped at a bound before it had k paths (or "
+        "every path there is): the paths shown are then the shortest found so far"
+    )
+    stopped: str | None = Field(
+        description="the bound that stopped an incomplete search: 'time budget' or 'frontier bound'"
+    )
 
 
 # ---- routes --------------------------------------------------------------------------------
@@ -299,13 +306,15 @@ def paths(
     avoid_hubs: Annotated[bool, Query(description="do not pass through countries")] = False,
 ) -> dict[str, Any]:
     """The k shortest chains from one entity to another over the chosen relations, each hop
-    with its relation, layer, status and evidence sentence, and the chain in words."""
+    with its relation, layer, status and evidence sentence, and the chain in words. The
+    search has a time budget and a bound on the nodes it explores; past either it answers
+    with the shortest chains found so far and ``complete: false``."""
     G = projection.graph()
     u = node_named(source, settings.base_iri, index, G)
     v = node_named(target, settings.base_iri, index, G)
     groups, chosen_layers = split(relations), split(layers)
     try:
-        found = shortest_paths(
+        found = path_search(
             G,
             u,
             v,
@@ -325,7 +334,7 @@ def paths(
         return {"id": short_id(n, base), "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"]}
 
     out = []
-    for path in found:
+    for path in found.paths:
         answer = explain(G, path, groups, chosen_layers)
         out.append(
             {
@@ -344,7 +353,13 @@ def paths(
                 "explanation": answer["explanation"],
             }
         )
-    return {"from": node(u), "to": node(v), "paths": out}
+    return {
+        "from": node(u),
+        "to": node(v),
+        "paths": out,
+        "complete": found.complete,
+        "stopped": found.stopped,
+    }
 
 
 class EgoNode(BaseModel):
