@@ -14,7 +14,17 @@ from starlette.datastructures import State
 
 from api import problems
 from api.config import Settings, get_settings
-from api.routes import editor, entities, explorer, lists, ontology, pages, resources, sparql
+from api.routes import (
+    editor,
+    entities,
+    explorer,
+    lists,
+    ontology,
+    pages,
+    reconcile,
+    resources,
+    sparql,
+)
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
 from graph.read.lookup import summary
@@ -158,4 +168,5 @@ def create_app(
     app.include_router(explorer.router)
     app.include_router(graph_store.router)
     app.include_router(ontology.router)
+    app.include_router(reconcile.router)
     return app

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     row_cap: int = Field(default=100_000, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     max_upload_bytes: int = Field(default=100_000_000, gt=0)
+    #: The most queries (reconciliation) or ids (data extension) one /reconcile request may
+    #: carry; OpenRefine sends 10 to 50. More is answered 400.
+    reconcile_max_batch: int = Field(default=100, gt=0, le=10_000)
     #: Query worker processes kept idle and warm; the pool grows to twice that while queries
     #: run long, so that cheap queries are not held up behind heavy ones.
     query_workers: int = Field(default=2, ge=1, le=32)

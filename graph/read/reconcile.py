@@ -1,0 +1,791 @@
+"""Reconciliation (OpenRefine, API 0.2): match names to entities, suggest, extend, preview."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pycountry
+import pyoxigraph as ox
+
+from graph.read.lookup import entity_view
+from graph.read.names import script_names
+from graph.read.query import select
+from graph.read.search import Hit, SearchIndex, normalize
+
+__all__ = [
+    "PROPERTIES",
+    "TYPES",
+    "Candidate",
+    "EntityRef",
+    "Preview",
+    "Property",
+    "Query",
+    "RecType",
+    "extend",
+    "preview",
+    "propose_properties",
+    "reconcile",
+    "suggest_entities",
+    "suggest_properties",
+    "suggest_types",
+]
+
+
+@dataclass(frozen=True)
+class RecType:
+    """A type of the service: an id, a name, and the search kinds it covers."""
+
+    id: str
+    name: str
+    description: str
+    kinds: frozenset[str]
+
+
+#: The types a query may ask for, by id (the kinds of the search index).
+TYPES: dict[str, RecType] = {
+    t.id: t
+    for t in (
+        RecType("person", "Person", "a person (schema:Person)", frozenset({"person"})),
+        RecType(
+            "organization",
+            "Organization",
+            "a body: ministry, agency, union, provincial government (org:Organization)",
+            frozenset({"organization"}),
+        ),
+        RecType("country", "Country", "a country (schema:Country)", frozenset({"country"})),
+        RecType(
+            "place",
+            "Place",
+            "a country, province or city (schema:Place)",
+            frozenset({"place", "country"}),
+        ),
+        RecType("post", "Post", "an office such as a ministership (org:Post)", frozenset({"post"})),
+        RecType("programme", "Programme", "a scheme such as the EPS", frozenset({"programme"})),
+        RecType("group", "Group", "a group of people (schema:Audience)", frozenset({"group"})),
+        RecType("meeting", "Meeting", "a meeting (schema:Event)", frozenset({"meeting"})),
+        RecType(
+            "act",
+            "Cooperation act",
+            "an agreement, request, proposal, pledge, examination or endorsement",
+            frozenset({"act"}),
+        ),
+    )
+}
+
+#: What the kinds of the standard classes are, so that a type may also be given as a class IRI.
+_CLASS_TYPES = {
+    "https://schema.org/Person": "person",
+    "http://www.w3.org/ns/org#Organization": "organization",
+    "https://schema.org/Country": "country",
+    "https://schema.org/Place": "place",
+    "http://www.w3.org/ns/org#Post": "post",
+    "https://schema.org/Event": "meeting",
+}
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property of the service: for matching (``v`` of a query) and for data extension."""
+
+    id: str
+    name: str
+    description: str
+    types: frozenset[str]  # the types it applies to
+    entities: bool  # its values are entities (else strings)
+
+
+#: The properties, by id.
+PROPERTIES: dict[str, Property] = {
+    p.id: p
+    for p in (
+        Property(
+            "country",
+            "Country",
+            "the country of a body or place; of a person, the stated nationality or the country "
+            "of a body where they hold a post. Match by name, ISO 3166 code (KH, KHM) or id",
+            frozenset({"person", "organization", "place", "country", "post"}),
+            True,
+        ),
+        Property(
+            "posts",
+            "Posts",
+            "the posts a person holds, or the posts of a body",
+            frozenset({"person", "organization"}),
+            True,
+        ),
+        Property(
+            "bodies",
+            "Bodies",
+            "the bodies where a person holds a post, or the body of a post",
+            frozenset({"person", "post"}),
+            True,
+        ),
+        Property(
+            "holders",
+            "Post holders",
+            "who holds the post, or a post of the body",
+            frozenset({"post", "organization"}),
+            True,
+        ),
+        Property(
+            "meetings",
+            "Meetings attended",
+            "the meetings the person attended",
+            frozenset({"person"}),
+            True,
+        ),
+        Property(
+            "acts",
+            "Cooperation acts",
+            "the acts the entity made (or was addressed, or named as partner in: setting role), "
+            "by status (setting status)",
+            frozenset({"person", "organization", "country"}),
+            True,
+        ),
+        Property(
+            "wikidata",
+            "Wikidata id",
+            "the Wikidata item (Q-id), where verified",
+            frozenset(TYPES) - {"meeting", "act"},
+            False,
+        ),
+        Property(
+            "iso3166",
+            "ISO 3166 code",
+            "the ISO 3166-1 alpha-2 or ISO 3166-2 code of a country, province or city",
+            frozenset({"place", "country"}),
+            False,
+        ),
+        Property(
+            "names",
+            "Names in other scripts",
+            "the names in Khmer, Korean, ..., each verified on a page the entity page links",
+            frozenset(TYPES) - {"meeting", "act"},
+            False,
+        ),
+    )
+}
+
+# What each property's values are: a pattern binding ?v (and, for acts, ?status and ?role)
+# for each entity ?e. The last three cover places: a country is its own country.
+_PATTERNS: dict[str, str] = {
+    "country": """
+        { ?e schema:nationality ?v } UNION { ?e bkg:country ?v }
+        UNION { ?e org:holds/org:postIn/bkg:country ?v } UNION { ?e org:postIn/bkg:country ?v }
+        UNION { ?e schema:containedInPlace+ ?v . ?v a schema:Country }
+        UNION { ?e a schema:Country . BIND (?e AS ?v) }""",
+    "posts": "{ ?e org:holds ?v } UNION { ?v org:postIn ?e }",
+    "bodies": "{ ?e org:holds/org:postIn ?v } UNION { ?e org:postIn ?v }",
+    "holders": "{ ?v org:holds ?e } UNION { ?v org:holds/org:postIn ?e }",
+    "meetings": "?v a bkg:Meeting ; schema:attendee ?e .",
+    "acts": """
+        VALUES (?rp ?role) { (bkg:actor "actor") (bkg:addressee "addressee")
+                             (bkg:partner "partner") }
+        ?v ?rp ?e ; a bkg:CooperationAct ; bkg:status ?st . ?st skos:notation ?status .""",
+    "wikidata": """?e schema:sameAs ?v .
+        FILTER (STRSTARTS(STR(?v), "http://www.wikidata.org/entity/Q"))""",
+    "iso3166": "?e bkg:iso3166Code ?v .",
+}
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity as a value: its IRI and its name."""
+
+    iri: str
+    name: str
+
+
+Value = str | int | float | bool | EntityRef
+
+
+@dataclass(frozen=True)
+class Query:
+    """One reconciliation query: a name and/or property values, and the types wanted."""
+
+    text: str | None = None
+    types: tuple[str, ...] = ()
+    type_strict: str = "any"
+    limit: int = 5
+    # (property id, values): a value is text (a name, code or IRI), a number, a bool or an
+    # EntityRef whose IRI is already resolved
+    properties: tuple[tuple[str, tuple[Value, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate entity for a query: how well it matches, and whether that is sure."""
+
+    iri: str
+    name: str
+    description: str
+    score: float
+    match: bool
+    types: tuple[str, ...]
+    features: tuple[tuple[str, float | bool], ...] = ()
+
+
+def _chunks(items: Sequence[str], size: int = 400) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _values_clause(iris: Iterable[str]) -> str:
+    # each IRI checked and written by Oxigraph (ValueError for one that is not an IRI)
+    return " ".join(str(ox.NamedNode(i)) for i in iris)
+
+
+def _valid_iris(iris: Iterable[str]) -> list[str]:
+    out = []
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            continue
+        out.append(iri)
+    return sorted(set(out))
+
+
+def _property_rows(store: Any, iris: Sequence[str], pid: str) -> list[dict[str, Any]]:
+    """The rows (``e``, ``v`` and, for acts, ``status`` and ``role``) of one property."""
+    if pid == "names":
+        return [
+            {"e": e, "v": n.name, "lang": n.lang, "source": n.source}
+            for e, names in script_names(store, iris).items()
+            for n in names
+        ]
+    rows: list[dict[str, Any]] = []
+    extra = " ?status ?role" if pid == "acts" else ""
+    for chunk in _chunks(_valid_iris(iris)):
+        rows += select(
+            store,
+            f"""
+            SELECT DISTINCT ?e ?v ?label{extra} WHERE {{
+                VALUES ?e {{ {_values_clause(chunk)} }}
+                {_PATTERNS[pid]}
+                OPTIONAL {{ ?v rdfs:label ?label }}
+            }} ORDER BY ?e ?label ?v""",
+        )
+    return rows
+
+
+def property_values(
+    store: Any, iris: Sequence[str], pid: str, settings: dict[str, Any] | None = None
+) -> dict[str, list[Value]]:
+    """The values of one property for each entity.
+
+    Args:
+        store: the store.
+        iris: the entities.
+        pid: a property id of ``PROPERTIES``.
+        settings: for ``acts``: ``status`` (a status notation, or ``any``) and ``role``
+            (``actor``, ``addressee``, ``partner`` or ``any``); for every property ``limit``
+            (at most this many values; 0: all).
+
+    Returns:
+        For each entity, its values in a stable order (entities as ``EntityRef``).
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from graph.build.iris import Iris
+        >>> from graph.build.pipeline import compile_seeds
+        >>> from graph.store import memory_store
+        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> sour = "https://bilateral-kg.example/id/person/heng-sour"
+        >>> [v.name for v in property_values(store, [sour], "country")[sour]]
+        ['Cambodia']
+        >>> len(property_values(store, [sour], "acts", {"status": "requested"})[sour])
+        3
+    """
+    settings = settings or {}
+    status = str(settings.get("status") or "any")
+    role = str(settings.get("role") or "actor")
+    try:
+        limit = max(0, int(settings.get("limit") or 0))
+    except (TypeError, ValueError):
+        limit = 0
+    out: dict[str, list[Value]] = {}
+    seen: dict[str, set[Any]] = {}
+    for r in _property_rows(store, iris, pid):
+        if pid == "acts" and (
+            (status != "any" and r["status"] != status) or (role != "any" and r["role"] != role)
+        ):
+            continue
+        value: Value
+        if pid == "wikidata":
+            value = str(r["v"]).rsplit("/", 1)[1]
+        elif PROPERTIES[pid].entities:
+            value = EntityRef(r["v"], r.get("label") or r["v"])
+        else:
+            value = r["v"]
+        if value in seen.setdefault(r["e"], set()):
+            continue
+        seen[r["e"]].add(value)
+        values = out.setdefault(r["e"], [])
+        if not limit or len(values) < limit:
+            values.append(value)
+    return out
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return sorted(normalize(text).split())
+
+
+def _kinds_of(types: Sequence[str]) -> list[frozenset[str] | None]:
+    """The search kinds of each type asked for (None for a type the service does not have)."""
+    out: list[frozenset[str] | None] = []
+    for t in types:
+        key = _CLASS_TYPES.get(t, t)
+        out.append(TYPES[key].kinds if key in TYPES else None)
+    return out
+
+
+def _type_ok(kinds: set[str], wanted: list[frozenset[str] | None], strict: str) -> bool:
+    if not wanted or strict == "should":
+        return True
+    hits = [w is not None and bool(kinds & w) for w in wanted]
+    return all(hits) if strict == "all" else any(hits)
+
+
+@dataclass
+class _Names:
+    """The names, ids and codes each value entity is known by (to compare given values)."""
+
+    keys: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, store: Any, iris: Iterable[str]) -> _Names:
+        found = cls()
+        wanted = _valid_iris(iris)
+        for chunk in _chunks(wanted):
+            for r in select(
+                store,
+                f"""
+                SELECT ?e ?n WHERE {{
+                    VALUES ?e {{ {_values_clause(chunk)} }}
+                    {{ ?e rdfs:label|skos:altLabel ?n }} UNION {{ ?e bkg:iso3166Code ?n }}
+                    UNION {{ ?e schema:sameAs ?n }}
+                }}""",
+            ):
+                keys = found.keys.setdefault(r["e"], {r["e"], r["e"].split("/id/", 1)[-1]})
+                name = str(r["n"])
+                keys.add(" ".join(_words(name)))
+                keys.add(name.rsplit("/", 1)[-1])  # a Wikidata IRI's Q-id
+                if len(name) == 2 and name.isupper():
+                    country = pycountry.countries.get(alpha_2=name)
+                    if country is not None:
+                        keys.add(country.alpha_3.casefold())
+                        keys.add(name.casefold())
+        return found
+
+
+def _given_keys(value: Value) -> set[str]:
+    if isinstance(value, EntityRef):
+        return {value.iri}
+    text = str(value).strip()
+    return {text, " ".join(_words(text)), text.casefold()}
+
+
+def _agrees(pid: str, have: list[Value], given: tuple[Value, ...], names: _Names) -> bool:
+    """Whether one of the given values is one of the entity's values of the property."""
+    keys: set[str] = set()
+    for v in have:
+        if isinstance(v, EntityRef):
+            keys |= names.keys.get(v.iri, {v.iri})
+        else:
+            keys |= {str(v), " ".join(_words(str(v))), str(v).casefold()}
+    return any(_given_keys(g) & keys for g in given)
+
+
+def _lookup_by_key(store: Any, pid: str, given: tuple[Value, ...]) -> list[str]:
+    """Entities that have one of the given values of an identifying property (no name given)."""
+    found: set[str] = set()
+    for value in given:
+        text = value.iri if isinstance(value, EntityRef) else str(value).strip()
+        if pid == "wikidata" and text:
+            term: ox.NamedNode | ox.Literal = ox.NamedNode(
+                "http://www.wikidata.org/entity/" + text.rsplit("/", 1)[-1]
+            )
+            rows = select(store, "SELECT ?e ?v WHERE { ?e schema:sameAs ?v }", v=term)
+        elif pid == "iso3166" and text:
+            rows = select(
+                store, "SELECT ?e ?v WHERE { ?e bkg:iso3166Code ?v }", v=ox.Literal(text.upper())
+            )
+        else:
+            continue
+        found |= {r["e"] for r in rows}
+    return sorted(found)
+
+
+def reconcile(index: SearchIndex, query: Query) -> list[Candidate]:
+    """The candidates of one query, best first, ``match`` set only when sure.
+
+    Names are matched as ``/api/search`` matches them (case, accents, aliases, spellings in
+    other scripts, word order, prefixes, typos). A candidate is a sure match when its name is
+    the query's (any word order), no other candidate has that name, it has a type asked for,
+    and every property given that it has agrees; a name found only by spelling similarity is
+    sure only when a property given also agrees.
+
+    Args:
+        index: the search index (its store is read for the properties).
+        query: the query.
+
+    Returns:
+        At most ``query.limit`` candidates.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from graph.build.iris import Iris
+        >>> from graph.build.pipeline import compile_seeds
+        >>> from graph.store import memory_store
+        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> [(c.name, c.match) for c in reconcile(index, Query("Sour Heng", ("person",)))]
+        [('Heng Sour', True)]
+        >>> [(c.name, c.match) for c in reconcile(index, Query("Lee", ("person",)))]
+        [('Lee Jung-sik', False), ('Lee Cheol-woo', False)]
+    """
+    store = index.store
+    wanted = _kinds_of(query.types)
+    limit = max(1, min(query.limit, 100))
+    if query.types and query.type_strict != "should" and all(w is None for w in wanted):
+        return []  # only types this service does not have
+    checkable = [(pid, vals) for pid, vals in query.properties if pid in PROPERTIES and vals]
+    text = (query.text or "").strip()
+    hits: list[Hit]
+    if text:
+        kinds: set[str] | None = None
+        if wanted and query.type_strict == "any":
+            kinds = set().union(*(w for w in wanted if w is not None))
+        hits = index.search(text, types=kinds, limit=max(limit * 4, 20))
+    else:
+        iris = []
+        for pid, vals in checkable:
+            iris += _lookup_by_key(store, pid, vals)
+        hits = [h for iri in dict.fromkeys(iris) for h in _hits_of(index, iri)]
+    hits = [h for h in hits if _type_ok(set(h.types), wanted, query.type_strict)]
+    if not hits:
+        return []
+    iris = [h.iri for h in hits]
+    have = {pid: property_values(store, iris, pid) for pid, _ in checkable}
+    refs = {
+        v.iri
+        for per_entity in have.values()
+        for vals in per_entity.values()
+        for v in vals
+        if isinstance(v, EntityRef)
+    }
+    names = _Names.of(store, refs)
+    words = _words(text) if text else []
+    scored: list[tuple[float, bool, bool, Hit, list[tuple[str, float | bool]]]] = []
+    for h in hits:
+        exact = bool(words) and _words(h.matched) == words
+        name_score = 100.0 if exact else h.score if text else 100.0
+        features: list[tuple[str, float | bool]] = []
+        if text:
+            features.append(("name", round(name_score / 100, 3)))
+        agreed = disagreed = 0
+        for pid, given in checkable:
+            values = have[pid].get(h.iri, [])
+            if not values:
+                continue  # nothing known: neither for nor against
+            ok = _agrees(pid, values, given, names)
+            features.append((f"property:{pid}", ok))
+            agreed += ok
+            disagreed += not ok
+        typed = True
+        if wanted and query.type_strict == "should":
+            typed = any(w is not None and set(h.types) & w for w in wanted)
+            features.append(("type", typed))
+            name_score -= 0 if typed else 10
+        score = name_score
+        if agreed or disagreed:
+            score = 0.7 * name_score + 30.0 * agreed / (agreed + disagreed)
+        sure_name = exact or not text or (name_score >= 55 and agreed > 0)
+        sure = sure_name and typed and not disagreed
+        scored.append((round(score, 1), exact, sure, h, features))
+    scored.sort(key=lambda s: (-s[0], s[3].label))
+    best = scored[0]
+    rivals = [s for s in scored[1:] if s[1] or s[0] >= best[0] - 5]
+    descriptions = _descriptions(store, [s[3].iri for s in scored[:limit]])
+    out = []
+    for i, (score, _exact, sure, h, features) in enumerate(scored[:limit]):
+        out.append(
+            Candidate(
+                iri=h.iri,
+                name=h.label,
+                description=descriptions.get(h.iri, ""),
+                score=score,
+                match=i == 0 and sure and not rivals,
+                types=tuple(_types_of(h.types)),
+                features=tuple(features),
+            )
+        )
+    return out
+
+
+def _types_of(kinds: Iterable[str]) -> list[str]:
+    kinds = set(kinds)
+    return [t.id for t in TYPES.values() if t.kinds & kinds]
+
+
+def _hits_of(index: SearchIndex, iri: str) -> list[Hit]:
+    """The index's entry of one entity, as a hit (for queries by property only)."""
+    rows = select(
+        index.store, "SELECT ?e ?l WHERE { ?e rdfs:label ?l } LIMIT 1", e=ox.NamedNode(iri)
+    )
+    if not rows:
+        return []
+    return [h for h in index.search(rows[0]["l"], limit=50) if h.iri == iri][:1]
+
+
+def _descriptions(store: Any, iris: Sequence[str]) -> dict[str, str]:
+    """A short line per entity that tells namesakes apart: its posts, bodies and country."""
+    posts = property_values(store, iris, "posts")
+    country = property_values(store, iris, "country")
+    out = {}
+    for iri in iris:
+        parts = [v.name for v in posts.get(iri, [])[:2] if isinstance(v, EntityRef)]
+        parts += [
+            v.name for v in country.get(iri, [])[:1] if isinstance(v, EntityRef) and v.iri != iri
+        ]
+        if parts:
+            out[iri] = " · ".join(parts)
+    return out
+
+
+# -- suggest, extend, preview ----------------------------------------------------------------
+
+
+def suggest_entities(
+    index: SearchIndex, prefix: str, types: Sequence[str] = (), limit: int = 10
+) -> list[Candidate]:
+    """Entities for a type-ahead box: the search's best hits for what was typed so far.
+
+    Args:
+        index: the search index.
+        prefix: what was typed.
+        types: keep only entities of these types (ids of ``TYPES``).
+        limit: at most this many.
+
+    Returns:
+        The hits as candidates (``match`` is never set).
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from graph.build.iris import Iris
+        >>> from graph.build.pipeline import compile_seeds
+        >>> from graph.store import memory_store
+        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> [c.name for c in suggest_entities(index, "이정")]
+        ['Lee Jung-sik']
+    """
+    kinds: set[str] | None = None
+    if types:
+        kinds = set().union(*(w for w in _kinds_of(types) if w is not None))
+        if not kinds:
+            return []
+    hits = index.search(prefix, types=kinds, limit=max(1, min(limit, 100)))
+    descriptions = _descriptions(index.store, [h.iri for h in hits])
+    return [
+        Candidate(
+            h.iri, h.label, descriptions.get(h.iri, ""), h.score, False, tuple(_types_of(h.types))
+        )
+        for h in hits
+    ]
+
+
+def _matches_prefix(prefix: str, *texts: str) -> bool:
+    words = normalize(prefix).split()
+    names = [normalize(t) for t in texts]
+    return all(any(w.startswith(p) for n in names for w in n.split()) for p in words)
+
+
+def suggest_types(prefix: str, limit: int = 10) -> list[RecType]:
+    """The types whose id or name has words starting with the words typed.
+
+    Examples:
+        >>> [t.id for t in suggest_types("pla")]
+        ['place']
+    """
+    return [t for t in TYPES.values() if _matches_prefix(prefix, t.id, t.name)][:limit]
+
+
+def suggest_properties(prefix: str, limit: int = 10) -> list[Property]:
+    """The properties whose id, name or description has words starting with the words typed.
+
+    Examples:
+        >>> [p.id for p in suggest_properties("wiki")]
+        ['wikidata']
+    """
+    return [p for p in PROPERTIES.values() if _matches_prefix(prefix, p.id, p.name)][:limit]
+
+
+def propose_properties(type_id: str | None, limit: int = 20) -> list[Property]:
+    """The properties worth fetching for entities of a type (all of them without a type).
+
+    Examples:
+        >>> [p.id for p in propose_properties("post")]
+        ['country', 'bodies', 'holders', 'wikidata', 'names']
+    """
+    key = _CLASS_TYPES.get(type_id or "", type_id or "")
+    props = [p for p in PROPERTIES.values() if not type_id or key in p.types]
+    return props[: max(0, limit)]
+
+
+def extend(
+    store: Any, iris: Sequence[str], properties: Sequence[tuple[str, dict[str, Any]]]
+) -> dict[str, dict[str, list[Value]]]:
+    """The values of the properties asked for, for each entity (data extension).
+
+    Args:
+        store: the store.
+        iris: the entities.
+        properties: (property id, settings) pairs; a property the service does not have gets
+            no values.
+
+    Returns:
+        For each entity, for each property id, its values (possibly none).
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from graph.build.iris import Iris
+        >>> from graph.build.pipeline import compile_seeds
+        >>> from graph.store import memory_store
+        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> kh = "https://bilateral-kg.example/id/place/cambodia"
+        >>> extend(store, [kh], [("wikidata", {}), ("iso3166", {})])[kh]
+        {'wikidata': ['Q424'], 'iso3166': ['KH']}
+    """
+    rows: dict[str, dict[str, list[Value]]] = {iri: {} for iri in iris}
+    for pid, settings in properties:
+        values = property_values(store, list(iris), pid, settings) if pid in PROPERTIES else {}
+        for iri in iris:
+            rows[iri][pid] = values.get(iri, [])
+    return rows
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a preview card shows: the entity, a line about it, its names and one evidence."""
+
+    iri: str
+    name: str
+    types: tuple[str, ...]
+    description: str
+    names: tuple[tuple[str, str], ...]  # (name, language)
+    quote: str | None
+    sentence: str | None  # the sentence of the source around the quote
+    mark: tuple[int, int] | None  # where the quote is in the sentence
+    fact: str | None
+    source: str | None
+    source_title: str | None
+    start: int | None
+    end: int | None
+
+
+def preview(index: SearchIndex, iri: str) -> Preview | None:
+    """The preview card of an entity, with one sentence of evidence that names it.
+
+    Args:
+        index: the search index (and its store).
+        iri: the entity.
+
+    Returns:
+        The card, or None when the store knows nothing of the IRI.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from graph.build.iris import Iris
+        >>> from graph.build.pipeline import compile_seeds
+        >>> from graph.store import memory_store
+        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> card = preview(index, "https://bilateral-kg.example/id/organization/kosha")
+        >>> card.name
+        'Korea Occupational Safety and Health Agency'
+        >>> card.sentence[:40], card.sentence[card.mark[0] : card.mark[1]][:30]
+        ('The minister asked Lee to expand the ski', 'the Korean Occupational Safety')
+    """
+    store = index.store
+    try:
+        view = entity_view(store, iri)
+    except ValueError:
+        return None
+    if view is None:
+        return None
+    quote = fact = source = title = sentence = None
+    start = end = None
+    mark = None
+    # a stated fact whose evidence names the entity, else any fact with evidence
+    own = [normalize(n) for n in (view.label, *view.aliases) if len(normalize(n)) > 2]
+
+    def names_it(f: Any) -> bool:
+        return any(n in normalize(e.exact) for e in f.evidence for n in own)
+
+    facts = sorted(view.facts, key=lambda f: (not f.evidence, f.layer != "stated", not names_it(f)))
+    for f in facts:
+        if f.evidence:
+            ev = f.evidence[0]
+            quote, fact, source, title = ev.exact, f.label, ev.source, ev.source_title
+            start, end = ev.start, ev.end
+            sentence, mark = _sentence(store, ev.source, ev.start, ev.end)
+            break
+    hits = [h for h in index.search(view.label, limit=20) if h.iri == iri]
+    names = script_names(store, [iri]).get(iri, [])
+    return Preview(
+        iri=iri,
+        name=view.label,
+        types=tuple(_types_of(hits[0].types)) if hits else (),
+        description=_descriptions(store, [iri]).get(iri, ""),
+        names=tuple((n.name, n.language) for n in names),
+        quote=quote,
+        sentence=sentence,
+        mark=mark,
+        fact=fact,
+        source=source,
+        source_title=title,
+        start=start,
+        end=end,
+    )
+
+
+def _sentence(
+    store: Any, source: str, start: int, end: int
+) -> tuple[str | None, tuple[int, int] | None]:
+    """The sentence of a source's text around a span, and where the span is in it."""
+    rows = select(store, "SELECT ?s ?t WHERE { ?s schema:text ?t } LIMIT 1", s=ox.NamedNode(source))
+    if not rows:
+        return None, None
+    text = str(rows[0]["t"])
+    if not (0 <= start <= end <= len(text)):
+        return None, None
+    begin = max(text.rfind("\n", 0, start) + 1, _after_stop(text, start))
+    stop = len(text)
+    for i in range(end, len(text)):
+        if text[i] == "\n" or (text[i] in ".!?" and (i + 1 == len(text) or text[i + 1] in " \n”")):
+            stop = i + (1 if text[i] != "\n" else 0)
+            if stop < len(text) and text[stop] == "”":
+                stop += 1
+            break
+    while begin < start and text[begin] == " ":
+        begin += 1
+    return text[begin:stop], (start - begin, end - begin)
+
+
+def _after_stop(text: str, start: int) -> int:
+    """Where the sentence that holds ``start`` begins: after the last full stop before it."""
+    for i in range(start - 1, 0, -1):
+        if text[i] == " " and text[i - 1] in ".!?”":
+            return i + 1
+        if text[i] == "\n":
+            return i + 1
+    return 0
