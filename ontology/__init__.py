@@ -79,8 +79,8 @@ def scheme_notations(scheme: str) -> tuple[str, ...]:
     """The notations (slugs) of the concepts of one SKOS scheme, sorted.
 
     Examples:
-        >>> scheme_notations("status")
-        ('agreed', 'done', 'pledged', 'proposed', 'requested', 'under-examination')
+        >>> scheme_notations("status")[:4]
+        ('agreed', 'declined', 'done', 'pledged')
     """
     base = SCHEME_NAMESPACES[scheme]
     g = _ontology()

@@ -108,4 +108,45 @@ def test_the_seed_graph_is_unchanged_by_the_second_source(
     assert added_graphs <= {
         b"<https://bilateral-kg.example/graph/stated/test-eps-history>",
         b"<https://bilateral-kg.example/graph/reference>",
+        b"<https://bilateral-kg.example/graph/derived>",
     }
+    # The derived layer gains only what the second source adds: its statement's report and the
+    # start-year conflict (2004 here, 2006 in the seed article).
+    derived = {
+        line.split(b" ", 1)[0]
+        for line in both - seed
+        if line.endswith(b"<https://bilateral-kg.example/graph/derived> .")
+    }
+    assert {s.split(b"/id/", 1)[1].split(b"/", 1)[0] for s in derived} == {
+        b"statement",
+        b"conflict",
+    }
+
+
+def test_the_start_years_are_a_conflict_with_both_sides(two_store: OxigraphStore) -> None:
+    rows = select(
+        two_store,
+        """
+        SELECT ?kind ?value ?source ?exact WHERE {
+            GRAPH ?g { ?c a bkg:Conflict ; bkg:conflictKind ?kind ;
+                          bkg:conflictAbout <https://bilateral-kg.example/id/programme/eps> ;
+                          bkg:claim ?side .
+                       ?side bkg:claimValue ?value ; bkg:reportedIn ?source ;
+                             prov:wasDerivedFrom ?span }
+            ?g bkg:layer epi:derived . ?span oa:hasSelector/oa:exact ?exact .
+        } ORDER BY ?value""",
+    )
+    assert [(r["kind"], r["value"], r["source"].rsplit("/", 1)[1], r["exact"]) for r in rows] == [
+        (
+            "start-year",
+            "2004",
+            "test-eps-history",
+            "South Korea launched the Employment Permit System in 2004.",
+        ),
+        (
+            "start-year",
+            "2006",
+            "ppp-cambodia-korea-labour",
+            "the Employment Permit System (EPS), which began in 2006.",
+        ),
+    ]

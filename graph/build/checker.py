@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pycountry
+
 from graph.build.models import (
     AGENT_TYPES,
     DOCUMENT_TYPES,
@@ -126,6 +128,11 @@ class Checker:
             self.entity(
                 fact.destination, (*loc, "destination"), frozenset({"country"}), "destination"
             )
+            if (
+                fact.currency is not None
+                and pycountry.currencies.get(alpha_3=fact.currency) is None
+            ):
+                self.problem((*loc, "currency"), f"{fact.currency!r} is not an ISO 4217 currency")
 
     def _relation(self, fact: RelationFact, loc: Loc, kinds: dict[str, str]) -> None:
         spec = RELATIONS.get(fact.relation)

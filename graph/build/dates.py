@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-__all__ = ["MONTHS", "DateParts", "date_parts", "readable_date", "typed_date"]
+__all__ = [
+    "MONTHS",
+    "DateParts",
+    "compatible",
+    "date_parts",
+    "date_span",
+    "nearest_before",
+    "readable_date",
+    "typed_date",
+]
 
 _EDTF = re.compile(
     r"^(?P<year>\d{4}|X{4})(?P<yq>[?~%]?)"
@@ -106,3 +117,88 @@ def readable_date(value: str) -> str:
     if parts.year is not None:
         words.append(f"{parts.year}{'?' if parts.qualified else ''}")
     return " ".join(words) or value
+
+
+def date_span(value: str) -> tuple[date, date] | None:
+    """The first and last day a date with a known year can mean (qualifiers ignored), else None.
+
+    Examples:
+        >>> date_span("2024-03")
+        (datetime.date(2024, 3, 1), datetime.date(2024, 3, 31))
+        >>> date_span("2024?-03-08")
+        (datetime.date(2024, 3, 8), datetime.date(2024, 3, 8))
+        >>> date_span("XXXX-03-08") is None
+        True
+    """
+    parts = date_parts(value)
+    if parts is None or parts.year is None:
+        return None
+    if parts.month is None:
+        return date(parts.year, 1, 1), date(parts.year, 12, 31)
+    last = calendar.monthrange(parts.year, parts.month)[1]
+    if parts.day is None:
+        return date(parts.year, parts.month, 1), date(parts.year, parts.month, last)
+    day = date(parts.year, parts.month, min(parts.day, last))
+    return day, day
+
+
+def compatible(a: str, b: str) -> bool:
+    """Whether two EDTF dates can mean the same day: every part both know is equal.
+
+    Examples:
+        >>> compatible("XXXX-03-08", "2024-03-08"), compatible("2024-03", "2024-03-08")
+        (True, True)
+        >>> compatible("2024-03-08", "2024-03-09"), compatible("2004", "2006")
+        (False, False)
+    """
+    pa, pb = date_parts(a), date_parts(b)
+    if pa is None or pb is None:
+        return a == b
+    return all(
+        x is None or y is None or x == y
+        for x, y in ((pa.year, pb.year), (pa.month, pb.month), (pa.day, pb.day))
+    )
+
+
+def nearest_before(value: str, published: str) -> str | None:
+    """The full date of a date without a year, the nearest on or before publication.
+
+    Where the publication date is itself partial, the answer must be the same for its first and
+    its last possible day; otherwise there is no answer.
+
+    Examples:
+        >>> nearest_before("XXXX-12-27", "2024-12-28")
+        '2024-12-27'
+        >>> nearest_before("XXXX-12-29", "2024-12-28")
+        '2023-12-29'
+        >>> nearest_before("XXXX-11", "2024-12")
+        '2024-11'
+        >>> nearest_before("XXXX-12-27", "2024-12") is None
+        True
+        >>> nearest_before("2024-12-27", "2024-12-28") is None  # it has a year
+        True
+    """
+    parts, span = date_parts(value), date_span(published)
+    if parts is None or parts.year is not None or parts.month is None or span is None:
+        return None
+    answers = set()
+    for limit in span:
+        year = limit.year
+        while True:
+            if parts.day is None:
+                first = date(year, parts.month, 1)
+            elif parts.day > calendar.monthrange(year, parts.month)[1]:
+                year -= 1  # 29 February: the nearest leap year before
+                continue
+            else:
+                first = date(year, parts.month, parts.day)
+            if first <= limit:
+                break
+            year -= 1
+        answers.add(year)
+    if len(answers) != 1:
+        return None
+    year = answers.pop()
+    if parts.day is None:
+        return f"{year:04d}-{parts.month:02d}"
+    return f"{year:04d}-{parts.month:02d}-{parts.day:02d}"

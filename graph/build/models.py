@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from edtf import parse_edtf
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "ACT_KINDS",
@@ -17,6 +17,7 @@ __all__ = [
     "ENTITY_TYPES",
     "ORG_TYPES",
     "PLACE_TYPES",
+    "QUALIFIERS",
     "RELATIONS",
     "ActFact",
     "AnyFact",
@@ -191,6 +192,7 @@ class MeetingFact(_Fact):
     fields: list[Slug] = []
     summary: str | None = None
     before: list[Slug] = []
+    follows: list[Slug] = Field(default=[], description="ids of earlier acts this meeting answers")
 
     @field_validator("date")
     @classmethod
@@ -215,6 +217,19 @@ class ActFact(_Fact):
     fields: list[Slug] = []
     occasion: Slug | None = None
     motive: str | None = None
+    date: str | None = Field(default=None, description="when the act was made (EDTF)")
+    follows: list[Slug] = Field(
+        default=[], description="ids of earlier acts (of any source) that this act answers"
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _edtf(cls, v: str | None) -> str | None:
+        return None if v is None else check_edtf(v)
+
+
+#: How a source qualifies a number: exactly, as a bound, or approximately.
+QUALIFIERS = ("exact", "more-than", "at-least", "fewer-than", "at-most", "about")
 
 
 class StatementFact(_Fact):
@@ -247,14 +262,42 @@ class ObservationFact(_Fact):
     origin: Slug
     destination: Slug
     population: Annotated[str, Field(min_length=3)]
-    sex: Literal["total", "female", "male"]
-    value: Annotated[int, Field(ge=0)]
-    unit: Literal["persons"] = "persons"
+    sex: Literal["total", "female", "male"] = "total"
+    value: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="the number; with a qualifier, the bound or the rough value"
+    )
+    range: (
+        Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None
+    ) = Field(default=None, description="[low, high] when the source gives a range")
+    qualifier: Literal["exact", "more-than", "at-least", "fewer-than", "at-most", "about"] = "exact"
+    unit: Literal["persons", "money"] = "persons"
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = Field(
+        default=None, description="ISO 4217 code, for money"
+    )
+    per: Literal["year", "quarter", "month", "week", "day"] | None = Field(
+        default=None, description="a rate: the value is per this period"
+    )
+    as_written: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None, description="the number in the source's words, inside the evidence"
+    )
 
     @field_validator("period")
     @classmethod
     def _edtf(cls, v: str) -> str:
         return check_edtf(v)
+
+    @model_validator(mode="after")
+    def _one_value(self) -> ObservationFact:
+        if (self.value is None) == (self.range is None):
+            raise ValueError("give either 'value' or 'range' (not both)")
+        if self.range is not None:
+            if self.range[0] > self.range[1]:
+                raise ValueError("a range is [low, high]: low must not exceed high")
+            if self.qualifier != "exact":
+                raise ValueError("a range takes no qualifier: its ends are the bounds")
+        if (self.unit == "money") != (self.currency is not None):
+            raise ValueError("money needs its 'currency' (ISO 4217), and only money has one")
+        return self
 
 
 Fact = Annotated[
@@ -363,6 +406,15 @@ class Sheet:
     spans: dict[str, list[Span]]  # fact id -> the located spans of its quotes
     mention_spans: list[list[Span]]
     lines: dict[str, int | None] = field(default_factory=dict)  # fact id -> line in the sheet
+    line_map: dict[tuple[str | int, ...], int] = field(default_factory=dict)  # location -> line
+
+    def line(self, fact_id: str, *path: str | int) -> int | None:
+        """The line of a fact's field (``line("x", "follows", 0)``), else of the fact."""
+        index = next((i for i, f in enumerate(self.facts) if f.id == fact_id), None)
+        if index is None:
+            return None
+        found = self.line_map.get(("facts", index, *path))
+        return found if found is not None else self.lines.get(fact_id)
 
 
 def a_noun(noun: str) -> str:

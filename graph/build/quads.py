@@ -16,6 +16,14 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SDO, SKOS, TIME
 from rdflib.term import Node
 
+from graph.build.corpus import (
+    Conflict,
+    Corpus,
+    HistoryEntry,
+    history_reason,
+    observation_words,
+    study,
+)
 from graph.build.dates import date_parts, readable_date, typed_date
 from graph.build.iris import Iris
 from graph.build.models import (
@@ -152,6 +160,8 @@ class _Builder:
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
     labels: dict[URIRef, str] = field(default_factory=dict)
     onto: Graph = field(default_factory=ontology_graph)
+    corpus: Corpus = field(default_factory=Corpus)
+    sheets: dict[str, Sheet] = field(default_factory=dict)
 
     def label(self, g: Graph, node: URIRef, text: str) -> None:
         self.labels[node] = text
@@ -462,9 +472,34 @@ class _Builder:
                 )
             )
             g.add((URIRef(f"{self.iris.entity('meeting', other)}/time"), RDF.type, TIME.Instant))
+        for other in fact.follows:
+            g.add((node, BKG.follows, self.iris.entity("act", other)))
+        self.add_anchored(sheet, fact.id, node, SDO.startDate)
         self.evidence(
             g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
         )
+
+    def add_anchored(self, sheet: Sheet, fact_id: str, node: URIRef, predicate: URIRef) -> None:
+        """The year of a yearless date, from the publication date: inferred, with the reason."""
+        found = self.corpus.anchored.get((sheet.source.id, fact_id))
+        if found is None:
+            return
+        full, reason = found
+        g = self.graph("inferred", sheet.source.id)
+        typed = typed_date(full)
+        assert typed is not None
+        g.add((node, predicate, typed))
+        if predicate == SDO.startDate:
+            self.add_time(g, node, full, with_year=True)
+        assertion = self.iris.assertion(sheet.source.id, f"{fact_id}-year-from-publication")
+        g.add((assertion, RDF.type, BKG.Assertion))
+        g.add((assertion, RDF.subject, node))
+        g.add((assertion, RDF.predicate, predicate))
+        g.add((assertion, RDF.object, typed))
+        g.add((assertion, BKG.edtfDate, Literal(full)))
+        label = f"{self.labels.get(node, fact_id)} — date — {readable_date(full)}"
+        g.add((assertion, RDFS.label, Literal(label, lang="en")))
+        self.evidence(g, assertion, sheet, sheet.spans[fact_id], EPISTEMIC.inferred, reason, None)
 
     def add_act(self, sheet: Sheet, fact: ActFact) -> None:
         g, status = self.layer_of(sheet, fact.inferred)
@@ -489,6 +524,15 @@ class _Builder:
             g.add((node, BKG.occasion, self.iris.entity("meeting", fact.occasion)))
         if fact.motive:
             g.add((node, BKG.motive, Literal(" ".join(fact.motive.split()), lang="en")))
+        if fact.date:
+            g.add((node, BKG.edtfDate, Literal(fact.date)))
+            typed = typed_date(fact.date)
+            parts = date_parts(fact.date)
+            if typed is not None and parts is not None and not parts.qualified:
+                g.add((node, DCTERMS.date, typed))
+        for other in fact.follows:
+            g.add((node, BKG.follows, self.iris.entity("act", other)))
+        self.add_anchored(sheet, fact.id, node, DCTERMS.date)
         self.evidence(
             g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
         )
@@ -560,6 +604,7 @@ class _Builder:
     def add_observation(self, sheet: Sheet, fact: ObservationFact) -> None:
         g, status = self.layer_of(sheet, fact.inferred)
         node = self.iris.entity("observation", fact.id)
+        exact = fact.value is not None and fact.qualifier == "exact"
         self.observation_triples(
             g,
             node,
@@ -569,9 +614,32 @@ class _Builder:
             fact.destination,
             fact.population,
             fact.sex,
-            Literal(fact.value, datatype=XSD.integer),
-            fact.unit,
+            Literal(fact.value, datatype=XSD.integer) if exact else None,
+            fact.currency or fact.unit,
+            words=observation_words(fact),
         )
+        # A bound or a range is kept as the source gives it, never as one exact number.
+        if fact.range is not None:
+            g.add((node, SDO.minValue, Literal(fact.range[0], datatype=XSD.integer)))
+            g.add((node, SDO.maxValue, Literal(fact.range[1], datatype=XSD.integer)))
+            g.add((node, BKG.valueQualifier, Literal("range")))
+        elif not exact:
+            bound = Literal(fact.value, datatype=XSD.integer)
+            prop = {
+                "more-than": SDO.minValue,
+                "at-least": SDO.minValue,
+                "fewer-than": SDO.maxValue,
+                "at-most": SDO.maxValue,
+                "about": BKG.approximateValue,
+            }[fact.qualifier]
+            g.add((node, prop, bound))
+            g.add((node, BKG.valueQualifier, Literal(fact.qualifier)))
+        if fact.currency:
+            g.add((node, SDO.currency, Literal(fact.currency)))
+        if fact.per:
+            g.add((node, BKG.per, Literal(fact.per)))
+        if fact.as_written:
+            g.add((node, BKG.asWritten, Literal(fact.as_written, lang=sheet.source.language)))
         self.evidence(
             g, node, sheet, sheet.spans[fact.id], status, fact.inferred, fact.according_to
         )
@@ -586,8 +654,9 @@ class _Builder:
         destination: str,
         population: str,
         sex: str,
-        value: Literal,
+        value: Literal | None,
         unit: str,
+        words: str | None = None,
     ) -> None:
         g.add((node, RDF.type, QB.Observation))
         g.add((node, QB.dataSet, dataset))
@@ -597,9 +666,14 @@ class _Builder:
         g.add((node, BKG.destinationCountry, self.ent(destination)))
         g.add((node, BKG.population, Literal(population, lang="en")))
         g.add((node, SDMX_DIMENSION.sex, SEX_CODES[sex]))
-        g.add((node, SDMX_MEASURE.obsValue, value))
+        if value is not None:
+            g.add((node, SDMX_MEASURE.obsValue, value))
         g.add((node, BKG.unit, Literal(unit)))
-        shown = f"{int(value.toPython()):,}" if unit == "persons" else f"{value} {unit}"
+        if words is not None:
+            shown = words
+        else:
+            assert value is not None
+            shown = f"{int(value.toPython()):,}" if unit == "persons" else f"{value} {unit}"
         g.add(
             (
                 node,
@@ -669,6 +743,158 @@ class _Builder:
                                 f"{self.labels[node]}. Neither is said to have asked.",
                             )
         self.derive_statistics(g, sheets)
+        self.add_corpus(g, sheets)
+
+    def add_corpus(self, g: Graph, sheets: list[Sheet]) -> None:
+        """What the sources say together: reports, dates, status histories, conflicts, series."""
+        corpus = self.corpus
+        names = {s.source.id: _source_name(self.register, s) for s in sheets}
+        for (group, ident), sources in sorted(corpus.reports.items()):
+            node = self.iris.entity(group, ident)
+            g.add((node, BKG.reportCount, Literal(len(sources), datatype=XSD.integer)))
+            for sid in sources:
+                g.add((node, BKG.reportedIn, self.iris.source(sid)))
+        for (group, ident), countries in sorted(corpus.countries.items()):
+            node = self.iris.entity(group, ident)
+            for country in sorted(countries):
+                # Country -> node: no edge leads from a meeting to a place it was not said to
+                # be held in.
+                g.add((self.ent(country), BKG.takesPartIn, node))
+        for (group, ident), when in sorted(corpus.node_dates.items()):
+            node = self.iris.entity(group, ident)
+            g.add((node, BKG.dateBasis, Literal(when.basis)))
+            if when.lo is not None and when.hi is not None:
+                g.add((node, BKG.sortDate, Literal(when.lo.isoformat(), datatype=XSD.date)))
+                g.add((node, BKG.sortDateEnd, Literal(when.hi.isoformat(), datatype=XSD.date)))
+            if when.edtf:
+                g.add((node, BKG.timelineDate, Literal(when.edtf)))
+        for act_id, entries in sorted(corpus.histories.items()):
+            self.add_history(g, act_id, entries, names)
+        for conflict in corpus.conflicts:
+            self.add_conflict(g, conflict, names)
+        for key, members in sorted(corpus.series.items()):
+            self.add_series(g, key, members, names)
+
+    def add_history(
+        self, g: Graph, act_id: str, entries: list[HistoryEntry], names: dict[str, str]
+    ) -> None:
+        act = self.iris.entity("act", act_id)
+        history = URIRef(f"{act}/status-history")
+        current = entries[-1]
+        g.add((act, BKG.currentStatus, STATUS[current.status]))
+        g.add((act, BKG.statusHistory, history))
+        g.add((history, RDF.type, BKG.StatusHistory))
+        g.add((history, BKG.currentStatus, STATUS[current.status]))
+        g.add((history, RDFS.label, Literal(f"Status history of {act_id}", lang="en")))
+        reason = history_reason(entries, names)
+        if len(entries) == 1:
+            reason += "; no later act follows it"
+        self.derived(g, history, [self.iris.entity("act", e.act) for e in entries], reason)
+        for n, entry in enumerate(entries, start=1):
+            step = URIRef(f"{history}/{n}")
+            g.add((history, BKG.change, step))
+            g.add((step, RDF.type, BKG.StatusChange))
+            g.add((step, SDO.position, Literal(n, datatype=XSD.integer)))
+            g.add((step, BKG.toStatus, STATUS[entry.status]))
+            g.add((step, BKG.byAct, self.iris.entity("act", entry.act)))
+            g.add((step, BKG.dateBasis, Literal(entry.when.basis)))
+            if entry.when.edtf:
+                g.add((step, BKG.edtfDate, Literal(entry.when.edtf)))
+            if entry.when.lo is not None:
+                g.add((step, BKG.sortDate, Literal(entry.when.lo.isoformat(), datatype=XSD.date)))
+            for sid in entry.sources:
+                g.add((step, BKG.reportedIn, self.iris.source(sid)))
+
+    def add_conflict(self, g: Graph, conflict: Conflict, names: dict[str, str]) -> None:
+        about = (
+            self.iris.entity(*conflict.about)
+            if conflict.about[0] in ("meeting", "act", "observation")
+            else self.ent(conflict.about[1])
+        )
+        node = self.iris.link(
+            f"conflict/{conflict.kind}", str(about), *(c.source for c in conflict.claims)
+        )
+        node = URIRef(str(node).replace("/id/link/conflict/", "/id/conflict/"))
+        g.add((node, RDF.type, BKG.Conflict))
+        g.add((node, BKG.conflictKind, Literal(conflict.kind)))
+        g.add((node, BKG.conflictAbout, about))
+        g.add((node, RDFS.label, Literal(f"Sources differ on {conflict.what}", lang="en")))
+        sides = "; ".join(f"{names[c.source]}: {c.value}" for c in conflict.claims)
+        inputs: list[URIRef] = []
+        for n, claim in enumerate(conflict.claims, start=1):
+            side = URIRef(f"{node}/claim/{n}")
+            g.add((node, BKG.claim, side))
+            g.add((side, RDF.type, BKG.Claim))
+            g.add((side, BKG.claimValue, Literal(claim.value)))
+            g.add((side, BKG.reportedIn, self.iris.source(claim.source)))
+            g.add((side, RDFS.label, Literal(f"{names[claim.source]}: {claim.value}", lang="en")))
+            if claim.object is not None:
+                g.add((side, BKG.claimObject, self.ent(claim.object[1])))
+            sheet = self.sheets[claim.source]
+            for fact_id in claim.facts:
+                fact = next(f for f in sheet.facts if f.id == fact_id)
+                target = (
+                    self.iris.assertion(claim.source, fact_id)
+                    if isinstance(fact, RelationFact)
+                    else self.iris.entity(
+                        "meeting"
+                        if isinstance(fact, MeetingFact)
+                        else ("observation" if isinstance(fact, ObservationFact) else "act"),
+                        fact_id,
+                    )
+                )
+                g.add((side, BKG.claimFact, target))
+                inputs.append(target)
+                for span in sheet.spans.get(fact_id, []):
+                    g.add(
+                        (
+                            side,
+                            PROV.wasDerivedFrom,
+                            self.iris.span(claim.source, span.start, span.end),
+                        )
+                    )
+            inputs.append(self.iris.source(claim.source))
+        self.derived(
+            g,
+            node,
+            sorted(set(inputs)),
+            f"Sources differ on {conflict.what}: {sides}. Each stands with its source; none "
+            "is chosen.",
+        )
+
+    def add_series(
+        self, g: Graph, key: tuple[str, ...], members: list[tuple[str, str]], names: dict[str, str]
+    ) -> None:
+        origin, destination, population, sex, unit, currency, per = key
+        node = self.iris.link("series", *key)
+        node = URIRef(str(node).replace("/id/link/series/", "/id/series/"))
+        g.add((node, RDF.type, BKG.Series))
+        measure = currency or unit
+        label = (
+            f"{population} ({sex}, {measure}{' a ' + per if per else ''}): "
+            f"{self.name(origin)} → {self.name(destination)}"
+        )
+        g.add((node, RDFS.label, Literal(label, lang="en")))
+        g.add((node, BKG.originCountry, self.ent(origin)))
+        g.add((node, BKG.destinationCountry, self.ent(destination)))
+        g.add((node, BKG.population, Literal(population, lang="en")))
+        g.add((node, SDMX_DIMENSION.sex, SEX_CODES[sex]))
+        g.add((node, BKG.unit, Literal(measure)))
+        obs = []
+        for n, (_, fact_id) in enumerate(members, start=1):
+            o = self.iris.entity("observation", fact_id)
+            obs.append(o)
+            g.add((node, BKG.seriesMember, o))
+            g.add((o, BKG.inSeries, node))
+            g.add((o, BKG.seriesPosition, Literal(n, datatype=XSD.integer)))
+        sources = sorted({names[sid] for sid, _ in members})
+        self.derived(
+            g,
+            node,
+            obs,
+            f"{len(members)} observation(s) of the same measure from {len(sources)} source(s) "
+            f"({', '.join(sources)}), ordered by period.",
+        )
 
     def link(
         self, g: Graph, predicate: URIRef, a: str, b: str, via: URIRef, *, symmetric: bool, why: str
@@ -695,7 +921,13 @@ class _Builder:
         groups = defaultdict(dict)
         for sheet in sheets:
             for fact in sheet.facts:
-                if isinstance(fact, ObservationFact) and not fact.inferred:
+                if (
+                    isinstance(fact, ObservationFact)
+                    and not fact.inferred
+                    and fact.value is not None
+                    and fact.qualifier == "exact"
+                    and fact.unit == "persons"
+                ):
                     key = (
                         sheet.source.id,
                         fact.dataset,
@@ -708,13 +940,13 @@ class _Builder:
                     groups[key][fact.sex] = fact
         for key, by_sex in sorted(groups.items()):
             total, female = by_sex.get("total"), by_sex.get("female")
-            if total is None or female is None or total.value == 0:
+            if total is None or female is None or not total.value or female.value is None:
                 continue
             _, dataset, period, origin, destination, population, unit = key
             t_node = self.iris.entity("observation", total.id)
             f_node = self.iris.entity("observation", female.id)
             if "male" not in by_sex:
-                male = total.value - female.value
+                male = int(total.value) - int(female.value)
                 node = self.iris.entity("observation", f"{total.id}-men-derived")
                 self.observation_triples(
                     g,
@@ -771,6 +1003,14 @@ class _Builder:
         g.add((node, BKG.reason, Literal(why, lang="en")))
         for source in inputs:
             g.add((node, PROV.wasDerivedFrom, source))
+
+
+def _source_name(register: Register, sheet: Sheet) -> str:
+    """A short name of a source for reasons: its publisher (else its label) and its date."""
+    name = sheet.source.label
+    if sheet.source.publisher and sheet.source.publisher in register.entities:
+        name = register.entities[sheet.source.publisher].name
+    return f"{name}, {sheet.source.published}" if sheet.source.published else name
 
 
 def _closure(onto: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
@@ -837,7 +1077,13 @@ def build_dataset(register: Register, sheets: list[Sheet], iris: Iris) -> Datase
         SeedError: when reference data does not check out (an unknown ISO 3166 code).
     """
     ds = Dataset()
-    builder = _Builder(iris=iris, register=register, ds=ds)
+    builder = _Builder(
+        iris=iris,
+        register=register,
+        ds=ds,
+        corpus=study(register, sheets),
+        sheets={s.source.id: s for s in sheets},
+    )
     builder.add_register()
     for sheet in sheets:
         builder.add_sheet(sheet)

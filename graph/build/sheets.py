@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from graph.build.checker import Checker
+from graph.build.corpus import check_corpus
 from graph.build.models import (
     ENTITY_TYPES,
     MAX_TEXT_BYTES,
@@ -26,6 +27,7 @@ from graph.build.models import (
     Evidence,
     Fact,
     Mention,
+    ObservationFact,
     Register,
     Sheet,
     Span,
@@ -238,6 +240,13 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
                     ("facts", i, "text"),
                     f"the statement's text is not in its evidence quote: {fact.text[:60]!r}",
                 )
+        if isinstance(fact, ObservationFact) and fact.as_written and fact.id in spans:
+            quoted = " ".join(text[s.start : s.end] for s in spans[fact.id])
+            if fact.as_written not in quoted:
+                checker.problem(
+                    ("facts", i, "as_written"),
+                    f"as_written is not in the evidence quote: {fact.as_written[:60]!r}",
+                )
     if parsed.source.publisher is not None:
         checker.entity(parsed.source.publisher, ("source", "publisher"), ORG_TYPES, "publisher")
 
@@ -273,6 +282,7 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
         spans=spans,
         mention_spans=mention_spans,
         lines={fact.id: lines.get(("facts", i)) for i, fact in facts},
+        line_map=lines,
     )
 
 
@@ -345,6 +355,8 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
                         f"{a_noun(first[0])} in {first[1]}:{first[2]}; use another id",
                     )
                 )
+    if not problems:
+        problems = check_corpus(sheets)
     if problems:
         raise SeedError(problems)
     return register, sheets
