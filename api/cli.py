@@ -78,6 +78,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "query_timeout",
         "row_cap",
         "query_workers",
+        "workers",
         "allowed_services",
         "store_url",
         "store_update_url",
@@ -371,14 +372,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     s = _settings(args)
     # Fail early, with the store's message, before uvicorn starts.
     store = s.open_store()
-    executor = None
     if s.store_url:
         from graph.store.remote import RemoteStore
 
         assert isinstance(store, RemoteStore)
         store.check()
         store.close()
-    else:
+    from api.processes import default_workers
+
+    workers = s.workers or default_workers()
+    if workers > 1:
+        return _serve_processes(s, workers)
+    executor = None
+    if not s.store_url:
         # The query workers start now, while this process imports the app (2 cores: the
         # server is ready about half a second sooner).
         executor = ProcessExecutor(s.store, s.allowed_services, s.query_workers)
@@ -400,6 +406,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.close()
     return 0
+
+
+def _serve_processes(s: Settings, workers: int) -> int:
+    """Serve with ``workers`` processes on one socket (api/processes.py)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.processes import listen, supervise
+
+    try:
+        sock = listen(s.host, s.port)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {s.host}:{s.port}: {exc.strerror or exc}") from None
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    _progress(f"serving on http://{s.host}:{s.port} with {workers} processes")
+
+    def serve(index: int) -> None:
+        # Each serving process starts its own query workers (after the fork: no process
+        # shares another's pipes).
+        executor = (
+            None if s.store_url else ProcessExecutor(s.store, s.allowed_services, s.query_workers)
+        )
+        try:
+            config = uvicorn.Config(create_app(s, executor=executor), log_level="info", http="h11")
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            if executor is not None:
+                executor.close()
+
+    try:
+        return supervise(serve, workers)
+    finally:
+        sock.close()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -501,6 +540,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="query worker processes kept warm (default 2); the pool grows to twice that while "
         "queries run long",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="serving processes sharing the store, each with its own query workers "
+        "(default: one per core)",
     )
     p.add_argument(
         "--allowed-service",

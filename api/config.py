@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     #: Query worker processes kept idle and warm; the pool grows to twice that while queries
     #: run long, so that cheap queries are not held up behind heavy ones.
     query_workers: int = Field(default=2, ge=1, le=32)
+    #: Serving processes of ``bilateral serve`` (each with its own query workers), sharing
+    #: the store on disk; 0: one per core.
+    workers: int = Field(default=0, ge=0, le=64)
     #: SERVICE endpoints a query may call; none by default (nothing is fetched).
     allowed_services: list[str] = []
     #: A remote SPARQL engine to hold the graph instead of the folder ``store``: its query

@@ -178,7 +178,8 @@ def serve(store: Path, *, timeout: float = 30.0, **options: object) -> Iterator[
         store: the store folder (built, or initialised with ``write_generation``).
         timeout: seconds to wait for the first answer to ``GET /sparql?query=ASK{}``.
         **options: more options of ``serve``, by their Python names: ``write_token="t"``,
-            ``query_timeout=5``, ``query_workers=1``, ``allowed_service=[...]``.
+            ``query_timeout=5``, ``query_workers=1``, ``allowed_service=[...]``,
+            ``workers=2`` (serving processes; 1 unless given).
 
     Yields:
         The base URL, ``http://127.0.0.1:PORT`` (no trailing slash).
@@ -186,6 +187,9 @@ def serve(store: Path, *, timeout: float = 30.0, **options: object) -> Iterator[
     Raises:
         ServerError: when the server exits or does not answer in time; with its output.
     """
+    # One serving process unless a test asks for more (the server's default is one per
+    # core): the suite shares its cores, and the load and fault tests ask for several.
+    options.setdefault("workers", 1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILATERAL_")}
     env["PYTHONUNBUFFERED"] = "1"
     for attempt in range(1, PORT_TRIES + 1):

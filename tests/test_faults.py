@@ -77,13 +77,30 @@ TIMEOUT = 30.0
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def server_process(base: str) -> psutil.Process:
-    """The ``bilateral serve`` process listening at ``base`` (its query workers are children)."""
+def _serves(proc: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return "serve" in proc.cmdline()
+    return False
+
+
+def server_processes(base: str) -> list[psutil.Process]:
+    """The processes of the ``bilateral serve`` listening at ``base``: itself first (with
+    several serving processes, the supervisor), then the serving processes it forked (query
+    workers are children of the serving processes, or of the server itself)."""
     port = int(base.rsplit(":", 1)[1])
     for conn in psutil.net_connections(kind="tcp"):
         if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
-            return psutil.Process(conn.pid)
+            top = psutil.Process(conn.pid)
+            while (parent := top.parent()) is not None and _serves(parent):
+                top = parent
+            return [top, *sorted((c for c in top.children() if _serves(c)), key=lambda c: c.pid)]
     raise AssertionError(f"nothing listens on port {port}")
+
+
+def server_process(base: str) -> psutil.Process:
+    """The ``bilateral serve`` process listening at ``base`` (its query workers, and any
+    serving processes it forked, are its children)."""
+    return server_processes(base)[0]
 
 
 def copy_store(built: Path, to: Path) -> Path:
@@ -512,6 +529,101 @@ def test_the_server_restarts_cleanly_after_a_kill(built: Path, tmp_path: Path) -
         assert answers(base) == first
     assert dump(root) == before
     print(f"\nserver SIGKILLed with {len(family) - 1} worker(s), restarted: same answers")
+
+
+# -- several serving processes ----------------------------------------------------------------
+
+KILL_NS = "http://example.org/faults/kill#"
+
+
+def test_a_killed_serving_process_loses_no_acknowledged_write(built: Path, tmp_path: Path) -> None:
+    """Two serving processes take writes and reads; one is SIGKILLed in the middle. Every
+    acknowledged write is in the store afterwards, the other process keeps answering, and the
+    supervisor starts a new serving process."""
+    root = copy_store(built, tmp_path / "store")
+    token = "kill-serving-process-token"
+    statuses: dict[int, int | str] = {}
+    errors: list[tuple[float, str]] = []
+    reads = [0]
+    stop = threading.Event()
+    with serve(root, workers=2, write_token=token, query_workers=1, timeout=60.0) as base:
+        supervisor, *serving = server_processes(base)
+        assert len(serving) == 2 and all(p.ppid() == supervisor.pid for p in serving)
+
+        def writer(w: int) -> None:
+            with httpx.Client(timeout=TIMEOUT) as client:
+                for n in range(12):
+                    i = 100 * w + n
+                    update = f"INSERT DATA {{ GRAPH <{KILL_NS}g> {{ <{KILL_NS}s{i}> <{KILL_NS}p> {i} }} }}"
+                    try:
+                        r = client.post(
+                            f"{base}/sparql",
+                            data={"update": update},
+                            headers={"Authorization": f"Bearer {token}"},
+                        )
+                        statuses[i] = r.status_code
+                    except httpx.TransportError as exc:  # in flight on the killed process
+                        statuses[i] = type(exc).__name__
+
+        def reader() -> None:
+            with httpx.Client(timeout=TIMEOUT) as client:
+                while not stop.is_set():
+                    try:
+                        r = client.get(f"{base}/sparql", params={"query": "ASK {}"})
+                        reads[0] += 1
+                        if r.status_code != 200:
+                            errors.append((time.monotonic(), f"{r.status_code} {r.text[:200]}"))
+                    except httpx.TransportError as exc:
+                        errors.append((time.monotonic(), type(exc).__name__))
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(2)]
+        threads += [threading.Thread(target=reader) for _ in range(2)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while len(statuses) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        victim = serving[0]
+        victim.kill()  # SIGKILL, while writes and reads are under way
+        killed_at = time.monotonic()
+        for t in threads[:2]:
+            t.join()
+        reads_at_kill = reads[0]
+        time.sleep(1.0)
+        stop.set()
+        for t in threads[2:]:
+            t.join()
+        # The supervisor replaced the killed process; both answer.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = [p for p in supervisor.children() if p.pid != victim.pid and p.is_running()]
+            if len([p for p in now if "serve" in " ".join(p.cmdline())]) >= 2:
+                break
+            time.sleep(0.1)
+        assert len(server_processes(base)) == 3, "the supervisor did not replace the process"
+        present = set()
+        for q in DiskStore(root).reader().quads_for_pattern(None, None, None, None):
+            if q.subject.value.startswith(KILL_NS):
+                present.add(int(q.subject.value.rsplit("s", 1)[1]))
+        r = httpx.get(
+            f"{base}/sparql",
+            params={"query": f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{KILL_NS}g> {{ ?s ?p ?o }} }}"},
+            timeout=TIMEOUT,
+        )
+        served = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    acknowledged = {i for i, status in statuses.items() if status == 204}
+    late = [e for when, e in errors if when > killed_at + 2.0]
+    print(
+        f"\n2 serving processes, one SIGKILLed: {len(statuses)} writes, {len(acknowledged)} "
+        f"acknowledged, {len(acknowledged - present)} lost; {reads[0]} reads "
+        f"({reads[0] - reads_at_kill} in the second after the writes), {len(errors)} errors "
+        f"around the kill, {len(late)} later; replaced by the supervisor"
+    )
+    assert acknowledged <= present  # no acknowledged write lost
+    assert served == len(present)
+    assert len(acknowledged) >= len(statuses) - 2  # at most one write in flight per writer
+    assert late == [], late[:5]  # the other process kept answering
+    assert reads[0] > reads_at_kill
 
 
 # -- the write token --------------------------------------------------------------------------

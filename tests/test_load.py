@@ -20,6 +20,10 @@ average 7 to 10; ``pytest -s tests/test_load.py``; each test prints its own line
 
 Requests: about 1,100. Data lost: none.
 
+Since issue 19 the server here runs two serving processes (``workers=2``): the soak made 2,645
+requests (66/s) with 0 errors, p50 0.03 s, p99 1.4 s (load average 12); memory of the whole
+tree 434 MB to 442 MB; the writes: 40 acknowledged, 40 present, 0 read errors.
+
 Found and fixed (graph/store/local.py): concurrent writes to one server were refused (32 of these
 40: 500s, 503s "another build or load is writing", reset connections) because the store's
 write lock did not wait; a ``DiskStore`` write now waits up to 30 s for the other writer.
@@ -43,7 +47,7 @@ import psutil
 import pyoxigraph as ox
 import pytest
 from server import serve
-from test_faults import server_process
+from test_faults import server_process, server_processes
 
 from graph.store import DiskStore
 
@@ -151,10 +155,11 @@ MIX = [
 
 @pytest.fixture(scope="module")
 def base(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A server with the write token on its own copy of the seed store."""
+    """A server with the write token on its own copy of the seed store, with two serving
+    processes (each with its own query workers, caches and prepared views)."""
     root = tmp_path_factory.mktemp("load") / "store"
     shutil.copytree(built, root, symlinks=True)
-    with serve(root, write_token=TOKEN, timeout=60.0) as url:
+    with serve(root, write_token=TOKEN, timeout=60.0, workers=2) as url:
         yield url, root
 
 
@@ -374,3 +379,37 @@ def test_writes_concurrent_with_reads_lose_nothing(base: tuple[str, Path]) -> No
     assert served == len(present) == 2 * len(acknowledged)
     assert read_errors == [], read_errors[:5]
     assert refused == [], {str(w): statuses[w] for w in refused}
+
+
+def test_every_serving_process_answers_from_the_latest_version(base: tuple[str, Path]) -> None:
+    """After each acknowledged write, every request, whichever serving process takes it (a
+    new connection each time), sees it: in SPARQL and in the entity view, whose facts each
+    process prepares per graph version."""
+    url, _ = base
+    assert len(server_processes(url)) == 3  # the supervisor and two serving processes
+    fact = "https://bilateral-kg.example/id/test/load-fact-"
+    for n in range(3):
+        update = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX bkg: <https://bilateral-kg.example/ontology#>
+        PREFIX epi: <https://bilateral-kg.example/ontology/epistemic/>
+        INSERT DATA {{ GRAPH <https://bilateral-kg.example/graph/load-test> {{
+            <{fact}{n}> rdfs:label "Load test fact {n} (test data)" ;
+                bkg:epistemicStatus epi:stated ;
+                bkg:actor <https://bilateral-kg.example/id/person/heng-sour> . }} }}"""
+        r = httpx.post(
+            f"{url}/sparql",
+            data={"update": update},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=TIMEOUT,
+        )
+        assert r.status_code == 204, r.text
+        for _ in range(8):  # fresh connections: the kernel hands them to either process
+            r = httpx.get(f"{url}/api/entities/person/heng-sour", timeout=TIMEOUT)
+            labels = {s["label"] for group in r.json()["statements"].values() for s in group}
+            assert {f"Load test fact {i} (test data)" for i in range(n + 1)} <= labels
+            r = httpx.get(
+                f"{url}/sparql",
+                params={"query": f"ASK {{ <{fact}{n}> ?p ?o }}"},
+                timeout=TIMEOUT,
+            )
+            assert r.json()["boolean"] is True
