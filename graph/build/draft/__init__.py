@@ -1,0 +1,114 @@
+"""Drafting a fact sheet from a new source text: mentions, new entities, dates and candidate facts.
+
+Rule- and dictionary-based, deterministic and offline: the register's names and aliases, the
+lexicons in ``graph/build/draft/lexicon/*.yaml`` (data, not code), ``pysbd`` for sentences,
+``rapidfuzz`` for spelling variants and ``pycountry`` for places. Every proposal says how it was
+found and how sure it is; nothing drafted enters the graph until a person accepts it
+(``graph.build.review``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph.build.draft.dates import find_dates
+from graph.build.draft.facts import Facts
+from graph.build.draft.lexicon import Lexicon, lexicon
+from graph.build.draft.model import DateExpr, Draft, DraftFact, DraftMention, NewEntity, Source
+from graph.build.draft.names import Known, Linker, NameIndex
+from graph.build.draft.text import DraftInputError, read_text, sentences
+
+__all__ = [
+    "DateExpr",
+    "Draft",
+    "DraftFact",
+    "DraftInputError",
+    "DraftMention",
+    "Drafter",
+    "Known",
+    "NewEntity",
+    "Source",
+    "read_text",
+]
+
+
+@dataclass
+class Drafter:
+    """Drafts texts against a register; the new entities it proposes are shared by every text
+    it drafts (the same new name in two texts is one entity).
+
+    Examples:
+        >>> d = Drafter([Known("heng-sour", "person", "Heng Sour", ("Sour",))])
+        >>> draft = d.draft("HENG Sour met Kenji Morita in Hanoi on 8 March.", Source("t"))
+        >>> [(m.text, m.entity) for m in draft.mentions]
+        [('HENG Sour', 'heng-sour'), ('Kenji Morita', 'kenji-morita'), ('Hanoi', 'hanoi')]
+        >>> [(e.id, e.type) for e in draft.new_entities]
+        [('kenji-morita', 'person'), ('hanoi', 'city')]
+        >>> [(f.kind, f.actors, f.date, f.place) for f in draft.facts]
+        [('meeting', ['heng-sour', 'kenji-morita'], 'XXXX-03-08', 'hanoi')]
+    """
+
+    entities: Iterable[Known]
+    lex: Lexicon = field(default_factory=lexicon)
+    proposed: dict[str, NewEntity] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._known = list(self.entities)
+
+    def _index(self) -> NameIndex:
+        index = NameIndex()
+        for entity in self._known:
+            index.add(entity)
+        for entity in self.proposed.values():
+            index.add(Known(entity.id, entity.type, entity.name, tuple(entity.aliases), new=True))
+        return index
+
+    def draft(self, text: str, source: Source) -> Draft:
+        """Draft one text.
+
+        Args:
+            text: the source text (offsets are counted in it).
+            source: its slug and metadata (``published`` lets the drafter infer years).
+
+        Returns:
+            The draft: sentences, mentions, new entities, dates and candidate facts.
+        """
+        linker = Linker(self._index(), self.lex, self.proposed)
+        facts = Facts(linker, self.lex)
+        spans = sentences(text)
+        mentions: list[DraftMention] = []
+        dates: list[DateExpr] = []
+        before = set(self.proposed)
+        used: set[str] = set()
+        for i, (a, b) in enumerate(spans):
+            found = linker.link(text, a, b, i)
+            mentions.extend(found)
+            used.update(m.entity for m in found)
+            when = find_dates(text, a, b, source.published)
+            dates.extend(when)
+            facts.sentence(text, i, a, b, found, when)
+        for fact in facts.facts:
+            used.update(fact.actors)
+            if fact.details.get("object"):
+                used.add(str(fact.details["object"]))
+        new = [
+            e
+            for key, e in self.proposed.items()
+            if e.id in used and (key not in before or e.id in used)
+        ]
+        for fact in facts.facts:
+            fact.details.pop("content_start", None)
+        return Draft(source, text, spans, mentions, new, dates, list(facts.facts))
+
+
+def known_from_register(entities: Iterable[object]) -> list[Known]:
+    """The register's entities (``graph.build.sheets.Entity``) as the drafter knows them."""
+    out = []
+    for e in entities:
+        aliases = list(getattr(e, "aliases", []) or [])
+        abbreviation = getattr(e, "abbreviation", None)
+        if abbreviation:
+            aliases.append(abbreviation)
+        out.append(Known(e.id, e.type, e.name, tuple(aliases)))  # type: ignore[attr-defined]
+    return out
