@@ -106,7 +106,28 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"built {quads} quads from {len(compiled.sheets)} source(s) and "
         f"{len(compiled.register.entities)} entities into {s.where}"
     )
+    if pending := _pending(compiled):
+        print(
+            f"left out {len(pending)} drafted item(s) still awaiting review "
+            "(bilateral validate lists them)"
+        )
     return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from api.drafting import DraftError
+    from api.drafting import cmd_draft as draft
+
+    try:
+        return draft(args, _settings(args).seeds)
+    except DraftError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _pending(compiled: Any) -> list[Any]:
+    from graph.build.review import pending_items
+
+    return pending_items(compiled.register, compiled.sheets)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -120,6 +141,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"valid: {len(compiled.sheets)} source(s), {len(compiled.register.entities)} "
         f"entities, {sum(len(x.facts) for x in compiled.sheets)} facts; SHACL conforms"
     )
+    if pending := _pending(compiled):
+        print(f"{len(pending)} drafted item(s) await review and are left out of the build:")
+        for item in pending:
+            print(f"  {item}")
     return 0
 
 
@@ -467,6 +492,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")
     p.add_argument("--base-iri", help="base of minted IRIs")
     p.set_defaults(func=cmd_build)
+
+    from api.drafting import add_command as add_draft
+
+    add_draft(command, cmd_draft)
 
     p = command("validate", "check the fact sheets and the SHACL shapes without writing")
     p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 from edtf import parse_edtf
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from graph.build.review import Pending
+
 __all__ = [
     "ACT_KINDS",
     "AGENT_TYPES",
@@ -387,6 +389,7 @@ class Register:
 
     entities: dict[str, Entity]
     lines: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)  # entities awaiting review
 
     def suggest(self, unknown: str) -> str:
         close = difflib.get_close_matches(unknown, list(self.entities), n=3, cutoff=0.6)
@@ -415,6 +418,7 @@ class Sheet:
             return None
         found = self.line_map.get(("facts", index, *path))
         return found if found is not None else self.lines.get(fact_id)
+    pending: list[Pending] = field(default_factory=list)  # drafted items awaiting review
 
 
 def a_noun(noun: str) -> str:

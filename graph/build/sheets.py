@@ -38,6 +38,7 @@ from graph.build.models import (
     node_kind,
 )
 from graph.build.quotes import locate, pick
+from graph.build.review import Pending, set_aside
 from graph.build.yamlmap import (
     Loc,
     SeedError,
@@ -89,10 +90,13 @@ def load_register(paths: Iterable[Path], root: Path | None = None) -> Register:
     entities: dict[str, Entity] = {}
     where: dict[str, tuple[str, int | None]] = {}
     problems: list[SeedProblem] = []
+    pending: list[Pending] = []
     for path in paths:
         display = _display(path, root)
         try:
             data, lines = read_yaml(path, display, root)
+            data, lines, marked = set_aside(data, lines, display)
+            pending.extend(marked)
             parsed = _RegisterFile.model_validate(data if data is not None else {})
         except SeedError as exc:
             problems.extend(exc.problems)
@@ -128,7 +132,7 @@ def load_register(paths: Iterable[Path], root: Path | None = None) -> Register:
             where[entity.id] = (display, line)
     if problems:
         raise SeedError(problems)
-    return Register(entities=entities, lines=where)
+    return Register(entities=entities, lines=where, pending=pending)
 
 
 def _read_text(
@@ -191,6 +195,7 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
     """
     display = _display(path, root)
     data, lines = read_yaml(path, display, root)
+    data, lines, pending = set_aside(data, lines, display)  # drafted items awaiting review
     try:
         parsed = _SheetHead.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -256,12 +261,12 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
         checker.entity(mention.entity, (*loc, "entity"), None, "mention")
         line = lines.get(loc)
         if mention.occurrence == "all":
-            starts, _ = locate(text, Evidence(quote=mention.text))
+            starts, _ = locate(text, Evidence.model_construct(quote=mention.text, occurrence=None))
             found = [Span(s, s + len(mention.text), mention.text) for s in starts]
             if not found:
                 checker.problem(loc, f"text not found in the source: {mention.text!r}")
         else:
-            ev = Evidence(quote=mention.text, occurrence=mention.occurrence)
+            ev = Evidence.model_construct(quote=mention.text, occurrence=mention.occurrence)
             span = pick(text, ev, f"mentions[{i}]", display, line, problems)
             found = [span] if span else []
         mention_spans.append(found)
@@ -283,6 +288,7 @@ def load_sheet(path: Path, register: Register, root: Path | None = None) -> Shee
         mention_spans=mention_spans,
         lines={fact.id: lines.get(("facts", i)) for i, fact in facts},
         line_map=lines,
+        pending=pending,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from graph.build.draft.dates import find_dates
 from graph.build.draft.facts import Facts
@@ -29,7 +30,9 @@ __all__ = [
     "Known",
     "NewEntity",
     "Source",
+    "known_from_register",
     "read_text",
+    "register_entities",
 ]
 
 
@@ -60,8 +63,8 @@ class Drafter:
         index = NameIndex()
         for entity in self._known:
             index.add(entity)
-        for entity in self.proposed.values():
-            index.add(Known(entity.id, entity.type, entity.name, tuple(entity.aliases), new=True))
+        for new in self.proposed.values():
+            index.add(Known(new.id, new.type, new.name, tuple(new.aliases), new=True))
         return index
 
     def draft(self, text: str, source: Source) -> Draft:
@@ -112,3 +115,31 @@ def known_from_register(entities: Iterable[object]) -> list[Known]:
             aliases.append(abbreviation)
         out.append(Known(e.id, e.type, e.name, tuple(aliases)))  # type: ignore[attr-defined]
     return out
+
+
+def register_entities(seeds: Path) -> list[Known]:
+    """Every entity of a seeds folder's register, those still awaiting review included (a
+    name proposed before is not proposed again).
+
+    Raises:
+        SeedError: a register file is malformed.
+    """
+    import yaml
+
+    from graph.build.models import Entity
+    from graph.build.review import MARK
+    from graph.build.sheets import load_register
+
+    files = sorted((seeds / "entities").glob("*.yaml"))
+    register = load_register(files, seeds)
+    known = known_from_register(register.entities.values())
+    for path in files:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        for item in data.get("entities") or []:
+            if isinstance(item, dict) and MARK in item and item.get("id") not in register.entities:
+                try:
+                    entity = Entity.model_validate({k: v for k, v in item.items() if k != MARK})
+                except ValueError:
+                    continue  # a proposal being edited: the reviewer will see its problem
+                known.extend(known_from_register([entity]))
+    return known

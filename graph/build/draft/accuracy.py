@@ -1,4 +1,4 @@
-"""How good a draft is: precision and recall against a hand-made sheet, per measure and fact kind."""
+"""How good a draft is: precision and recall against a hand-made sheet, per measure and kind."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def expected_from_sheet(path: Path, register: Any, root: Path) -> Expected:
         if m.inferred or e.type in DOCUMENTS:
             continue
         names = {fold(n) for n in (e.name, *e.aliases, e.abbreviation or "", m.text) if n}
-        entities.setdefault(e.id, (e.name, e.type, set())) [2].update(names)
+        entities.setdefault(e.id, (e.name, e.type, set()))[2].update(names)
     facts: list[tuple[str, int]] = []
     dates: list[tuple[int, int, str, str | None]] = []
     meeting_dates: list[tuple[int, str]] = []
@@ -92,26 +92,30 @@ def expected_from_sheet(path: Path, register: Any, root: Path) -> Expected:
         spans = sheet.spans[fact.id]
         if fact.inferred or not spans:
             continue
-        kind = fact.kind
+        kind: str = fact.kind
+        value = getattr(fact, "value", None)
         if kind == "relation":
             if getattr(fact, "relation", "") == "holds":
                 kind = "post"
-            elif fact.value:
-                dates.append((spans[0].start, spans[0].end, fact.value, None))
+            elif isinstance(value, str):
+                dates.append((spans[0].start, spans[0].end, value, None))
                 continue
             else:
                 continue
         facts.append((kind, spans[0].start))
-        if kind == "meeting" and fact.date:
-            meeting_dates.append((spans[0].start, fact.date))
-            dates.append((spans[0].start, spans[0].end, fact.date, None))
+        date = getattr(fact, "date", None)
+        if kind == "meeting" and date:
+            meeting_dates.append((spans[0].start, date))
+            dates.append((spans[0].start, spans[0].end, date, None))
         period = getattr(fact, "period", None)
         if period:
             dates.append((spans[0].start, spans[0].end, period, None))
     return Expected(mentions, entities, facts, _unique(dates), meeting_dates)
 
 
-def _unique(dates: list[tuple[int, int, str, str | None]]) -> list[tuple[int, int, str, str | None]]:
+def _unique(
+    dates: list[tuple[int, int, str, str | None]],
+) -> list[tuple[int, int, str, str | None]]:
     seen: dict[tuple[int, str], tuple[int, int, str, str | None]] = {}
     for d in dates:
         seen.setdefault((d[0], d[2]), d)
@@ -127,7 +131,9 @@ def expected_from_file(path: Path, text: str) -> tuple[Expected, str | None]:
         starts = _occurrences(text, m["text"])
         if not starts:
             raise ValueError(f"{path}: mention {m['text']!r} is not in the text")
-        picked = starts if m.get("occurrence") == "all" else [starts[int(m.get("occurrence", 1)) - 1]]
+        picked = (
+            starts if m.get("occurrence") == "all" else [starts[int(m.get("occurrence", 1)) - 1]]
+        )
         mentions += [(s, s + len(m["text"]), m["entity"]) for s in picked]
     entities = {
         e["key"]: (
@@ -179,7 +185,7 @@ def _nested_right(draft: Draft, m: Any, over: list[Any], expected: Expected) -> 
             o is not m
             and o.start < g[1]
             and g[0] < o.end
-            and (m.start <= o.start and o.end <= m.end or o.start <= m.start and m.end <= o.end)
+            and ((m.start <= o.start and o.end <= m.end) or (o.start <= m.start and m.end <= o.end))
             and _same(draft, o.entity, g[2], expected)
             for o in draft.mentions
         )
@@ -264,7 +270,7 @@ def score(draft: Draft, expected: Expected) -> Score:
             d.edtf == edtf
             and draft.sentence_of(d.start) == sentence
             and (inferred is None or d.inferred == inferred)
-            and (d.start < end and start < d.end or end - start > len(d.text) + 2)
+            and ((d.start < end and start < d.end) or end - start > len(d.text) + 2)
             for d in draft.dates
         )
         found += ok
@@ -272,7 +278,9 @@ def score(draft: Draft, expected: Expected) -> Score:
             missed.append(edtf)
     for at, edtf in expected.meeting_dates:
         sentence = draft.sentence_of(at)
-        ok = any(f.kind == "meeting" and f.sentence == sentence and f.date == edtf for f in draft.facts)
+        ok = any(
+            f.kind == "meeting" and f.sentence == sentence and f.date == edtf for f in draft.facts
+        )
         found += ok
         if not ok:
             missed.append(f"meeting {edtf}")
@@ -302,9 +310,7 @@ def score_entities(
             if {fold(e.name), *(fold(a) for a in e.aliases)} & names:
                 matched[key] = e
                 break
-    real = [
-        e for e in proposed if {fold(e.name), *(fold(a) for a in e.aliases)} & known
-    ]
+    real = [e for e in proposed if {fold(e.name), *(fold(a) for a in e.aliases)} & known]
     typed = sum(1 for k, e in matched.items() if e.type == expected[k][1])
     return {
         "entities_expected": len(expected),

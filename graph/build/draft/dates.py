@@ -1,4 +1,4 @@
-"""Date expressions of a text as EDTF, the year inferred from the publication date where missing."""
+"""Date expressions of a text as EDTF; a missing year inferred from the publication date."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from graph.build.draft.model import DateExpr
 
 __all__ = ["find_dates"]
 
-_MONTH = {m.lower(): i for i, m in enumerate(MONTHS, 1)} | {
-    m[:3].lower(): i for i, m in enumerate(MONTHS, 1) if m != "May"
-} | {"sept": 9}
+_MONTH = (
+    {m.lower(): i for i, m in enumerate(MONTHS, 1)}
+    | {m[:3].lower(): i for i, m in enumerate(MONTHS, 1) if m != "May"}
+    | {"sept": 9}
+)
 _M = r"(?P<month>" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
 _D = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _Y = r"(?P<year>(?:1[89]|20)\d\d)"
@@ -30,9 +32,7 @@ _FUTURE = re.compile(r"\b(?:by|until|till|next|before|from)\s+$|\b(?:will|would|
 _MAY_BEFORE = re.compile(r"\b(?:in|on|since|by|until|from|early|late|mid|last|next|of)\s+$", re.I)
 
 
-def find_dates(
-    text: str, start: int, end: int, published: str | None
-) -> list[DateExpr]:
+def find_dates(text: str, start: int, end: int, published: str | None) -> list[DateExpr]:
     """The date expressions of ``text[start:end]`` ("8 March", "March 8", "on 1 November",
     "in 2023", "January"), each as EDTF; where the year is missing and ``published`` is known,
     the year is inferred from it, with the reason.
@@ -51,8 +51,10 @@ def find_dates(
         >>> [(d.text, d.edtf) for d in find_dates(t, 0, len(t), None)]
         [('March 8', 'XXXX-03-08'), ('January', 'XXXX-01'), ('2023', '2023')]
         >>> d = find_dates(t, 0, len(t), "2024-03-12")[0]
-        >>> d.inferred, d.reason
-        ('2024?-03-08', 'the year is not given: the latest 8 March on or before the publication date, 2024-03-12')
+        >>> d.inferred
+        '2024?-03-08'
+        >>> d.reason
+        'the year is not given: the latest 8 March on or before the publication date, 2024-03-12'
     """
     found: list[DateExpr] = []
     taken: list[tuple[int, int]] = []
@@ -68,9 +70,13 @@ def find_dates(
             year = int(groups["year"]) if groups.get("year") else None
             if groups.get("month") and not text[a:b][:1].isupper() and not text[a].isdigit():
                 continue  # "march" in lower case is a verb
-            if groups.get("month", "") and groups["month"].lower() == "may" and day is None:
-                if year is None and not _MAY_BEFORE.search(text[max(0, a - 12) : a]):
-                    continue
+            if (
+                (groups.get("month") or "").lower() == "may"
+                and day is None
+                and year is None
+                and not _MAY_BEFORE.search(text[max(0, a - 12) : a])
+            ):
+                continue
             if day is not None and not 1 <= day <= 31:
                 continue
             edtf = _edtf(year, month, day)
@@ -106,7 +112,10 @@ def _infer(
     words = f"{day} {MONTHS[month - 1]}" if day else MONTHS[month - 1]
     if future:
         year = parts.year if here >= (pub[0], 1 if day is None else pub[1]) else parts.year + 1
-        why = f"the first {words} on or after the publication date, {published} (the text looks ahead)"
+        why = (
+            f"the first {words} on or after the publication date, {published} "
+            "(the text looks ahead)"
+        )
     else:
         year = parts.year if here <= pub else parts.year - 1
         why = f"the latest {words} on or before the publication date, {published}"

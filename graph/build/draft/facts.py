@@ -1,4 +1,4 @@
-"""Candidate facts of a sentence: acts and meetings by their trigger words, statements, counts, posts."""
+"""Candidate facts of a sentence: acts and meetings by their triggers, statements, counts, posts."""
 
 from __future__ import annotations
 
@@ -97,9 +97,7 @@ class Facts:
     def _name(self, ident: str) -> str:
         return self.linker.entity(ident).name
 
-    def _agents(
-        self, c: _Clause, a: int, b: int, subject: bool = False
-    ) -> list[DraftMention]:
+    def _agents(self, c: _Clause, a: int, b: int, subject: bool = False) -> list[DraftMention]:
         """The agents named in ``[a, b)`` outside the "according to" phrase, not inside a
         "X's Y" or an apposition."""
         out = []
@@ -144,8 +142,10 @@ class Facts:
                 c.according_to = (docs or inside)[0].entity
             return
         # "..., officials said." / "..., the Ministry (MARD) said."
-        tail = re.search(r",\s+([^,“”\"]{2,80}?)\s+(?:said|says|reported|announced)\.\s*$",
-                         self.text[c.start : c.end])
+        tail = re.search(
+            r",\s+([^,“”\"]{2,80}?)\s+(?:said|says|reported|announced)\.\s*$",
+            self.text[c.start : c.end],
+        )
         if tail and not self._in_quote(c, c.start + tail.start()):
             a = c.start + tail.start()
             c.according = (a, c.end)
@@ -212,9 +212,16 @@ class Facts:
             stop = c.toks[found[n + 1][0]].start if n + 1 < len(found) else c.end
             if c.according and c.according[0] > at:
                 stop = min(stop, c.according[0])
-            facts = self._act(c, trig, at, after, c.end if not c.according or c.according[0] < at
-                              else c.according[0], prev_end, previous if coordinated else None,
-                              opinion)
+            facts = self._act(
+                c,
+                trig,
+                at,
+                after,
+                c.end if not c.according or c.according[0] < at else c.according[0],
+                prev_end,
+                previous if coordinated else None,
+                opinion,
+            )
             acts.extend(facts)
             if facts:
                 previous = facts[-1]
@@ -241,9 +248,7 @@ class Facts:
                         (c.toks[i].start, c.end, holder[0].entity if holder else None)
                     )
 
-    def _subject(
-        self, c: _Clause, at: int, prev_end: int
-    ) -> tuple[list[DraftMention], int]:
+    def _subject(self, c: _Clause, at: int, prev_end: int) -> tuple[list[DraftMention], int]:
         """The agents before a trigger, in its own clause, and where that clause starts."""
         begin = c.start
         if c.according and c.according[1] <= at and c.according[0] <= c.start + 2:
@@ -338,7 +343,7 @@ class Facts:
             elif trig.kind == "endorsement" and trig.object == "addressee":
                 summary = _clean(self.text[at:b])
             if len(summary) < 3:
-                summary = self.text[at:stop].strip().rstrip(".,;:”\"")
+                summary = self.text[at:stop].strip().rstrip('.,;:”"')
             partners = self._partners(c, a, b)
             details: dict[str, object] = {
                 "trigger": trig.phrase,
@@ -395,7 +400,11 @@ class Facts:
         attendees = list(dict.fromkeys(actors + (persons or others)))
         place = None
         for m in c.mentions:
-            if m.type in PLACES and m.start >= after and (not c.according or m.start < c.according[0]):
+            if (
+                m.type in PLACES
+                and m.start >= after
+                and (not c.according or m.start < c.according[0])
+            ):
                 before = self.text[max(c.start, m.start - 4) : m.start]
                 if re.search(r"\b(?:in|at)\s+$", before):
                     place = m.entity
@@ -468,7 +477,7 @@ class Facts:
         return out
 
     def _partners(self, c: _Clause, a: int, b: int) -> list[list[str]]:
-        """"cooperation between A and B with C": the sides [[A, B], [C]]."""
+        """ "cooperation between A and B with C": the sides [[A, B], [C]]."""
         m = re.search(r"\bbetween\b", self.text[a:b])
         if m is None:
             return []
@@ -505,18 +514,18 @@ class Facts:
             )
             speakers.add(speaker)
             del fact
-        trigger_starts = {f.details.get("trigger_at") for f in acts}
-        del trigger_starts
         keys = [t.key for t in c.toks]
         for i, tok in enumerate(c.toks):
-            if self._in_quote(c, tok.start) is None and c.quotes and any(
-                q[1] <= tok.start for q in c.quotes
+            if (
+                self._in_quote(c, tok.start) is None
+                and c.quotes
+                and any(q[1] <= tok.start for q in c.quotes)
             ):
                 continue  # the attribution of a quotation
-            verb = None
-            for words in (*self.lex.reporting, *self.lex.opinion, *self.lex.participles):
-                if tuple(keys[i : i + len(words)]) == words:
-                    verb = words
+            verb: tuple[str, ...] | None = None
+            for phrase in (*self.lex.reporting, *self.lex.opinion, *self.lex.participles):
+                if tuple(keys[i : i + len(phrase)]) == phrase:
+                    verb = phrase
                     break
             if verb is None:
                 continue
@@ -527,8 +536,10 @@ class Facts:
             ):
                 continue  # "announced its intention": an act, not a statement
             end = c.toks[i + len(verb) - 1].end
-            rest = self.text[end : (c.according[0] if c.according and c.according[0] > end else c.end)]
-            if len(rest.strip(" .,:;”\"").split()) < 3:
+            rest = self.text[
+                end : (c.according[0] if c.according and c.according[0] > end else c.end)
+            ]
+            if len(rest.strip(' .,:;”"').split()) < 3:
                 continue  # "..., officials said."
             participle = verb in self.lex.participles
             quote = self._in_quote(c, tok.start)
@@ -545,14 +556,14 @@ class Facts:
             words = rest.strip().lstrip(":").strip()
             if words.startswith("that "):
                 words = words[5:]
-            words = words.rstrip(".,;:”\"").strip()
+            words = words.rstrip('.,;:”"').strip()
             self._add(
                 c,
                 "statement",
                 f"{speaker} {' '.join(words.split()[:5])}",
                 actors=[speaker],
                 how=(
-                    f"a paraphrase: {agents[0].text} “{' '.join(c.toks[k].text for k in range(i, i + len(verb)))}”"
+                    f"a paraphrase: {agents[0].text} “{self.text[tok.start : end]}”"
                     + (" (a second clause of the speaker)" if participle else "")
                 ),
                 score=0.7 if not participle else 0.5,
@@ -597,10 +608,10 @@ class Facts:
                 if re.search(r"\b" + r"\s+".join(words) + r"\s+$", before):
                     qualifier = kind
                     break
-            rng = re.match(r"\s+(?:and|to|-|–)\s+(\d[\d,.]*)(?:\s+(thousand|million|billion))?", after)
-            if re.search(r"\bbetween\s+$", before) and rng:
-                qualifier = "range"
-            elif rng and re.match(r"\s*(?:-|–)", after):
+            rng = re.match(
+                r"\s+(?:and|to|-|–)\s+(\d[\d,.]*)(?:\s+(thousand|million|billion))?", after
+            )
+            if rng and (re.search(r"\bbetween\s+$", before) or re.match(r"\s*(?:-|–)", after)):
                 qualifier = "range"
             if qualifier == "range" and rng:
                 scale = self.lex.scales.get(rng.group(2) or "", scale)
@@ -622,7 +633,9 @@ class Facts:
                 continue
             population, sex = self._population(after, currency)
             full = value * scale
-            date = next((d.edtf for d in c.dates if d.edtf[:4].isdigit() and len(d.edtf) == 4), None)
+            date = next(
+                (d.edtf for d in c.dates if d.edtf[:4].isdigit() and len(d.edtf) == 4), None
+            )
             details: dict[str, object] = {
                 "value": int(full) if full == int(full) else full,
                 "qualifier": qualifier or "exact",
@@ -640,9 +653,17 @@ class Facts:
                 actors=[],
                 date=date,
                 how="a count "
-                + ("with its qualifier" if qualifier else "with a currency" if currency else "a statistic's words"),
+                + (
+                    "with its qualifier"
+                    if qualifier
+                    else "with a currency"
+                    if currency
+                    else "a statistic's words"
+                ),
                 score=0.7,
-                summary=self.text[max(c.start, a - (len(before) - len(before.rstrip()))) : b].strip()
+                summary=self.text[
+                    max(c.start, a - (len(before) - len(before.rstrip()))) : b
+                ].strip()
                 + (f" {population}" if population else ""),
                 details=details,
             )
@@ -656,8 +677,24 @@ class Facts:
         words: list[str] = []
         for w in re.findall(r"[\w’'-]+|[,.;:()]", after):
             if not re.match(r"[\w’'-]+$", w) or w.lower() in (
-                "were", "was", "are", "is", "had", "have", "has", "cross", "crossed", "in",
-                "at", "to", "from", "who", "that", "which", "worked", "work",
+                "were",
+                "was",
+                "are",
+                "is",
+                "had",
+                "have",
+                "has",
+                "cross",
+                "crossed",
+                "in",
+                "at",
+                "to",
+                "from",
+                "who",
+                "that",
+                "which",
+                "worked",
+                "work",
             ):
                 break
             words.append(w)
@@ -674,7 +711,7 @@ class Facts:
 
 def _clean(words: str) -> str:
     """A summary in the source's words: trimmed of white space and closing punctuation."""
-    return words.strip().rstrip(".,;:”\"").strip()
+    return words.strip().rstrip('.,;:”"').strip()
 
 
 def _opinion_start(text: str, verb: int, at: int) -> int:

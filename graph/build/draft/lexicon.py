@@ -1,4 +1,4 @@
-"""The drafter's lexicons: act triggers, speech verbs, role nouns, name words, count words (data)."""
+"""The drafter's lexicons: act triggers, speech verbs, role nouns, name words, count words."""
 
 from __future__ import annotations
 

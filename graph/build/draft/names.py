@@ -1,4 +1,4 @@
-"""Names in a text: linked to the register, proposed as new entities, and what refers back to them."""
+"""Names in a text: linked to the register, proposed as new entities, and what refers to them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -242,7 +243,7 @@ class Linker:
             mine: list[DraftMention] = []
             self._exact(sub, [False] * len(sub), mine)
             for m in mine:
-                if m.type in PLACES or m.type in AGENTS and m.type != PERSON:
+                if m.type in PLACES or (m.type in AGENTS and m.type != PERSON):
                     m.how = f"{m.how}, inside {outer.text!r}"
                     found.append(m)
 
@@ -285,13 +286,13 @@ class Linker:
 
     def _adjacent(self, toks: list[Token], j: int) -> bool:
         gap = self.text[toks[j - 1].end : toks[j].start]
-        return gap in (" ", "-", "’ ", "' ", "") or gap.isspace() and "\n" not in gap
+        return gap in (" ", "-", "’ ", "' ", "") or (gap.isspace() and "\n" not in gap)
 
     def _namelike(self, toks: list[Token], i: int) -> bool:
         t = toks[i]
         if not t.capitalised or t.text.isdigit():
             return False
-        return t.key not in self.lex.common or t.text.isupper() and len(t.text) > 1
+        return t.key not in self.lex.common or (t.text.isupper() and len(t.text) > 1)
 
     def _names(
         self, toks: list[Token], taken: list[bool], found: list[DraftMention], index: int
@@ -339,8 +340,16 @@ class Linker:
                 self._take(taken, i, j - 2)
                 self._name_run(toks, j - 2, j, taken, found, index, titled=True)
                 return
-            self._new(toks, i, j, name_of(self.text, toks, i, j), "".join(t.key for t in toks[i:j]),
-                      taken, found, False)
+            self._new(
+                toks,
+                i,
+                j,
+                name_of(self.text, toks, i, j),
+                "".join(t.key for t in toks[i:j]),
+                taken,
+                found,
+                False,
+            )
             return
         # "Thailand and Laos": two names, unless a word of the run makes it one name.
         ands = [k for k in range(i + 1, j - 1) if toks[k].key == "and"]
@@ -369,8 +378,9 @@ class Linker:
                 return
         # A short form of a person the text named in full ("Morita", "Lee").
         if j - i == 1:
-            ident = self._short(toks[i].key)
-            if ident is not None:
+            short = self._short(toks[i].key)
+            if short is not None:
+                ident = short
                 how = f"short for {self.entity(ident).name!r}, named earlier in the text"
                 found.append(self._mention(toks, i, j, ident, how, 0.85))
                 self._take(taken, i, j)
@@ -433,15 +443,19 @@ class Linker:
         if self._role_at(list(words), 0, len(words)):
             return "post", "a role and what it is of", 0.6, None
         for word in [w.key for w in reversed(words)]:
-            typ = self.lex.heads.get(word)
-            if typ is not None:
-                return typ, f"a {typ} by its word {word!r}", 0.7, None
+            head = self.lex.heads.get(word)
+            if head is not None:
+                return head, f"a {head} by its word {word!r}", 0.7, None
         if len(words) == 1:
             return None, "", 0.0, None
         if (
             person
             and len(words) <= 4
-            and all(w.text[:1].isupper() and w.text not in self.lex.connectors for w in words)
+            and all(
+                (w.text[:1].isupper() or self.text[w.start - 1] == "-")
+                and w.text not in self.lex.connectors
+                for w in words
+            )
         ):
             return PERSON, "capitalised words where a person is named", 0.6, None
         return None, "", 0.0, None
@@ -461,23 +475,34 @@ class Linker:
             taken[k] = True
 
     def _abbreviations(self, found: list[DraftMention], start: int, end: int) -> None:
-        """"… Service (KLES)": the abbreviation becomes an alias of the name before it."""
+        """ "… Service (KLES)": the abbreviation becomes an alias of the name before it."""
         for m in _ABBREVIATION.finditer(self.text, start, end):
-            before = [x for x in found if x.end <= m.start() and not self.text[x.end : m.start()].strip()]
+            before = [
+                x for x in found if x.end <= m.start() and not self.text[x.end : m.start()].strip()
+            ]
             if not before:
                 continue
             named = before[-1]
             abbr = m.group(1)
             if not _initials(abbr, named.text):
                 continue
-            self.local[fold(abbr)] = (named.entity, f"the abbreviation the text defines for {named.text!r}")
+            self.local[fold(abbr)] = (
+                named.entity,
+                f"the abbreviation the text defines for {named.text!r}",
+            )
             self.alias(named.entity, abbr)
             if not any(x.start == m.start(1) for x in found):
                 a, b = m.start(1), m.end(1)
                 found.append(
                     DraftMention(
-                        abbr, a, b, named.entity, None,
-                        f"the abbreviation the text defines for {named.text!r}", 0.95, named.type,
+                        abbr,
+                        a,
+                        b,
+                        named.entity,
+                        None,
+                        f"the abbreviation the text defines for {named.text!r}",
+                        0.95,
+                        named.type,
                     )
                 )
 
@@ -523,11 +548,11 @@ class Linker:
         """Which person holds which role: a title before the name (Minister X), a post after
         it (X, governor of Y) or a registered post right before the name."""
         ordered = sorted(found, key=lambda m: m.start)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in pairwise(ordered):
             gap = self.text[a.end : b.start]
             if a.type == "post" and b.type == PERSON and gap.strip() == "":
                 self._holds(b.entity, a.entity, a.start, b.end, a.text)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in pairwise(ordered):
             gap = self.text[a.end : b.start]
             if a.type == PERSON and b.type == "post" and re.fullmatch(r",\s+(?:the\s+)?", gap):
                 self._holds(a.entity, b.entity, a.start, b.end, b.text)
@@ -551,9 +576,9 @@ class Linker:
         for candidate in (name, f"{role} of the {written}", f"{role} of {written}"):
             key = fold(candidate.replace(" the ", " "))
             for k, entries in self.index.keys.items():
-                if fold(k) == key or k.replace("the", "") == key.replace("the", ""):
-                    if self.entity(entries[0][0]).type == "post":
-                        return entries[0][0]
+                same = fold(k) == key or k.replace("the", "") == key.replace("the", "")
+                if same and self.entity(entries[0][0]).type == "post":
+                    return entries[0][0]
         return self._propose(name, "post", "a post the text names after a person", 0.6)
 
     def _holds(self, person: str, post: str, start: int, end: int, words: str) -> None:
@@ -597,8 +622,9 @@ class Linker:
                 f"first, {self.entity(person).name}"
             )
         for back in range(index - 1, max(-1, index - 4), -1):
-            person = self.subjects[back] if back < len(self.subjects) else None
-            if person is not None:
+            earlier = self.subjects[back] if back < len(self.subjects) else None
+            if earlier is not None:
+                person = earlier
                 return person, (
                     f"“{self.text[offset : offset + 2].strip()}”: the person an earlier sentence "
                     f"named first, {self.entity(person).name}"
@@ -606,7 +632,7 @@ class Linker:
         return None, ""
 
     def _documents(self, toks: list[Token], found: list[DraftMention]) -> None:
-        """"a March 10 social media post by the labour ministry" and later "the post": linked to
+        """ "a March 10 social media post by the labour ministry" and later "the post": linked to
         a registered document by the words they share."""
         docs = [e for e in self.index.entities.values() if e.type in DOCUMENTS]
         for i, tok in enumerate(toks):
@@ -632,8 +658,14 @@ class Linker:
                     reason = f"“{phrase}”: the {tok.text} this text named last, {earlier[0].text!r}"
                     found.append(
                         DraftMention(
-                            phrase, start, end, earlier[0].entity, reason,
-                            "a document named again", 0.7, typ,
+                            phrase,
+                            start,
+                            end,
+                            earlier[0].entity,
+                            reason,
+                            "a document named again",
+                            0.7,
+                            typ,
                         )
                     )
                 continue
@@ -647,10 +679,15 @@ class Linker:
                 ident = str(best[2])
                 found.append(
                     DraftMention(
-                        phrase, start, end, ident, None,
+                        phrase,
+                        start,
+                        end,
+                        ident,
+                        None,
                         f"a document phrase close to {self.entity(ident).name!r} "
                         f"(similarity {best[1]:.0f})",
-                        best[1] / 100, typ,
+                        best[1] / 100,
+                        typ,
                     )
                 )
 
@@ -672,7 +709,7 @@ def _initials(abbr: str, name: str) -> bool:
     """
     letters = [c.lower() for c in abbr if c.isalpha()]
     words = [w.lower() for w in re.findall(r"[^\W_]+", name)]
-    if not words or letters[0] != words[0][0] and letters[0] not in (w[0] for w in words[:2]):
+    if not words or (letters[0] != words[0][0] and letters[0] not in (w[0] for w in words[:2])):
         return False
     i = 0
     for word in words:

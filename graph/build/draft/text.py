@@ -69,14 +69,14 @@ def read_text(path: Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DraftInputError(
-            f"{path}: is not UTF-8 ({exc.reason} at byte {exc.start})"
-        ) from None
+        raise DraftInputError(f"{path}: is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise DraftInputError(f"{path}: a binary file ({controls} control characters), not a text")
     if text.startswith("\ufeff"):
-        raise DraftInputError(f"{path}: starts with a byte-order mark; save it as UTF-8 without one")
+        raise DraftInputError(
+            f"{path}: starts with a byte-order mark; save it as UTF-8 without one"
+        )
     return text
 
 
