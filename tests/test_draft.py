@@ -486,5 +486,5 @@ def test_a_marked_entity_is_no_entity_yet(seeds: Path, capsys: pytest.CaptureFix
         load_seeds(seeds)
     assert "unknown entity 'kenji-morita'" in str(err.value)
     accept(seeds / "entities" / "drafted-note.yaml")
-    register, sheets = load_seeds(seeds)
+    register, _ = load_seeds(seeds)
     assert register.entities["kenji-morita"].type == "person"
