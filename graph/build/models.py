@@ -418,6 +418,7 @@ class Sheet:
             return None
         found = self.line_map.get(("facts", index, *path))
         return found if found is not None else self.lines.get(fact_id)
+
     pending: list[Pending] = field(default_factory=list)  # drafted items awaiting review
 
 

@@ -402,6 +402,10 @@ class Linker:
             nxt = toks[j].key
             if (nxt,) in self.lex.reporting or any(t.words[0] == nxt for t in self.lex.triggers):
                 return True
+        if i > 0 and any(
+            t.words[-1] == toks[i - 1].key and t.object != "content" for t in self.lex.triggers
+        ):
+            return True  # "met Kenji Morita", "asked Bounmy"
         return i > 0 and toks[i - 1].key in ("counterpart", "minister", "mr", "mrs", "ms", "dr")
 
     @property
