@@ -18,19 +18,16 @@ from graph.build.iris import Iris
 from graph.read.export import to_csv, to_gexf, to_graphml
 from graph.read.lookup import entity_view, layer_graphs, resolve
 from graph.read.network import (
-    DEFAULT_GROUPS,
-    GROUPS,
-    LAYERS,
     Net,
     explain,
     project,
     shortest_paths,
 )
-from graph.read.query import PREFIXES
 from graph.read.search import SearchIndex, find_node
 from graph.store import NO_TRIPLES, DiskStore, StoreError
 from graph.store.execute import Job, ProcessExecutor, run_job
 from graph.store.safety import UnsafeQueryError, check_rdf
+from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, PREFIXES, curie
 
 __all__ = ["main"]
 
@@ -259,12 +256,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _short(iri: str) -> str:
-    for prefix_line in PREFIXES.splitlines():
-        _, name, ns = prefix_line.split(" ", 2)
-        ns = ns.strip("<>")
-        if iri.startswith(ns):
-            return name + iri[len(ns) :]
-    return iri
+    return curie(iri) or iri
 
 
 def _find(index: SearchIndex, G: Net, name: str, base: str) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 import api
 from api.templating import templates
-from graph.read.query import PREFIXES
+from ontology.vocabulary import NAMESPACES, PREFIXES
 
 __all__ = [
     "DEFAULT_QUERY",
@@ -33,7 +33,6 @@ __all__ = [
 
 #: YASGUI as npm installs it from package.json, beside the ``api`` package (the repo root).
 YASGUI_BUILD = Path(api.__file__).resolve().parent.parent / "node_modules/@zazuko/yasgui/build"
-_PREFIX = re.compile(r"^PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.MULTILINE)
 
 #: The editor's first query: every prefix, and what kinds of things the graph holds.
 DEFAULT_QUERY = """\
@@ -55,8 +54,8 @@ class Example(BaseModel):
 
 
 def prefixes() -> dict[str, str]:
-    """Our prefixes (``graph.read.lookup.PREFIXES``) as a dict of prefix name to namespace IRI."""
-    return dict(_PREFIX.findall(PREFIXES))
+    """Our prefixes (:data:`ontology.vocabulary.NAMESPACES`): prefix name to namespace IRI."""
+    return dict(NAMESPACES)
 
 
 def with_prefixes(body: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "SDMX_MEASURE",
     "SKOSXL",
     "WD",
+    "closure",
     "ontology_graph",
     "read_text",
     "scheme_notations",
@@ -72,6 +73,41 @@ def shapes_graph() -> Graph:
     g = Graph()
     g.parse(data=read_text("shapes.ttl"), format="turtle")
     return g
+
+
+def closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
+    """Every term with all its super terms along ``prop`` (transitively), e.g. the super
+    properties of each property along ``rdfs:subPropertyOf``.
+
+    Args:
+        graph: the ontology (or any graph).
+        prop: the relation to follow from a term to its direct super terms.
+
+    Returns:
+        Each term that has a super term, with the set of all of them.
+
+    Examples:
+        >>> from rdflib import RDFS
+        >>> up = closure(ontology_graph(), RDFS.subPropertyOf)
+        >>> from rdflib.namespace import SDO
+        >>> SDO.agent in up[URIRef(BKG_IRI + "actor")]
+        True
+    """
+    direct: dict[URIRef, set[URIRef]] = {}
+    for sub, sup in graph.subject_objects(prop):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            direct.setdefault(sub, set()).add(sup)
+    out: dict[URIRef, set[URIRef]] = {}
+    for term, sups in direct.items():
+        seen: set[URIRef] = set()
+        todo = list(sups)
+        while todo:
+            up = todo.pop()
+            if up not in seen:
+                seen.add(up)
+                todo.extend(direct.get(up, ()))
+        out[term] = seen
+    return out
 
 
 @lru_cache(maxsize=8)

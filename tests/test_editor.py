@@ -21,8 +21,8 @@ from server import serve
 from api import editor
 from api.app import create_app
 from api.config import Settings
-from graph.read.query import PREFIXES
 from graph.store import OxigraphStore
+from ontology.vocabulary import PREFIXES
 
 CHROMIUM = Path("/usr/bin/chromium")
 QUESTIONS = ROOT.parent / "shared" / "competency-questions.md"

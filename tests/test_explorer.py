@@ -19,8 +19,8 @@ from server import serve
 from api.app import create_app
 from api.config import Settings
 from api.routes import explorer
-from graph.read.network import GROUPS, LAYERS
 from graph.store import OxigraphStore
+from ontology.vocabulary import GROUPS, LAYERS
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCRIPT = ROOT / "tests/browser/explorer.mjs"

@@ -14,35 +14,20 @@ from api.problems import Problem
 from graph.read.ids import short_id
 from graph.read.lookup import entity_view
 from graph.read.network import (
-    DEFAULT_GROUPS,
-    GROUPS,
-    LAYERS,
     ego,
     explain,
     neighbours,
     path_search,
 )
+from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, SEARCH_KINDS
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["lookups"])
 
 
-Kind = Literal[
-    "person",
-    "organization",
-    "country",
-    "place",
-    "programme",
-    "post",
-    "group",
-    "document",
-    "source",
-    "dataset",
-    "meeting",
-    "act",
-    "statement",
-]
+#: The kinds search finds (a static type for FastAPI's validation and the OpenAPI enum).
+Kind = Literal[SEARCH_KINDS]  # type: ignore[valid-type]
 
 
 # ---- models --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import api
 from api.deps import SettingsDep
 from api.problems import Problem
 from api.templating import templates
-from graph.read.network import DEFAULT_GROUPS, GROUPS, LAYERS
+from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS
 
 __all__ = ["CYTOSCAPE", "KINDS", "STATUSES", "explore", "explorer_config", "router"]
 

@@ -14,6 +14,8 @@ from api.problems import Problem
 from graph.read import lists
 from graph.read.ids import full_iri
 from graph.read.lists import Page
+from ontology import scheme_notations
+from ontology.vocabulary import FACT_LAYERS
 
 __all__ = ["router"]
 
@@ -121,7 +123,7 @@ def acts(
     settings: SettingsDep,
     status: Annotated[
         str | None,
-        Query(description="agreed, pledged, requested, proposed, under-examination or done"),
+        Query(description="one of " + ", ".join(scheme_notations("status"))),
     ] = None,
     field: Annotated[
         str | None, Query(description="a field of cooperation, e.g. employment")
@@ -205,7 +207,7 @@ def statistics(
     settings: SettingsDep,
     origin: Annotated[str | None, Query(description="country of origin (id or ISO code)")] = None,
     destination: Annotated[str | None, Query(description="country of destination")] = None,
-    layer: Annotated[str | None, Query(pattern="^(stated|inferred|derived)$")] = None,
+    layer: Annotated[str | None, Query(pattern=f"^({'|'.join(FACT_LAYERS)})$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
 ) -> dict[str, Any]:

@@ -21,9 +21,10 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.templating import templates
 from graph.read.ids import local_href
-from graph.read.resource import NAMESPACES, description, resource_view
+from graph.read.resource import description, resource_view
 from graph.store import Store
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
+from ontology.vocabulary import DESCRIPTION_NAMESPACES
 
 __all__ = ["page_view", "router"]
 
@@ -132,7 +133,7 @@ def _dereference(prefix: str, path: str, request: Request, store: Store, base: s
         if chosen.name == "json":
             return JSONResponse(view, headers=headers)
         return templates.TemplateResponse(request, "resource.html", {"view": view}, headers=headers)
-    body = serialize_graph(triples, GRAPH_TYPES[chosen.media], NAMESPACES)
+    body = serialize_graph(triples, GRAPH_TYPES[chosen.media], DESCRIPTION_NAMESPACES)
     return Response(body, media_type=CONTENT_TYPES[chosen.media], headers=headers)
 
 

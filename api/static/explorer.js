@@ -19,6 +19,7 @@
     programme: ["#74b816", "star"],
     group: ["#495057", "octagon"],
     document: ["#7d8590", "rectangle"],
+    source: ["#7d8590", "rectangle"],
     dataset: ["#7d8590", "vee"],
   };
   var LINE = {

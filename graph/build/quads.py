@@ -47,11 +47,13 @@ from ontology import (
     SDMX_MEASURE,
     SKOSXL,
     WD,
+    closure,
     ontology_graph,
 )
 from ontology.namespace import BKG, EPISTEMIC, FIELD, STATUS
+from ontology.vocabulary import GRAPH_LAYERS
 
-__all__ = ["ENTITY_CLASSES", "LAYERS", "build_dataset", "materialize"]
+__all__ = ["ENTITY_CLASSES", "build_dataset", "materialize"]
 
 log = logging.getLogger(__name__)
 
@@ -104,19 +106,6 @@ RELATION_PREDICATES: dict[str, tuple[URIRef, URIRef | None]] = {
 assert set(RELATION_PREDICATES) == set(RELATIONS)
 
 SEX_CODES = {"total": SDMX_CODE["sex-T"], "female": SDMX_CODE["sex-F"], "male": SDMX_CODE["sex-M"]}
-
-#: The layers (named graphs) and what each holds.
-LAYERS: dict[str, tuple[URIRef, str]] = {
-    "stated": (EPISTEMIC.stated, "what one source states"),
-    "inferred": (
-        EPISTEMIC.inferred,
-        "what was inferred from one source, each fact with its reason",
-    ),
-    "derived": (EPISTEMIC.derived, "what the build computed: shortcut links and statistics"),
-    "reference": (EPISTEMIC.reference, "reference data: the entity register, ISO 3166, Wikidata"),
-    "ontology": (EPISTEMIC.reference, "the ontology and its SKOS schemes"),
-}
-
 
 #: Languages whose names of countries and subdivisions come from the iso-codes translations.
 ISO_NAME_LANGUAGES = ("km", "ko")
@@ -300,9 +289,9 @@ class _Builder:
         g = self.graph("reference")
         for name in sorted(self.graphs):
             layer = str(name)[len(self.iris.base) + len("graph/") :].split("/")[0]
-            status, what = LAYERS[layer]
+            epistemic, what = GRAPH_LAYERS[layer]
             g.add((name, RDF.type, BKG.Layer))
-            g.add((name, BKG.layer, status))
+            g.add((name, BKG.layer, EPISTEMIC[epistemic]))
             g.add((name, RDFS.label, Literal(f"{layer} layer: {what}", lang="en")))
             source_id = str(name).rsplit("/", 1)[1] if layer in ("stated", "inferred") else None
             if source_id:
@@ -1013,25 +1002,6 @@ def _source_name(register: Register, sheet: Sheet) -> str:
     return f"{name}, {sheet.source.published}" if sheet.source.published else name
 
 
-def _closure(onto: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
-    """Every own term with all its (transitive) super terms."""
-    direct: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for sub, sup in onto.subject_objects(prop):
-        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
-            direct[sub].add(sup)
-    out: dict[URIRef, set[URIRef]] = {}
-    for term in direct:
-        seen: set[URIRef] = set()
-        todo = list(direct[term])
-        while todo:
-            sup = todo.pop()
-            if sup not in seen:
-                seen.add(sup)
-                todo.extend(direct.get(sup, ()))
-        out[term] = seen
-    return out
-
-
 def materialize(g: Graph, onto: Graph) -> None:
     """Assert the super classes and super properties of our own terms, in the same graph.
 
@@ -1047,8 +1017,8 @@ def materialize(g: Graph, onto: Graph) -> None:
         >>> (m, RDF.type, SDO.Event) in g
         True
     """
-    classes = _closure(onto, RDFS.subClassOf)
-    properties = _closure(onto, RDFS.subPropertyOf)
+    classes = closure(onto, RDFS.subClassOf)
+    properties = closure(onto, RDFS.subPropertyOf)
     symmetric = set(onto.subjects(RDF.type, OWL.SymmetricProperty))
     for s, p, o in list(g):
         if p == RDF.type and o in classes:

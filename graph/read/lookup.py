@@ -35,10 +35,10 @@ import pyoxigraph as ox
 from graph.read.evidence import Evidence, evidence_of
 from graph.read.query import select
 from graph.store import Store
-from ontology import ontology_graph
+from ontology import closure, ontology_graph
+from ontology.vocabulary import LAYERS
 
 __all__ = [
-    "LAYER_NAMES",
     "EntityFacts",
     "Fact",
     "FactView",
@@ -151,25 +151,13 @@ def _local(iri: str) -> str:
 
 @lru_cache(maxsize=1)
 def _super_properties() -> dict[str, set[str]]:
-    # Computed here rather than with graph.build.quads's closure: importing the build (its date
-    # parser's grammar, the sheets) cost the first entity lookup of a server 0.7 s.
-    from rdflib import RDFS, URIRef
+    """Each property of the ontology (by local name) with its super properties'."""
+    from rdflib import RDFS
 
-    direct: dict[str, set[str]] = {}
-    for sub, sup in ontology_graph().subject_objects(RDFS.subPropertyOf):
-        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
-            direct.setdefault(str(sub), set()).add(str(sup))
-    out: dict[str, set[str]] = {}
-    for term, sups in direct.items():
-        seen: set[str] = set()
-        todo = list(sups)
-        while todo:
-            up = todo.pop()
-            if up not in seen:
-                seen.add(up)
-                todo.extend(direct.get(up, ()))
-        out[_local(term)] = {_local(v) for v in seen}
-    return out
+    return {
+        _local(term): {_local(up) for up in ups}
+        for term, ups in closure(ontology_graph(), RDFS.subPropertyOf).items()
+    }
 
 
 def _most_specific(roles: list[str]) -> list[str]:
@@ -343,9 +331,6 @@ CATEGORIES = {
 }
 
 
-LAYER_NAMES = ("stated", "inferred", "derived", "reference")
-
-
 def layer_graphs(store: Store, layers: Iterable[str]) -> list[str]:
     """The named graphs that hold the given layers, with the ontology for ``reference``.
 
@@ -360,10 +345,10 @@ def layer_graphs(store: Store, layers: Iterable[str]) -> list[str]:
         ValueError: for an unknown layer name.
     """
     wanted = set(layers)
-    unknown = wanted - set(LAYER_NAMES)
+    unknown = wanted - set(LAYERS)
     if unknown:
         raise ValueError(
-            f"unknown layer(s): {', '.join(sorted(unknown))}; choose from {', '.join(LAYER_NAMES)}"
+            f"unknown layer(s): {', '.join(sorted(unknown))}; choose from {', '.join(LAYERS)}"
         )
     rows = select(
         store, "SELECT ?g ?layer WHERE { ?g a bkg:Layer ; bkg:layer/skos:notation ?layer }"

@@ -23,15 +23,21 @@ from graph.read.evidence import EvidenceCache
 from graph.read.pathsearch import DEFAULT_BUDGET, DEFAULT_MAX_EXPANDED, PathSearch, k_shortest_paths
 from graph.read.query import select
 from graph.store import PerVersion, Store
+from ontology.vocabulary import (
+    DEFAULT_GROUPS,
+    GROUPS,
+    HUB_KINDS,
+    KINDS,
+    LAYERS,
+    RELATION_GROUP,
+    kinds_values,
+)
 
 #: A projection: an undirected networkx graph keyed by IRI.
 Net: TypeAlias = "nx.Graph[str]"
 
 __all__ = [
-    "DEFAULT_GROUPS",
-    "GROUPS",
-    "HUB_KINDS",
-    "LAYERS",
+    "EGO_ORDER",
     "Projection",
     "brokers",
     "connected_groups",
@@ -43,75 +49,8 @@ __all__ = [
     "shortest_paths",
 ]
 
-#: Relation groups a user can choose, each with its relations: (local name, words for the
-#: forward direction, words for the backward direction).
-GROUPS: dict[str, dict[str, tuple[str, str]]] = {
-    "interaction": {
-        "attendee": ("attended by", "attended"),
-        "actor": ("made by", "made"),
-        "addressee": ("addressed to", "was addressed by"),
-        "partner": ("names as partner", "named as partner in"),
-        "beneficiary": ("would benefit", "would benefit from"),
-        "concerns": ("concerns", "is concerned by"),
-        "speaker": ("said by", "said"),
-        "about": ("is about", "is the subject of"),
-        "occasion": ("made at", "was the occasion of"),
-        "counterpartOf": ("is the counterpart of", "is the counterpart of"),
-    },
-    "organization": {
-        "holds": ("holds", "is held by"),
-        "areaServed": ("governs", "is governed by"),
-        "postIn": ("is a post in", "has the post"),
-        "memberOf": ("is a member of", "has the member"),
-        "subOrganizationOf": ("is part of", "has the part"),
-    },
-    "geography": {
-        "location": ("is located in", "is the location of"),
-        "country": ("is a body of", "has the body"),
-        "containedInPlace": ("lies in", "contains"),
-        "nationality": ("is a national of", "has the national"),
-        "originCountry": ("counts people from", "is the origin in"),
-        "destinationCountry": ("counts people in", "is the destination in"),
-    },
-    "provenance": {
-        "hadPrimarySource": ("is reported by", "reports"),
-        "wasAttributedTo": ("is attributed to", "is the source of"),
-        "author": ("was written by", "wrote"),
-        "dataSet": ("is in the dataset", "holds"),
-    },
-    "derived": {
-        "metWith": ("met with", "met with"),
-        "agreedWith": ("agreed with", "agreed with"),
-        "requestedCooperationWith": ("requested cooperation of", "was asked for cooperation by"),
-        "namedAsPartnerWith": ("is named as partner with", "is named as partner with"),
-    },
-}
-DEFAULT_GROUPS = ("interaction", "organization", "geography", "provenance")
-LAYERS = ("stated", "inferred", "derived", "reference")
-#: Kinds of node that link nearly everything (avoided on request).
-HUB_KINDS = frozenset({"country"})
-
-_RELATION_GROUP = {rel: group for group, rels in GROUPS.items() for rel in rels}
-
-_KINDS = """
-    VALUES (?cls ?kind) {
-        (schema:Person "person") (org:Organization "organization") (schema:Country "country")
-        (schema:AdministrativeArea "place") (schema:City "place") (bkg:Programme "programme")
-        (org:Post "post") (schema:Audience "group") (schema:NewsArticle "document")
-        (schema:SocialMediaPosting "document") (schema:Report "document") (qb:DataSet "dataset")
-        (bkg:Meeting "meeting") (bkg:CooperationAct "act") (bkg:Statement "statement")
-        (qb:Observation "observation")
-    }"""
-_RANK = {
-    "country": 0,
-    "meeting": 1,
-    "act": 1,
-    "statement": 1,
-    "observation": 1,
-    "place": 2,
-    "organization": 3,
-    "person": 4,
-}
+_KINDS = kinds_values()
+_RANK = {k.name: k.specific for k in KINDS}
 
 
 @dataclass(frozen=True)
@@ -128,7 +67,7 @@ class Link:
 
     @property
     def group(self) -> str:
-        return _RELATION_GROUP.get(self.relation, "other")
+        return RELATION_GROUP.get(self.relation, "other")
 
 
 def _local(iri: str) -> str:
@@ -162,10 +101,10 @@ def project(store: Store) -> Net:
         G.add_node(r["x"], label=r["label"], kind=r["kind"], status=r["status"], date=r["date"])
     # Several classes per node: keep the most specific kind (a country is also a place).
     for r in select(store, f"SELECT ?x ?kind WHERE {{ ?x a ?cls . {_KINDS} }}"):
-        if r["x"] in G and _RANK.get(r["kind"], 5) < _RANK.get(G.nodes[r["x"]]["kind"], 5):
+        if r["x"] in G and _RANK[r["kind"]] < _RANK[G.nodes[r["x"]]["kind"]]:
             G.nodes[r["x"]]["kind"] = r["kind"]
 
-    relations = " ".join(f"<{ns}{rel}>" for rel, ns in _PREDICATES.items())
+    relations = " ".join(_FACT_RELATIONS)
     links: list[Link] = []
     # Facts that are nodes (meetings, acts, statements, observations) and their entities.
     for r in select(
@@ -265,29 +204,24 @@ def _ordered(G: Net) -> Net:
     return H
 
 
-_SCHEMA, _BKG, _ORG = (
-    "https://schema.org/",
-    "https://bilateral-kg.example/ontology#",
-    "http://www.w3.org/ns/org#",
+#: The relations of fact nodes (meetings, acts, statements, observations) to their entities.
+_FACT_RELATIONS = (
+    "schema:attendee",
+    "schema:location",
+    "schema:about",
+    "bkg:actor",
+    "bkg:addressee",
+    "bkg:partner",
+    "bkg:beneficiary",
+    "bkg:concerns",
+    "bkg:speaker",
+    "bkg:occasion",
+    "bkg:originCountry",
+    "bkg:destinationCountry",
+    "prov:hadPrimarySource",
+    "prov:wasAttributedTo",
+    "qb:dataSet",
 )
-_PROV, _QB = "http://www.w3.org/ns/prov#", "http://purl.org/linked-data/cube#"
-_PREDICATES = {
-    "attendee": _SCHEMA,
-    "location": _SCHEMA,
-    "about": _SCHEMA,
-    "actor": _BKG,
-    "addressee": _BKG,
-    "partner": _BKG,
-    "beneficiary": _BKG,
-    "concerns": _BKG,
-    "speaker": _BKG,
-    "occasion": _BKG,
-    "originCountry": _BKG,
-    "destinationCountry": _BKG,
-    "hadPrimarySource": _PROV,
-    "wasAttributedTo": _PROV,
-    "dataSet": _QB,
-}
 
 
 def _occasions(G: Net) -> None:
@@ -563,16 +497,7 @@ def neighbours(
 
 
 #: The order in which the explorer shows a node's neighbours, by kind (then by label).
-EGO_ORDER = {
-    "meeting": 0,
-    "person": 1,
-    "organization": 2,
-    "country": 3,
-    "place": 3,
-    "act": 4,
-    "post": 5,
-    "statement": 6,
-}
+EGO_ORDER = {k.name: k.shown for k in KINDS}
 
 
 def ego(

@@ -13,28 +13,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.store import Store
+from ontology.vocabulary import PREFIXES
 
-__all__ = ["PREFIXES", "select", "solutions"]
-
-PREFIXES = """\
-PREFIX bkg: <https://bilateral-kg.example/ontology#>
-PREFIX status: <https://bilateral-kg.example/ontology/status/>
-PREFIX field: <https://bilateral-kg.example/ontology/field/>
-PREFIX epi: <https://bilateral-kg.example/ontology/epistemic/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX sdmxd: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmxm: <http://purl.org/linked-data/sdmx/2009/measure#>
-PREFIX sdmxc: <http://purl.org/linked-data/sdmx/2009/code#>
-"""
+__all__ = ["select", "solutions"]
 
 
 def _py(term: Any) -> Any:

@@ -32,25 +32,15 @@ from graph.read.evidence import SourceTexts, in_context, span_pattern
 from graph.read.ids import local_href
 from graph.read.lookup import entity_view
 from graph.read.names import script_names
-from graph.read.query import PREFIXES, solutions
+from graph.read.query import solutions
 from graph.store import Store
-from ontology import ONTOLOGY_IRI
+from ontology.vocabulary import DESCRIPTION_NAMESPACES, NAMESPACES, curie
 
-__all__ = ["NAMESPACES", "description", "resource_view"]
+__all__ = ["description", "resource_view"]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SCHEMA = "https://schema.org/"
-BKG = ONTOLOGY_IRI + "#"
-EPISTEMIC = ONTOLOGY_IRI + "/epistemic/"
-OA = "http://www.w3.org/ns/oa#"
-
-#: Prefixes for Turtle and for short names of terms that have no label in the store.
-NAMESPACES: dict[str, str] = {
-    **dict(re.findall(r"PREFIX (\w*): <([^>]+)>", PREFIXES)),
-    "dcterms": "http://purl.org/dc/terms/",
-}
+RDF, RDFS, SKOS, SCHEMA, BKG, EPISTEMIC, OA, XSD = (
+    NAMESPACES[name] for name in ("rdf", "rdfs", "skos", "schema", "bkg", "epi", "oa", "xsd")
+)
 #: Shown in the page's heading (label, types, names, layer, status, reason), not as properties.
 HEADING = {
     RDF + "type",
@@ -93,10 +83,7 @@ Row = dict[str, Any]
 
 
 def _curie(iri: str) -> str | None:
-    for prefix, ns in NAMESPACES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return None
+    return curie(iri, DESCRIPTION_NAMESPACES)
 
 
 def _local(iri: str) -> str:
@@ -456,7 +443,7 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
             elif isinstance(term, ox.Literal):
                 datatype = term.datatype.value
                 plain = term.language or datatype in (
-                    "http://www.w3.org/2001/XMLSchema#string",
+                    XSD + "string",
                     RDF + "langString",
                 )
                 listed.append(

@@ -13,21 +13,14 @@ from dataclasses import dataclass, field
 from graph.read.ids import full_iri
 from graph.read.query import select
 from graph.store import PerVersion, Store
+from ontology.vocabulary import kinds_values
 
 __all__ = ["MAX_NAME", "Found", "Hit", "SearchIndex", "find_node", "normalize"]
 
 #: No name is longer: a longer one is refused before any search runs.
 MAX_NAME = 300
 
-_KINDS = """
-    VALUES (?cls ?kind ?rank) {
-        (schema:Person "person" 0) (org:Organization "organization" 0)
-        (schema:Country "country" 0) (schema:AdministrativeArea "place" 0) (schema:City "place" 0)
-        (bkg:Programme "programme" 0) (org:Post "post" 1) (schema:Audience "group" 1)
-        (schema:SocialMediaPosting "document" 1) (schema:Report "document" 1)
-        (schema:NewsArticle "source" 1) (qb:DataSet "dataset" 1)
-        (bkg:Meeting "meeting" 2) (bkg:CooperationAct "act" 2) (bkg:Statement "statement" 3)
-    }"""
+_KINDS = kinds_values(searched=True)
 
 
 # Accents of Latin, Greek and Cyrillic letters are folded away; the marks of other scripts

@@ -32,8 +32,8 @@ import pyoxigraph as ox
 
 from graph.read.evidence import Evidence, span_pattern
 from graph.read.lookup import FACT_DETAILS, EntityFacts, _first_fact
-from graph.read.query import PREFIXES
 from graph.store import PerVersion, Store
+from ontology.vocabulary import PREFIXES
 
 __all__ = [
     "MeetingRecord",
