@@ -14,6 +14,7 @@ from starlette.datastructures import State
 
 from api import problems
 from api.config import Settings, get_settings
+from api.fastpath import SparqlFastPath
 from api.routes import (
     editor,
     entities,
@@ -150,6 +151,8 @@ def create_app(
         app.state.executor = ThreadExecutor(store)
         _caches(app.state, store)
     problems.install(app)
+    # First added, innermost: GET and POST /sparql skip the routing (api/fastpath.py).
+    app.add_middleware(SparqlFastPath)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from graph.store import StoreError
 
-__all__ = ["Problem", "install", "problem_response"]
+__all__ = ["Problem", "install", "problem_for", "problem_response"]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -117,20 +117,35 @@ def openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def problem_for(request: Request, exc: Exception) -> JSONResponse | None:
+    """The problem document for an HTTP error or an unavailable store (``None`` for any other
+    exception): what the app's exception handlers answer, for routes and the SPARQL hot path
+    (``api/fastpath.py``) alike."""
+    if isinstance(exc, HTTPException):
+        title = exc.title if isinstance(exc, Problem) else None
+        return problem_response(request, exc.status_code, str(exc.detail), title, exc.headers)
+    if isinstance(exc, StoreError):
+        # The store cannot be read now (a remote engine gone away, no graph built yet): the
+        # client may retry; the message says why.
+        return problem_response(request, 503, str(exc), None, {"Retry-After": "5"})
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Answer every HTTP error and every invalid parameter with a problem document."""
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(HTTPException)
     async def http_problem(request: Request, exc: HTTPException) -> JSONResponse:
-        title = exc.title if isinstance(exc, Problem) else None
-        return problem_response(request, exc.status_code, str(exc.detail), title, exc.headers)
+        answer = problem_for(request, exc)
+        assert answer is not None
+        return answer
 
     @app.exception_handler(StoreError)
     async def store_unavailable(request: Request, exc: StoreError) -> JSONResponse:
-        # The store cannot be read now (a remote engine gone away, no graph built yet): the
-        # client may retry; the message says why.
-        return problem_response(request, 503, str(exc), None, {"Retry-After": "5"})
+        answer = problem_for(request, exc)
+        assert answer is not None
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -191,11 +191,12 @@ def run_layers(store_root: Path, ox_root: Path, label: str, reps: int, profile: 
             middlewares = app.user_middleware
             for name, query in queries.items():
                 body = urlencode({"query": query}).encode()
-                # The app as served, then the same app without its own middlewares (CORS,
-                # security headers): FastAPI rebuilds its stack at the next call.
+                # The app as served, then the same app without its own middlewares (the
+                # /sparql hot path, CORS, security headers): through FastAPI's routing and
+                # dependencies. FastAPI rebuilds its stack at the next call.
                 for what, user in (
-                    ("ASGI app (FastAPI + CORS + security headers)", middlewares),
-                    ("ASGI app without CORS and security headers", []),
+                    ("ASGI app as served (its middlewares, /sparql hot path)", middlewares),
+                    ("ASGI app, FastAPI routing only (no middlewares, no hot path)", []),
                 ):
                     app.user_middleware = user
                     app.middleware_stack = None
