@@ -19,6 +19,7 @@ from api.routes import (
     editor,
     entities,
     explorer,
+    exports,
     lists,
     ontology,
     pages,
@@ -172,4 +173,5 @@ def create_app(
     app.include_router(graph_store.router)
     app.include_router(ontology.router)
     app.include_router(reconcile.router)
+    app.include_router(exports.router)
     return app

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from api.config import Settings, get_settings
 from graph.build.iris import Iris
 from graph.read.export import to_csv, to_gexf, to_graphml
+from graph.read.lists import country
 from graph.read.lookup import entity_view, layer_graphs, resolve
 from graph.read.network import (
     Net,
@@ -23,6 +24,7 @@ from graph.read.network import (
     project,
     shortest_paths,
 )
+from graph.read.plover import plover_records, to_jsonl
 from graph.read.search import SearchIndex, find_node
 from graph.store import NO_TRIPLES, DiskStore, StoreError
 from graph.store.execute import Job, ProcessExecutor, run_job
@@ -321,7 +323,21 @@ PROJECTION_FORMATS = {"graphml": to_graphml, "gexf": to_gexf, "csv": to_csv}
 def cmd_export(args: argparse.Namespace) -> int:
     s = _settings(args)
     store = s.open_store()
-    if args.format in PROJECTION_FORMATS:
+    if args.countries and args.format != "plover":
+        raise CliError("--countries goes with --format plover")
+    if args.format == "plover":
+        pair = None
+        if args.countries:
+            named = [c.strip() for c in args.countries.split(",") if c.strip()]
+            found = [country(store, c, s.base_iri) for c in named]
+            if len(named) != 2 or None in found:
+                raise CliError(
+                    f"--countries takes two countries of the graph (ISO codes or ids), "
+                    f"not {args.countries!r}"
+                )
+            pair = (found[0], found[1])
+        data = to_jsonl(plover_records(store, s.base_iri, pair))  # type: ignore[arg-type]
+    elif args.format in PROJECTION_FORMATS:
         data = PROJECTION_FORMATS[args.format](project(store))
     else:
         data = store.dump(EXPORT_FORMATS[args.format])
@@ -533,8 +549,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_path)
 
-    p = command("export", "write the whole graph (RDF), or its projection (graphml, gexf, csv)")
-    p.add_argument("--format", default="nq", choices=[*EXPORT_FORMATS, *PROJECTION_FORMATS])
+    p = command(
+        "export",
+        "write the whole graph (RDF), its projection (graphml, gexf, csv), or its meetings "
+        "and acts as PLOVER event records (plover: JSON lines, each with its evidence)",
+    )
+    p.add_argument(
+        "--format", default="nq", choices=[*EXPORT_FORMATS, *PROJECTION_FORMATS, "plover"]
+    )
+    p.add_argument("--countries", help="plover: keep the records of two countries, e.g. KH,KR")
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 

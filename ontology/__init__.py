@@ -33,6 +33,8 @@ SCHEME_NAMESPACES: dict[str, str] = {
     "status": ONTOLOGY_IRI + "/status/",
     "field": ONTOLOGY_IRI + "/field/",
     "epistemic": ONTOLOGY_IRI + "/epistemic/",
+    "plover": ONTOLOGY_IRI + "/plover/",
+    "cameo": ONTOLOGY_IRI + "/cameo/",
 }
 
 # Standard vocabularies that rdflib does not ship as namespaces.
@@ -43,7 +45,7 @@ SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
 WD = Namespace("http://www.wikidata.org/entity/")
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
-FILES = ("bilateral.ttl", "schemes.ttl")
+FILES = ("bilateral.ttl", "schemes.ttl", "plover.ttl")
 
 
 def read_text(name: str) -> str:

@@ -61,6 +61,8 @@ def render() -> str:
         "status": "Act statuses (SKOS).",
         "field": "Fields of cooperation (SKOS).",
         "epistemic": "Epistemic statuses (SKOS).",
+        "plover": "PLOVER event categories, modes, contexts and quad classes (SKOS).",
+        "cameo": "CAMEO event codes (SKOS).",
     }
     for key, base in SCHEME_NAMESPACES.items():
         parts.append("\n\n" + _class(key.upper(), base, docs[key], _terms(g, base)))

@@ -115,7 +115,7 @@ def acts_involving(store: Store, country: ox.NamedNode) -> set[str]:
         store,
         """
         SELECT DISTINCT ?c ?act WHERE {
-            { BIND (?c AS ?who) }
+            { ?c a schema:Country . BIND (?c AS ?who) }
             UNION { ?who bkg:country ?c }
             UNION { ?who schema:nationality ?c }
             UNION { ?who org:holds/org:postIn/bkg:country ?c }
