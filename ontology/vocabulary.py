@@ -51,6 +51,8 @@ NAMESPACES: dict[str, str] = {
     "status": SCHEME_NAMESPACES["status"],
     "field": SCHEME_NAMESPACES["field"],
     "epi": SCHEME_NAMESPACES["epistemic"],
+    "plover": SCHEME_NAMESPACES["plover"],
+    "cameo": SCHEME_NAMESPACES["cameo"],
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),

@@ -75,8 +75,6 @@ def mappings(store: Store) -> tuple[dict[str, Mapping], dict[str, list[str]]]:
     rows = select(
         store,
         """
-        PREFIX plover: <https://bilateral-kg.example/ontology/plover/>
-        PREFIX cameo: <https://bilateral-kg.example/ontology/cameo/>
         SELECT ?cls ?rel ?scheme ?n ?category ?quad ?score WHERE {
             VALUES ?rel { skos:closeMatch skos:broadMatch }
             ?cls ?rel ?c . ?c skos:inScheme ?scheme ; skos:notation ?n .
@@ -113,7 +111,6 @@ def mappings(store: Store) -> tuple[dict[str, Mapping], dict[str, list[str]]]:
     for r in select(
         store,
         """
-        PREFIX plover: <https://bilateral-kg.example/ontology/plover/>
         SELECT ?field ?n WHERE {
             ?f skos:inScheme field:scheme ; skos:notation ?field ;
                skos:closeMatch|skos:broadMatch ?c .
