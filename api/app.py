@@ -15,6 +15,7 @@ from starlette.datastructures import State
 from api import problems
 from api.config import Settings, get_settings
 from api.fastpath import SparqlFastPath
+from api.origin import TrustedOrigin
 from api.routes import (
     editor,
     entities,
@@ -34,7 +35,7 @@ from graph.read.network import Projection
 from graph.read.search import SearchIndex
 from graph.read.views import PreparedFacts, PreparedMeetings
 from graph.store import PerVersion, Store
-from graph.store.execute import Executor, ProcessExecutor, ThreadExecutor
+from graph.store.execute import Executor, ThreadExecutor
 
 __all__ = ["create_app"]
 
@@ -119,9 +120,7 @@ def create_app(
             executor = ThreadExecutor(app.state.store)
         else:
             app.state.store = settings.open_store()
-            executor = ProcessExecutor(
-                settings.store, settings.allowed_services, settings.query_workers
-            )
+            executor = settings.executor()
         app.state.executor = executor
         # Warmed in the background, so the server answers at once (SPARQL, pages) while a
         # large graph's projection and index are built; a lookup that comes first waits.
@@ -163,6 +162,10 @@ def create_app(
     )
     # Last added, outermost: every answer, errors included, gets nosniff; pages get a CSP.
     app.add_middleware(SecurityHeaders)
+    # Outermost of all: no route, redirect or error sees the client's Host.
+    app.add_middleware(
+        TrustedOrigin, public_url=settings.public_url, trusted_proxies=settings.trusted_proxies
+    )
     app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(editor.router)

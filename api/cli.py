@@ -27,8 +27,9 @@ from graph.read.network import (
 from graph.read.plover import plover_records, to_jsonl
 from graph.read.search import SearchIndex, find_node
 from graph.store import NO_TRIPLES, DiskStore, StoreError
-from graph.store.execute import Job, ProcessExecutor, run_job
-from graph.store.safety import UnsafeQueryError, check_rdf
+from graph.store.execute import Job, run_job
+from graph.store.safety import UnsafeQueryError
+from graph.store.upload import check_upload
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, PREFIXES, curie
 
 __all__ = ["main"]
@@ -78,6 +79,15 @@ def _settings(args: argparse.Namespace) -> Settings:
         "row_cap",
         "query_workers",
         "workers",
+        "worker_memory",
+        "max_response_bytes",
+        "heavy_per_client",
+        "public_url",
+        "trusted_proxies",
+        "max_connections",
+        "header_timeout",
+        "body_timeout",
+        "keep_alive_timeout",
         "allowed_services",
         "store_url",
         "store_update_url",
@@ -371,7 +381,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
     store = s.open_store(writable=True)
     try:
-        check_rdf(path.read_bytes(), fmt.media_type)
+        # Depth, DTDs and encodings before any parser: deep nesting overflows Oxigraph's
+        # stack and kills the process (issue 13).
+        check_upload(path.read_bytes(), fmt)
         if isinstance(store, DiskStore):
             # The file streams into the new generation (at the bulk loader's speed, never
             # all in memory).
@@ -420,25 +432,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not s.store_url:
         # The query workers start now, while this process imports the app (2 cores: the
         # server is ready about half a second sooner).
-        executor = ProcessExecutor(s.store, s.allowed_services, s.query_workers)
+        executor = s.executor()
     import uvicorn
 
     from api.app import create_app
 
     try:
-        # h11, the strict HTTP parser: httptools answered a request line with a CR/LF
-        # injected before its version (found by tests/test_hostile_queries.py).
         uvicorn.run(
             create_app(s, executor=executor),
             host=s.host,
             port=s.port,
             log_level="info",
-            http="h11",
+            **_http_options(s),
         )
     finally:
         if executor is not None:
             executor.close()
     return 0
+
+
+def _http_options(s: Settings) -> dict[str, Any]:
+    """uvicorn's options for every serving process.
+
+    h11, the strict HTTP parser (httptools answered a request line with a CR/LF injected
+    before its version, found by tests/test_hostile_queries.py), with time limits and a
+    connection cap (api/serving.py). Forwarded headers are read by the app (api/origin.py),
+    from trusted proxies only, so uvicorn's own reading of them is off.
+    """
+    from api.serving import default_max_connections, guarded_protocol
+
+    return {
+        "http": guarded_protocol(
+            s.header_timeout, s.body_timeout, s.max_connections or default_max_connections()
+        ),
+        "timeout_keep_alive": max(1, round(s.keep_alive_timeout)),
+        "proxy_headers": False,
+    }
 
 
 def _serve_processes(s: Settings, workers: int) -> int:
@@ -458,11 +487,11 @@ def _serve_processes(s: Settings, workers: int) -> int:
     def serve(index: int) -> None:
         # Each serving process starts its own query workers (after the fork: no process
         # shares another's pipes).
-        executor = (
-            None if s.store_url else ProcessExecutor(s.store, s.allowed_services, s.query_workers)
-        )
+        executor = None if s.store_url else s.executor()
         try:
-            config = uvicorn.Config(create_app(s, executor=executor), log_level="info", http="h11")
+            config = uvicorn.Config(
+                create_app(s, executor=executor), log_level="info", **_http_options(s)
+            )
             uvicorn.Server(config).run(sockets=[sock])
         finally:
             if executor is not None:
@@ -590,6 +619,43 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="serving processes sharing the store, each with its own query workers "
         "(default: one per core)",
+    )
+    p.add_argument(
+        "--worker-memory",
+        type=int,
+        metavar="MIB",
+        help="memory budget of each query worker, in MiB (default: an eighth of the machine's, "
+        "between 512 and 4096)",
+    )
+    p.add_argument(
+        "--max-response-bytes", type=int, help="largest query result in bytes (default 100 MB)"
+    )
+    p.add_argument(
+        "--heavy-per-client",
+        type=int,
+        help="queries running over a second one client may have at once (default 2)",
+    )
+    p.add_argument(
+        "--public-url",
+        help="the URL clients reach the server at (https://kg.example.org): every link starts "
+        "with it (default: the address it listens on; never the Host header)",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        dest="trusted_proxies",
+        action="append",
+        metavar="IP",
+        help="a reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (repeatable)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        help="connections open at once (default: below the file-descriptor limit, at most 1000)",
+    )
+    p.add_argument("--header-timeout", type=float, help="seconds to send a request head (10)")
+    p.add_argument("--body-timeout", type=float, help="seconds a request body may pause (20)")
+    p.add_argument(
+        "--keep-alive-timeout", type=float, help="seconds an idle connection stays open (5)"
     )
     p.add_argument(
         "--allowed-service",

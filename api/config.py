@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.build.iris import DEFAULT_BASE
 from graph.store import DiskStore, Store, open_store
+
+if TYPE_CHECKING:
+    from graph.store.execute import ProcessExecutor
 
 __all__ = ["Settings", "get_settings"]
 
@@ -41,6 +46,32 @@ class Settings(BaseSettings):
     #: Serving processes of ``bilateral serve`` (each with its own query workers), sharing
     #: the store on disk; 0: one per core.
     workers: int = Field(default=0, ge=0, le=64)
+    #: Bytes of a serialized query result, beside the row cap (422 past it).
+    max_response_bytes: int = Field(default=100_000_000, gt=0)
+    #: MiB of memory each worker process may use (queries, updates and uploads run there);
+    #: past it the job gets a 503 (413 for an upload) and the worker is replaced. Default:
+    #: half the machine's memory shared by every worker the server may run, between 512 MiB
+    #: and 4 GiB each.
+    worker_memory: int | None = Field(default=None, gt=0)
+    #: Admission control (graph/store/execute.py): a query running longer than
+    #: ``heavy_after`` seconds is heavy; one client may run ``heavy_per_client`` heavy queries
+    #: at once; a query waits at most ``queue_wait`` seconds for a worker (then 503).
+    heavy_after: float = Field(default=1.0, gt=0)
+    heavy_per_client: int = Field(default=2, ge=1)
+    queue_wait: float = Field(default=2.0, ge=0)
+    #: The URL the server is reached at (``https://kg.example.org``): every link it writes
+    #: (service description, ``next`` links, redirects, graph IRIs the Graph Store creates)
+    #: starts with it. Default: the address it listens on. Never taken from ``Host``.
+    public_url: str | None = None
+    #: Reverse proxies (IP addresses) whose ``X-Forwarded-For``/``-Proto``/``-Host`` are
+    #: believed; from anyone else those headers are ignored.
+    trusted_proxies: list[str] = []
+    #: Connections: seconds to send the request head, seconds a body may pause, seconds an
+    #: idle keep-alive connection stays open, and the most connections open at once.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=20.0, gt=0)
+    keep_alive_timeout: float = Field(default=5.0, gt=0)
+    max_connections: int | None = Field(default=None, gt=0)
     #: SERVICE endpoints a query may call; none by default (nothing is fetched).
     allowed_services: list[str] = []
     #: A remote SPARQL engine to hold the graph instead of the folder ``store``: its query
@@ -83,6 +114,43 @@ class Settings(BaseSettings):
         if self.write_token_file is not None:
             return self.write_token_file.read_text(encoding="utf-8").strip() or None
         return None
+
+    @property
+    def worker_memory_bytes(self) -> int:
+        """The memory budget of a worker process, in bytes."""
+        from graph.store.execute import default_worker_memory
+
+        if self.worker_memory:
+            return self.worker_memory * 2**20
+        from api.processes import default_workers
+
+        return default_worker_memory((self.workers or default_workers()) * 2 * self.query_workers)
+
+    def executor(self) -> ProcessExecutor:
+        """Start the query worker processes these settings describe."""
+        from graph.store.execute import ProcessExecutor
+
+        return ProcessExecutor(
+            self.store,
+            self.allowed_services,
+            self.query_workers,
+            queue_wait=self.queue_wait,
+            memory=self.worker_memory_bytes,
+            heavy_after=self.heavy_after,
+            heavy_per_client=self.heavy_per_client,
+        )
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError(
+                "the public URL must be an http(s) origin, like https://kg.example.org"
+            )
+        return f"{parts.scheme}://{parts.netloc}"
 
     @field_validator("base_iri")
     @classmethod

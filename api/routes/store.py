@@ -12,10 +12,11 @@ from fastapi.responses import Response
 from api.access import authorize, read_body
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
+from api.routes import sparql
 from graph.read.export import graph_triples
 from graph.store import Store
+from graph.store.execute import Executor, Job
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
-from graph.store.safety import UnsafeQueryError, check_rdf
 
 __all__ = ["router"]
 
@@ -59,29 +60,19 @@ def _exists(store: Store, graph: str | None) -> bool:
     return graph is None or graph in store.named_graphs()
 
 
-def _parse(body: bytes, media: str, graph: str | None, base: str) -> bytes:
+def _format(media: str) -> str:
     fmt = UPLOAD_TYPES.get(media)
     if fmt is None:
         raise Problem(
             415,
             f"unsupported Content-Type {media!r}; send one of " + ", ".join(list(GRAPH_TYPES)[:6]),
         )
-    try:
-        check_rdf(body, fmt.media_type)
-    except UnsafeQueryError as exc:
-        raise Problem(400, str(exc)) from None
-    target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-    try:
-        quads = [
-            ox.Quad(q.subject, q.predicate, q.object, target)
-            for q in ox.parse(body, format=fmt, base_iri=base)
-        ]
-    except SyntaxError as exc:
-        raise Problem(400, f"the {media} body is not valid: {exc}") from None
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    return fmt.media_type
 
 
-async def _payload(request: Request, settings: SettingsDep, graph: str | None, base: str) -> bytes:
+async def _parts(request: Request, settings: SettingsDep) -> tuple[tuple[bytes, str], ...]:
+    """The RDF documents of a write, each with the media type of its format (unparsed: a
+    query worker parses them, within the upload limits)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if not media:
         raise Problem(400, "a write needs a Content-Type naming the RDF format")
@@ -95,12 +86,34 @@ async def _payload(request: Request, settings: SettingsDep, graph: str | None, b
             if part_media in ("", "application/octet-stream") and value.filename:
                 guessed = ox.RdfFormat.from_extension(value.filename.rsplit(".", 1)[-1])
                 part_media = guessed.media_type if guessed else part_media
-            parts.append(_parse(await value.read(), part_media, graph, base))
+            parts.append((await value.read(), _format(part_media)))
         if not parts:
             raise Problem(400, "the multipart body has no file part")
-        return b"".join(parts)
-    body = await read_body(request, settings.max_upload_bytes)
-    return _parse(body, media, graph, base)
+        return tuple(parts)
+    fmt = _format(media)
+    return ((await read_body(request, settings.max_upload_bytes), fmt),)
+
+
+async def _upload(
+    request: Request, settings: SettingsDep, graph: str | None, base: str, replace: bool
+) -> None:
+    """Parse and write an upload in a query worker: a document that would exhaust the parser
+    costs a worker, never the server (issue 13), and a refused one changes nothing."""
+    parts = await _parts(request, settings)
+    job = Job(
+        text="",
+        kind="upload",
+        parts=parts,
+        graph=graph,
+        replace=replace,
+        base_iri=base,
+        timeout=settings.query_timeout,
+        client=request.client.host if request.client else "",
+    )
+    executor: Executor = request.app.state.executor
+    outcome = await anyio.to_thread.run_sync(executor.run, job, limiter=sparql.limiter())
+    if not outcome.ok:
+        raise Problem(outcome.status, outcome.detail, title=outcome.title, headers=outcome.headers)
 
 
 async def _read(request: Request, store: Store, direct: bool) -> Response:
@@ -137,15 +150,10 @@ async def _write(request: Request, store: Store, settings: SettingsDep, direct: 
     if request.method == "POST" and not named:
         # POST to the graph store itself creates a new graph and says where it is.
         graph = f"{str(request.url.replace(query='')).rstrip('/')}/{uuid.uuid4()}"
-        data = await _payload(request, settings, graph, graph)
-        await anyio.to_thread.run_sync(store.add, data)
+        await _upload(request, settings, graph, graph, replace=False)
         return Response(status_code=201, headers={"Location": graph})
     existed = _exists(store, graph)
-    data = await _payload(request, settings, graph, base)
-    if request.method == "PUT":
-        await anyio.to_thread.run_sync(store.put_graph, graph, data)
-    else:
-        await anyio.to_thread.run_sync(store.add, data)
+    await _upload(request, settings, graph, base, replace=request.method == "PUT")
     return Response(status_code=204 if existed else 201)
 
 

@@ -1,16 +1,22 @@
-"""Run SPARQL jobs with a time limit and a row cap, in this thread or in killable worker processes.
+"""Run SPARQL jobs and uploads within limits, in this thread or in killable worker processes.
 
-A job is a query or an update with its protocol dataset and the client's ``Accept``; its outcome
-is a status, a media type and a body (the serialized result, or a problem detail). The HTTP
-endpoint and ``bilateral query`` share this path.
+A job is a query, an update or an RDF upload, with its protocol dataset and the client's
+``Accept``; its outcome is a status, a media type and a body (the serialized result, or a
+problem detail). The HTTP endpoint and ``bilateral query`` share this path. The limits: a time
+limit, a row cap and a response cap in bytes per job; a memory budget per worker process
+(enforced by the kernel, ``RLIMIT_DATA``); and an admission control that keeps a worker free
+for cheap queries however many heavy ones arrive.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import re
+import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +31,7 @@ from typing import Literal, TypeVar
 import pyoxigraph as ox
 
 from graph.store import DiskStore, Store, StoreError
+from graph.store.local import discard_unfinished
 from graph.store.results import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -36,8 +43,17 @@ from graph.store.results import (
     serialize_solutions,
 )
 from graph.store.safety import UnsafeQueryError, _mask
+from graph.store.upload import UploadLimitError, parse_upload
 
-__all__ = ["Executor", "Job", "Outcome", "ProcessExecutor", "ThreadExecutor", "run_job"]
+__all__ = [
+    "Executor",
+    "Job",
+    "Outcome",
+    "ProcessExecutor",
+    "ThreadExecutor",
+    "default_worker_memory",
+    "run_job",
+]
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 256
@@ -49,7 +65,7 @@ class Job:
     """A query or an update, with its protocol dataset and the client's preferences."""
 
     text: str
-    kind: Literal["query", "update"] = "query"
+    kind: Literal["query", "update", "upload"] = "query"
     accept: str = ""
     format: str | None = None  # a format name sent as a parameter (format=json, output=xml)
     default_graphs: tuple[str, ...] | None = None
@@ -59,6 +75,20 @@ class Job:
     base_iri: str | None = None
     timeout: float = 30.0
     row_cap: int = 100_000
+    #: The largest serialized result, in bytes.
+    max_bytes: int = 100_000_000
+    #: Who asked (an IP address): admission control counts heavy queries per client.
+    client: str = ""
+    #: An upload: its parts (document, media type), the graph every triple goes to (``None``:
+    #: the default graph), and whether it replaces that graph (PUT) or adds to it (POST).
+    parts: tuple[tuple[bytes, str], ...] = ()
+    graph: str | None = None
+    replace: bool = False
+
+    @property
+    def writes(self) -> bool:
+        """Whether the job changes the store (updates and uploads)."""
+        return self.kind != "query"
 
 
 @dataclass
@@ -158,6 +188,16 @@ class _NotAcceptableError(Exception):
     pass
 
 
+class _TooLargeError(Exception):
+    pass
+
+
+def _capped(body: bytes, job: Job) -> bytes:
+    if len(body) > job.max_bytes:
+        raise _TooLargeError(len(body))
+    return body
+
+
 def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
     media = _negotiate(job, "results", list(SOLUTION_TYPES), "SELECT results", 4)
     names = [v.value for v in result.variables]
@@ -165,13 +205,33 @@ def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
     # a third faster than looking each one up by name.
     rows = [tuple(solution) for solution in _collect(result, job, deadline)]
     body = serialize_solutions(names, rows, SOLUTION_TYPES[media])
-    return Outcome(status=200, media_type=media, body=body)
+    return Outcome(status=200, media_type=media, body=_capped(body, job))
 
 
 def _graph(result: ox.QueryTriples, job: Job, deadline: float) -> Outcome:
     media = _negotiate(job, "graph", list(GRAPH_TYPES), "graph results", 6)
     triples = _collect(result, job, deadline)
-    return Outcome(status=200, media_type=media, body=serialize_graph(triples, GRAPH_TYPES[media]))
+    body = serialize_graph(triples, GRAPH_TYPES[media])
+    return Outcome(status=200, media_type=media, body=_capped(body, job))
+
+
+def _upload(store: Store, job: Job) -> Outcome:
+    """Parse an upload's parts within the limits, then write them, all or nothing."""
+    chunks = []
+    for data, media in job.parts:
+        fmt = ox.RdfFormat.from_media_type(media)
+        if fmt is None:
+            return _problem(415, "Unsupported Media Type", f"{media!r} is not an RDF format")
+        try:
+            chunks.append(parse_upload(data, fmt, job.graph, job.base_iri))
+        except SyntaxError as exc:
+            return _problem(400, "Bad Request", f"the {media} body is not valid: {exc}")
+    nquads = b"".join(chunks)
+    if job.replace:
+        store.put_graph(job.graph, nquads)
+    else:
+        store.add(nquads)
+    return Outcome(status=204)
 
 
 def run_job(store: Store, job: Job) -> Outcome:
@@ -183,6 +243,8 @@ def run_job(store: Store, job: Job) -> Outcome:
     """
     deadline = time.monotonic() + job.timeout
     try:
+        if job.kind == "upload":
+            return _upload(store, job)
         if job.kind == "update":
             text = with_using(job.text, job.using_graphs, job.using_named_graphs)
             store.update(text, base_iri=job.base_iri)
@@ -206,6 +268,8 @@ def run_job(store: Store, job: Job) -> Outcome:
     except SyntaxError as exc:
         what = "update" if job.kind == "update" else "query"
         return _problem(400, "Bad Request", f"the {what} is not valid SPARQL 1.1: {_short(exc)}")
+    except UploadLimitError as exc:
+        return _problem(413, "Content Too Large", str(exc))
     except (UnsafeQueryError, ValueError) as exc:
         return _problem(400, "Bad Request", str(exc))
     except _TimeLimitError:
@@ -220,6 +284,15 @@ def run_job(store: Store, job: Job) -> Outcome:
             "triples, the cap of this endpoint; narrow the query or page it with "
             "LIMIT and OFFSET",
         )
+    except _TooLargeError as exc:
+        return _problem(
+            422,
+            "Result Too Large",
+            f"the result is {exc.args[0]} bytes, more than the cap of {job.max_bytes} bytes "
+            "of this endpoint; narrow the query or page it with LIMIT and OFFSET",
+        )
+    except MemoryError:
+        return _memory_problem(job, None)
     except StoreError as exc:
         return _problem(503, "Service Unavailable", str(exc))
     except OSError as exc:
@@ -267,8 +340,42 @@ class ThreadExecutor(Executor):
         return run_job(self.store, job)
 
 
-def worker_main(conn: Connection, root: str, allowed: Sequence[str]) -> None:
-    """A query worker's loop: take a job from ``conn``, run it on the store, send the outcome."""
+def default_worker_memory(workers: int = 4) -> int:
+    """The memory budget of a worker process by default: half the machine's memory shared by
+    the ``workers`` the server may run at once, at least 512 MiB and at most 4 GiB each (1.5
+    GiB on a 24 GiB machine with two serving processes of four workers).
+
+    Examples:
+        >>> 512 * 2**20 <= default_worker_memory() <= 4 * 2**30
+        True
+    """
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return max(512 * 2**20, min(4 * 2**30, total // 2 // max(1, workers)))
+
+
+def _memory_problem(job: Job, budget: int | None) -> Outcome:
+    what = {"query": "query", "update": "update", "upload": "upload"}[job.kind]
+    limit = f"the memory budget of {budget // 2**20} MiB per worker" if budget else "its memory"
+    return Outcome(
+        status=413 if job.kind == "upload" else 503,
+        title="Content Too Large" if job.kind == "upload" else "Service Unavailable",
+        detail=f"the {what} needed more than {limit} and was stopped; "
+        "its worker process was replaced",
+        headers={} if job.kind == "upload" else {"Retry-After": "1"},
+    )
+
+
+def worker_main(
+    conn: Connection, root: str, allowed: Sequence[str], memory: int | None = None
+) -> None:
+    """A query worker's loop: take a job from ``conn``, run it on the store, send the outcome.
+
+    With ``memory``, the worker's data segment (the heap, Oxigraph's allocations included) is
+    capped at that many bytes: past it Python raises ``MemoryError`` and Oxigraph aborts the
+    process, which the server reports and replaces.
+    """
+    if memory:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     store = DiskStore(Path(root), allowed)
     while True:
         try:
@@ -284,17 +391,34 @@ class _Worker:
     conn: Connection
 
 
-class ProcessExecutor(Executor):
-    """Runs jobs in a pool of worker processes on an on-disk store, and kills a worker whose
-    job runs past its time limit (then starts a fresh one). Other requests keep being served.
+@dataclass
+class _Admission:
+    """What one job holds of the pool while it runs."""
 
-    The pool keeps up to ``workers`` processes idle and warm, and ``max_workers`` in all, so
-    that queries running to the time limit do not starve a cheap query that comes after them:
-    when a job takes the last idle worker, a spare is started (a worker starts in about a tenth
-    of a second), and so is one for each worker stopped at the time limit; a worker that falls
-    idle while ``workers`` others are idle is stopped. Steady traffic starts no process. The time
-    limit counts from the moment a worker takes the job; the wait for a free worker has its own
-    limit, ``queue_wait`` (by default the job's time limit).
+    client: str
+    heavy: bool = False
+
+
+class ProcessExecutor(Executor):
+    """Runs jobs in a pool of worker processes on an on-disk store, each under a memory
+    budget, and kills a worker whose job runs past its time limit or its budget (then starts
+    a fresh one). Other requests keep being served.
+
+    The pool keeps up to ``workers`` processes idle and warm, and ``max_workers`` in all: when
+    a job takes the last idle worker, a spare is started (a worker starts in about a tenth of a
+    second), and so is one for each worker stopped; a worker that falls idle while ``workers``
+    others are idle is stopped. Steady traffic starts no process. The time limit counts from
+    the moment a worker takes the job; the wait for a free worker has its own limit,
+    ``queue_wait``, past which the job gets a 503 with ``Retry-After``.
+
+    Admission control keeps cheap queries cheap (issue 13: with 20 clients re-sending heavy
+    queries, a one-triple ASK waited 30 s). A query that runs longer than ``heavy_after``
+    seconds is *heavy*: at most ``heavy_total`` heavy queries run at once (by default one less
+    than ``max_workers``, so a worker is always left for the rest), and at most
+    ``heavy_per_client`` of one client. A query that turns heavy past either limit is stopped
+    at once with a 503 and ``Retry-After``. A client with a heavy query running, or one that
+    ended less than ``cooldown`` seconds ago, may not take the last free worker. Writes
+    (updates and uploads, which need the write token) keep the time limit alone.
     """
 
     def __init__(
@@ -303,17 +427,31 @@ class ProcessExecutor(Executor):
         allowed_services: Sequence[str] = (),
         workers: int = 2,
         max_workers: int | None = None,
-        queue_wait: float | None = None,
+        queue_wait: float = 2.0,
+        memory: int | None = None,
+        heavy_after: float = 1.0,
+        heavy_total: int | None = None,
+        heavy_per_client: int = 2,
+        cooldown: float = 10.0,
     ) -> None:
         self.root = root
         self.allowed = tuple(allowed_services)
         self.workers = max(1, workers)
         self.max_workers = max(self.workers, max_workers or 2 * self.workers)
         self.queue_wait = queue_wait
+        self.memory = memory
+        self.heavy_after = heavy_after
+        self.heavy_total = max(1, heavy_total or self.max_workers - 1)
+        self.heavy_per_client = max(1, heavy_per_client)
+        self.cooldown = cooldown
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._total = 0  # workers alive or starting, idle or busy
         self._closed = False
+        self._admit = threading.Condition()
+        self._busy = 0  # jobs holding (or about to take) a worker
+        self._heavy: dict[str, int] = {}  # heavy queries running, per client
+        self._recent: dict[str, float] = {}  # when each client's last heavy query ended
         for _ in range(self.workers):
             self._total += 1
             self._idle.put(self._spawn())
@@ -324,6 +462,9 @@ class ProcessExecutor(Executor):
         # stores. (multiprocessing's spawn and forkserver would import the server's main
         # module, the whole app, again in every worker: a second or more.)
         parent, child = socket.socketpair()
+        # A worker that runs out of memory aborts: one line on the server's log, not a
+        # backtrace of a hundred.
+        env = {**os.environ, "RUST_BACKTRACE": "0"}
         try:
             process = subprocess.Popen(
                 [
@@ -332,10 +473,12 @@ class ProcessExecutor(Executor):
                     "graph.store.worker",
                     str(child.fileno()),
                     str(self.root),
+                    str(self.memory or 0),
                     *self.allowed,
                 ],
                 pass_fds=(child.fileno(),),
                 stdin=subprocess.DEVNULL,
+                env=env,
             )
         except BaseException:
             parent.close()
@@ -375,8 +518,8 @@ class ProcessExecutor(Executor):
             _stop(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        # A worker stopped at the time limit: the queries that held it tend to come back at
-        # once, so a fresh one starts now rather than when the pool runs dry.
+        # A worker stopped at a limit: the queries that held it tend to come back at once, so
+        # a fresh one starts now rather than when the pool runs dry.
         _stop(worker)
         with self._lock:
             self._total -= 1
@@ -400,30 +543,125 @@ class ProcessExecutor(Executor):
         """Workers alive or starting now."""
         return self._total
 
+    def _suspect(self, client: str, now: float) -> bool:
+        """Whether a client runs heavy queries now or did lately."""
+        ended = self._recent.get(client)
+        return self._heavy.get(client, 0) > 0 or (ended is not None and now - ended < self.cooldown)
+
+    def _enter(self, job: Job) -> _Admission | Outcome:
+        """Wait for a share of the pool, or say why there is none."""
+        now = time.monotonic()
+        with self._admit:
+            suspect = not job.writes and self._suspect(job.client, now)
+            # The last worker is kept for clients that run no heavy query.
+            limit = self.max_workers - (1 if suspect and self.max_workers > 1 else 0)
+            deadline = now + self.queue_wait
+            while self._busy >= limit:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return self._refused(f"all {self.max_workers} query workers are busy")
+                self._admit.wait(left)
+            self._busy += 1
+            return _Admission(job.client)
+
+    def _turn_heavy(self, admission: _Admission) -> bool:
+        """Count a job that ran past ``heavy_after`` as heavy, if the limits let it run on."""
+        with self._admit:
+            mine = self._heavy.get(admission.client, 0)
+            if sum(self._heavy.values()) >= self.heavy_total or mine >= self.heavy_per_client:
+                self._recent[admission.client] = time.monotonic()
+                return False
+            self._heavy[admission.client] = mine + 1
+            admission.heavy = True
+            return True
+
+    def _leave(self, admission: _Admission) -> None:
+        with self._admit:
+            self._busy -= 1
+            if admission.heavy:
+                left = self._heavy[admission.client] - 1
+                if left:
+                    self._heavy[admission.client] = left
+                else:
+                    del self._heavy[admission.client]
+                now = time.monotonic()
+                self._recent[admission.client] = now
+                if len(self._recent) > 10_000:  # forget clients long quiet
+                    self._recent = {
+                        c: t for c, t in self._recent.items() if now - t < self.cooldown
+                    }
+            self._admit.notify_all()
+
+    def _refused(self, why: str) -> Outcome:
+        return Outcome(
+            status=503,
+            title="Service Unavailable",
+            detail=f"{why}; try again",
+            headers={"Retry-After": "1"},
+        )
+
     def run(self, job: Job) -> Outcome:
-        worker = self._take(job.timeout if self.queue_wait is None else self.queue_wait)
+        admitted = self._enter(job)
+        if isinstance(admitted, Outcome):
+            return admitted
+        try:
+            return self._run(job, admitted)
+        finally:
+            self._leave(admitted)
+
+    def _run(self, job: Job, admission: _Admission) -> Outcome:
+        # ``_enter`` counted this job against the pool's size, so a worker is idle or starting.
+        worker = self._take(max(self.queue_wait, 10.0))
         if worker is None:
-            return Outcome(
-                status=503,
-                title="Service Unavailable",
-                detail=f"all {self.max_workers} query workers are busy; try again",
-                headers={"Retry-After": "1"},
-            )
+            return self._refused(f"all {self.max_workers} query workers are busy")
         try:
             worker.conn.send(job)
             # The worker checks the limit between rows; the extra second covers the
             # serialization and the pipe, and a job still running then is killed.
-            if worker.conn.poll(job.timeout + 1.0):
+            limit = job.timeout + 1.0
+            probation = min(self.heavy_after, limit) if not job.writes else limit
+            done = worker.conn.poll(probation)
+            if not done and probation < limit:
+                if not self._turn_heavy(admission):
+                    self._kill(worker, job)
+                    return self._refused(
+                        f"the query ran longer than {self.heavy_after:g} s while the server "
+                        f"already runs its limit of long queries ({self.heavy_total} at once, "
+                        f"{self.heavy_per_client} per client), so it was stopped"
+                    )
+                done = worker.conn.poll(limit - probation)
+            if done:
                 outcome: Outcome = worker.conn.recv()
                 self._release(worker)
                 return outcome
         except (EOFError, OSError, BrokenPipeError):
-            log.warning("a query worker died; starting another")
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            return _problem(500, "Internal Server Error", "the query worker died")
+            return self._died(worker, job)
         log.warning("stopping a %s past its time limit of %gs", job.kind, job.timeout)
-        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        self._kill(worker, job)
         return _timeout(job)
+
+    def _died(self, worker: _Worker, job: Job) -> Outcome:
+        """A worker that stopped on its own: out of memory (Oxigraph aborts), or a crash."""
+        code = None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            code = worker.process.wait(5)
+        self._kill(worker, job)
+        if code == -signal.SIGABRT and self.memory:
+            log.warning("a %s ran out of the memory budget of its worker", job.kind)
+            return _memory_problem(job, self.memory)
+        log.warning("a query worker died (status %s); starting another", code)
+        return _problem(500, "Internal Server Error", f"the {job.kind} stopped its worker process")
+
+    def _kill(self, worker: _Worker, job: Job) -> None:
+        """Stop a worker and start another; a write's unfinished generation goes at once."""
+        if not job.writes:
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            return
+        self._replace(worker)
+        try:
+            discard_unfinished(self.root)
+        except Exception:  # the next write prunes it anyway
+            log.exception("cannot remove the unfinished generation of a stopped write")
 
     def close(self) -> None:
         with self._lock:

@@ -33,6 +33,7 @@ __all__ = [
     "Store",
     "StoreError",
     "current_generation",
+    "discard_unfinished",
     "memory_store",
     "open_store",
     "write_generation",
@@ -530,6 +531,38 @@ def _bulk_load_into(
         quads = ox.parse(path=str(path), format=fmt, base_iri=base_iri)
         ox.serialize((q.triple for q in quads), output=flat.name, format=ox.RdfFormat.N_TRIPLES)
         inner.bulk_load(path=flat.name, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
+
+def discard_unfinished(root: Path, wait: float = LOCK_WAIT) -> list[Path]:
+    """Remove what a writer killed half-way left: generations begun after the current one.
+
+    A write killed at the time limit (its worker stopped) leaves a partial generation, as big
+    as the store; it goes now rather than at the next write (issue 13). Waits for the lock, so
+    a writer at work is never disturbed.
+
+    Returns:
+        The folders removed.
+
+    Examples:
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> gen = write_generation(root, b'<http://e/a> <http://e/p> "x" .\\n')
+        >>> (root / "gen-99991231T000000-000000000").mkdir()  # a killed writer's
+        >>> [p.name for p in discard_unfinished(root)]
+        ['gen-99991231T000000-000000000']
+    """
+    with _lock(root, wait):
+        current = current_generation(root)
+        # Generation names begin with their creation time, so a writer's folder sorts after
+        # the generation that was current when it began.
+        removed = [
+            p
+            for p in root.glob("gen-*")
+            if p.is_dir() and (current is None or p.name > current.name)
+        ]
+        for gen in removed:
+            shutil.rmtree(gen, ignore_errors=True)
+        return removed
 
 
 def _prune(root: Path, current: Path, previous: Path | None) -> None:

@@ -1,7 +1,8 @@
-"""A query worker process: ``python -m graph.store.worker FD STORE [ALLOWED_SERVICE...]``.
+"""A query worker process: ``python -m graph.store.worker FD STORE MEMORY [ALLOWED_SERVICE...]``.
 
 The server's ``ProcessExecutor`` starts it with one end of a socket pair as file descriptor
 ``FD``; the worker reads jobs from it and sends back their outcomes until the socket closes.
+``MEMORY`` is its memory budget in bytes (0: none).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from graph.store.execute import worker_main
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2:
-        sys.stderr.write("usage: python -m graph.store.worker FD STORE [ALLOWED_SERVICE...]\n")
+    if len(argv) < 3 or not argv[2].isdigit():
+        sys.stderr.write(
+            "usage: python -m graph.store.worker FD STORE MEMORY [ALLOWED_SERVICE...]\n"
+        )
         return 2
     # The server stops its workers itself; Ctrl-C in a terminal reaches the whole group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    worker_main(Connection(int(argv[0])), argv[1], argv[2:])
+    worker_main(Connection(int(argv[0])), argv[1], argv[3:], int(argv[2]) or None)
     return 0
 
 
