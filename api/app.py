@@ -17,6 +17,7 @@ from api.config import Settings, get_settings
 from api.fastpath import SparqlFastPath
 from api.origin import TrustedOrigin
 from api.routes import (
+    corpus,
     editor,
     entities,
     explorer,
@@ -171,6 +172,7 @@ def create_app(
     app.include_router(editor.router)
     app.include_router(entities.router)
     app.include_router(lists.router)
+    app.include_router(corpus.router)
     app.include_router(resources.router)
     app.include_router(explorer.router)
     app.include_router(graph_store.router)

@@ -1,4 +1,4 @@
-"""The ``bilateral`` command line: build, validate, query, show, export, load and serve."""
+"""The `bilateral` command line: one subcommand per job (build, query, show, timeline ...)."""
 
 from __future__ import annotations
 
@@ -264,6 +264,47 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"      “{ev.exact}”")
             print(f"        — {ev.source_title}, characters {ev.start}–{ev.end}")
     print(f"\n{len(view.facts)} fact(s)")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from graph.read.corpus import timeline
+    from graph.read.lists import country
+
+    s = _settings(args)
+    store = s.open_store()
+    pair = []
+    for code in (args.a, args.b):
+        found = country(store, code, s.base_iri)
+        if found is None:
+            raise CliError(f"{code!r} is not a country of the graph (give an ISO code such as KH)")
+        pair.append(found)
+    kinds = [k.strip() for k in args.kinds.split(",")] if args.kinds else None
+    try:
+        items = timeline(
+            store,
+            s.base_iri,
+            (pair[0], pair[1]),
+            date_from=args.date_from,
+            date_to=args.date_to,
+            kinds=kinds,
+            limit=args.limit,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps({"items": items}, ensure_ascii=False, indent=2))
+        return 0
+    for item in items:
+        when = item["date"] or "undated"
+        status = f" [{item['status']}]" if item["status"] else ""
+        print(f"{when:<12} {item['kind']:<11} {item['label']}{status}")
+        print(f"             date: {item['date_basis']} ({item['date_known']})")
+        if item["status_reason"] and len(item["status_history"]) > 1:
+            print(f"             history: {item['status_reason']}")
+        names = ", ".join(f"{src['label']}" for src in item["sources"])
+        print(f"             {item['report_count']} source(s): {names}")
+    print(f"\n{len(items)} item(s)")
     return 0
 
 
@@ -577,6 +618,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--avoid-hubs", action="store_true", help="do not pass through countries")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_path)
+
+    p = command(
+        "timeline",
+        "meetings and acts of two countries in date order, with how each date is known, "
+        "status history and sources",
+    )
+    p.add_argument("a", metavar="A", help="a country (ISO code such as KH, or id)")
+    p.add_argument("b", metavar="B", help="the other country")
+    p.add_argument("--from", dest="date_from", help="earliest date YYYY[-MM[-DD]]")
+    p.add_argument("--to", dest="date_to", help="latest date YYYY[-MM[-DD]]")
+    p.add_argument("--kinds", help="comma-separated: meeting, agreement, request, ...")
+    p.add_argument("--limit", type=int, default=500, help="at most this many items")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_timeline)
 
     p = command(
         "export",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -34,11 +35,36 @@ class Quote(BaseModel):
     source: str
 
 
+class SourceRef(BaseModel):
+    id: str
+    label: str
+    published: str | None = Field(description="the source's publication date (EDTF), if given")
+
+
+class Report(SourceRef):
+    evidence: list[Quote] = Field(description="this source's evidence for the fact")
+
+
+class StatusStep(BaseModel):
+    position: int
+    status: str = Field(description="the status this act gives (a notation of the scheme)")
+    act: str = Field(description="the act whose stated status it is")
+    date: str | None = Field(description="its date (EDTF)")
+    date_basis: str = Field(
+        description="how the date is known: stated, inferred, partial, occasion, published, unknown"
+    )
+    sort_date: str | None
+    sources: list[str]
+
+
 class Act(BaseModel):
     id: str
     label: str
     kind: str = Field(description="Agreement, Request, Proposal, Pledge, Examination, Endorsement")
-    status: str
+    status: str = Field(description="the current status (or the status as_of the day given)")
+    stated_status: str = Field(description="the status the act's own source states")
+    status_reason: str | None = Field(description="the status history in words")
+    status_history: list[StatusStep]
     summary: str
     layer: str
     actors: list[Ref]
@@ -47,6 +73,8 @@ class Act(BaseModel):
     fields: list[str]
     occasion: Ref | None
     evidence: list[Quote]
+    sources: list[Report] = Field(description="the sources that report the act, by date")
+    report_count: int
 
 
 class ActsPage(BaseModel):
@@ -63,6 +91,8 @@ class Meeting(BaseModel):
     place: Ref | None
     attendees: list[Ref]
     evidence: list[Quote]
+    sources: list[Report] = Field(description="the sources that report the meeting, by date")
+    report_count: int
 
 
 class MeetingsPage(BaseModel):
@@ -123,7 +153,10 @@ def acts(
     settings: SettingsDep,
     status: Annotated[
         str | None,
-        Query(description="one of " + ", ".join(scheme_notations("status"))),
+        Query(
+            description="the current status (with as_of, the status on that day): one of "
+            + ", ".join(scheme_notations("status"))
+        ),
     ] = None,
     field: Annotated[
         str | None, Query(description="a field of cooperation, e.g. employment")
@@ -134,12 +167,16 @@ def acts(
             description="two countries, comma-separated (ids or ISO codes): acts that involve both"
         ),
     ] = None,
+    as_of: Annotated[
+        date | None, Query(description="the status on this day (YYYY-MM-DD), from the history")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
 ) -> dict[str, Any]:
-    """Acts with their actor, addressee, partners, field, status and evidence; by status,
-    field and country pair. A country takes part through itself, its bodies and the people
-    holding posts in them."""
+    """Acts with their actor, addressee, partners, field, current status, status history,
+    sources and evidence, in date order; by current status (or the status as of a day), field
+    and country pair. A country takes part through itself, its bodies and the people holding
+    posts in them."""
     base = settings.base_iri
     pair = None
     if countries is not None:
@@ -149,7 +186,14 @@ def acts(
         pair = (country_of(store, named[0], base), country_of(store, named[1], base))
     try:
         page = lists.acts(
-            store, base, status=status, field=field, countries=pair, after=after, limit=limit
+            store,
+            base,
+            status=status,
+            field=field,
+            countries=pair,
+            as_of=as_of,
+            after=after,
+            limit=limit,
         )
     except ValueError as exc:
         raise Problem(400, str(exc)) from None

@@ -22,19 +22,23 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pyoxigraph as ox
 
+from graph.read.corpus import histories, sources_of, status_at
 from graph.read.evidence import evidence_of, span_pattern
 from graph.read.ids import full_iri, short_id
 from graph.read.query import select
 from graph.read.views import Meetings, find_meetings
 from graph.store import Store
-from ontology import scheme_notations
+from ontology import SCHEME_NAMESPACES, scheme_notations
+
+STATUS_NS = SCHEME_NAMESPACES["status"]
+FIELD_NS = SCHEME_NAMESPACES["field"]
 
 __all__ = [
-    "ACT_CHUNK",
     "Page",
     "acts",
     "acts_involving",
@@ -43,9 +47,6 @@ __all__ = [
     "source",
     "statistics",
 ]
-
-#: Acts named per query when listing the acts of a country pair.
-ACT_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -163,95 +164,172 @@ def acts(
     status: str | None = None,
     field: str | None = None,
     countries: tuple[ox.NamedNode, ox.NamedNode] | None = None,
+    as_of: date | None = None,
     after: str | None = None,
     limit: int = 50,
 ) -> Page:
-    """Cooperation acts with their actor, addressee, partners, field, status and evidence.
+    """Cooperation acts with their actor, addressee, partners, field, status and history,
+    sources and evidence, in date order.
 
     Args:
         store: the store.
         base: the configured base IRI (ids are relative to it).
-        status: keep the acts of this status (a notation of the status scheme).
+        status: keep the acts whose current status is this (a notation of the status
+            scheme); with ``as_of``, whose status on that day was this.
         field: keep the acts of this field of cooperation.
-        countries: keep the acts that involve both countries (see :func:`acts_involving`).
+        countries: keep the acts both countries take part in (``bkg:takesPartIn``: through
+            themselves, their bodies, nationals and the holders of posts in their bodies).
+        as_of: the status on this day, from the status history (acts not yet made are left
+            out).
         after: the id of the last act of the previous page.
         limit: at most this many acts.
 
     Returns:
-        The page, in IRI order.
+        The page, by date (``bkg:sortDate``; undated acts last), then IRI. Each act has
+        ``status`` (current, or as of the day), ``stated_status`` (what its source says),
+        ``status_reason``, ``status_history``, ``sources`` and ``report_count``.
 
     Raises:
         ValueError: an unknown status or field.
     """
-    bindings: dict[str, Any] = {"after": _after(after, base)}
+    bindings: dict[str, Any] = {}
     filters = []
     if status is not None:
         if status not in scheme_notations("status"):
             raise ValueError(
                 f"unknown status {status!r}; use one of " + ", ".join(scheme_notations("status"))
             )
-        bindings["wantStatus"] = ox.Literal(status)
-        filters.append("?act bkg:status/skos:notation ?wantStatus .")
+        bindings["wantStatus"] = ox.NamedNode(STATUS_NS + status)
+        if as_of is None:
+            filters.append("?act bkg:currentStatus ?wantStatus .")
+        else:  # a status the act had at some time: the day is checked on the history below
+            filters.append("?act bkg:statusHistory/bkg:change/bkg:toStatus ?wantStatus .")
     if field is not None:
         if field not in scheme_notations("field"):
             raise ValueError(
                 f"unknown field {field!r}; use one of " + ", ".join(scheme_notations("field"))
             )
-        bindings["wantField"] = ox.Literal(field)
-        filters.append("?act bkg:field/skos:notation ?wantField .")
-    # Acts of a country pair are found from each country first and then named in chunks: a
-    # property path from every act to the countries made Oxigraph walk all acts (3 s at a
-    # million triples).
-    chunks: list[list[str] | None] = [None]
+        bindings["wantField"] = ox.NamedNode(FIELD_NS + field)
+        filters.append("?act bkg:field ?wantField .")
     if countries is not None:
-        ca, cb = countries
-        start = bindings["after"].value
-        both = sorted(a for a in acts_involving(store, ca) & acts_involving(store, cb) if a > start)
-        chunks = [both[i : i + ACT_CHUNK] for i in range(0, len(both), ACT_CHUNK)]
-    variables = " ".join(f"?{k}" for k in bindings)
-    rows: list[dict[str, Any]] = []
-    for chunk in chunks:
-        named = ""
-        if chunk is not None:
-            named = "VALUES ?act { " + " ".join(str(ox.NamedNode(a)) for a in chunk) + " }"
-        rows += select(
+        bindings["ca"], bindings["cb"] = countries
+        filters.insert(0, "?ca bkg:takesPartIn ?act . ?cb bkg:takesPartIn ?act .")
+    key = 'COALESCE(STR(?sd), "9999-99-99")'
+    if after:
+        start = full_iri(after, base)
+        found = select(
             store,
-            f"""
-            SELECT DISTINCT {variables} ?act ?label ?cls ?status ?summary ?layer WHERE {{
-                {named}
-                GRAPH ?g {{ ?act a bkg:CooperationAct ; a ?cls ; rdfs:label ?label ;
-                                 bkg:status ?st ; bkg:summary ?summary }}
-                ?g bkg:layer/skos:notation ?layer . ?st skos:prefLabel ?status .
-                FILTER (STRSTARTS(STR(?cls), "https://bilateral-kg.example/ontology#")
-                        && ?cls != bkg:CooperationAct)
-                {" ".join(filters)}
-                FILTER (STR(?act) > STR(?after))
-            }} ORDER BY STR(?act) LIMIT {limit + 1 - len(rows)}""",
-            **bindings,
+            "SELECT ?act ?sd WHERE { OPTIONAL { ?act bkg:sortDate ?sd } }",
+            act=ox.NamedNode(start) if _is_iri(start) else ox.NamedNode("urn:x-none"),
         )
-        if len(rows) > limit:
-            break
-    page = _page(
-        [
-            {
-                "iri": r["act"],
-                "id": short_id(r["act"], base),
-                "label": r["label"],
-                "kind": r["cls"].rsplit("#", 1)[1],
-                "status": r["status"],
-                "summary": r["summary"],
-                "layer": r["layer"],
-            }
-            for r in rows
-        ],
-        limit,
+        bindings["afterKey"] = ox.Literal(
+            str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
+        )
+        bindings["after"] = ox.Literal(start)
+        filters.append(f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?act) > ?after))")
+    variables = " ".join(f"?{k}" for k in bindings)
+    cap = "" if as_of is not None else f"LIMIT {limit + 1}"
+    rows = select(
+        store,
+        f"""
+        SELECT DISTINCT {variables} ?act ?sd WHERE {{
+            {filters[0] if countries is not None else ""}
+            ?act a bkg:CooperationAct .
+            {" ".join(filters[1:] if countries is not None else filters)}
+            OPTIONAL {{ ?act bkg:sortDate ?sd }}
+        }} ORDER BY {key} STR(?act) {cap}""",
+        **bindings,
     )
-    evidence = _quotes(store, [i["iri"] for i in page.items])
-    for item in page.items:
-        iri = item.pop("iri")
-        _act_parts(store, item, iri, base)
-        item["evidence"] = evidence[iri]
-    return page
+    order = list(dict.fromkeys(r["act"] for r in rows))
+    status_of: dict[str, dict[str, Any]] = {}
+    if as_of is not None:
+        kept = []
+        for offset in range(0, len(order), 200):
+            batch = order[offset : offset + 200]
+            found_h = histories(store, batch, base)
+            for act in batch:
+                then = status_at(found_h[act]["status_history"], as_of) if act in found_h else None
+                if then is None or (status is not None and then != status):
+                    continue
+                status_of[act] = found_h[act]
+                kept.append(act)
+            if len(kept) > limit:
+                break
+        order = kept
+    more = len(order) > limit
+    order = order[:limit]
+    details = _act_details(store, order, base)
+    history = {a: status_of[a] for a in order if a in status_of} or histories(store, order, base)
+    sources = sources_of(store, order, base)
+    labels = _status_labels(store)
+    items = []
+    for act in order:
+        item = details[act]
+        h = history.get(act, {"status": None, "status_reason": None, "status_history": []})
+        current = h["status"]
+        if as_of is not None:
+            current = status_at(h["status_history"], as_of)
+        item["status"] = labels.get(current or "", current) or item["stated_status"]
+        item["status_reason"] = h["status_reason"]
+        item["status_history"] = h["status_history"]
+        item["sources"] = sources[act]
+        item["report_count"] = len(sources[act])
+        item["evidence"] = [q for src in sources[act] for q in src["evidence"]]
+        items.append(item)
+    return Page(items, more)
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _status_labels(store: Store) -> dict[str, str]:
+    """Status notation -> preferred label (``under-examination`` -> ``under examination``)."""
+    return {
+        r["n"]: r["l"]
+        for r in select(
+            store,
+            "SELECT ?n ?l WHERE { ?s skos:inScheme status:scheme ; skos:notation ?n ;"
+            " skos:prefLabel ?l }",
+        )
+    }
+
+
+def _act_details(store: Store, acts: list[str], base: str) -> dict[str, dict[str, Any]]:
+    """Label, kind, stated status, summary, layer and parts of each act."""
+    out: dict[str, dict[str, Any]] = {}
+    if not acts:
+        return out
+    named = "VALUES ?act { " + " ".join(str(ox.NamedNode(a)) for a in acts) + " }"
+    for r in select(
+        store,
+        f"""
+        SELECT DISTINCT ?act ?label ?cls ?status ?summary ?layer WHERE {{
+            {named}
+            GRAPH ?g {{ ?act a bkg:CooperationAct ; a ?cls ; rdfs:label ?label ;
+                             bkg:status ?st ; bkg:summary ?summary }}
+            ?g bkg:layer/skos:notation ?layer . ?st skos:prefLabel ?status .
+            FILTER (STRSTARTS(STR(?cls), "https://bilateral-kg.example/ontology#")
+                    && ?cls != bkg:CooperationAct)
+        }} ORDER BY ?act ?layer ?label""",
+    ):
+        if r["act"] in out:
+            continue  # one act reported by several sources: its first report's words
+        out[r["act"]] = {
+            "id": short_id(r["act"], base),
+            "label": r["label"],
+            "kind": r["cls"].rsplit("#", 1)[1],
+            "stated_status": r["status"],
+            "summary": r["summary"],
+            "layer": r["layer"],
+        }
+    for act in acts:
+        _act_parts(store, out[act], act, base)
+    return out
 
 
 def meetings(
@@ -285,8 +363,21 @@ def meetings(
     """
     if prepared is not None:
         return _meetings_from(prepared, base, participant, date_from, date_to, after, limit)
-    bindings: dict[str, Any] = {"after": _after(after, base)}
+    bindings: dict[str, Any] = {}
     filters = []
+    key = 'COALESCE(STR(?sd), "9999-99-99")'
+    if after:
+        start = full_iri(after, base)
+        found = select(
+            store,
+            "SELECT ?m ?sd WHERE { OPTIONAL { ?m bkg:sortDate ?sd } }",
+            m=ox.NamedNode(start) if _is_iri(start) else ox.NamedNode("urn:x-none"),
+        )
+        bindings["afterKey"] = ox.Literal(
+            str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
+        )
+        bindings["after"] = ox.Literal(start)
+        filters.append(f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?m) > ?after))")
     if participant is not None:
         bindings["who"] = participant
         filters.append("?m schema:attendee ?who .")
@@ -302,17 +393,18 @@ def meetings(
     rows = select(
         store,
         f"""
-        SELECT DISTINCT {variables} ?m ?label WHERE {{
+        SELECT DISTINCT {variables} ?m ?label ?sd WHERE {{
             ?m a bkg:Meeting ; rdfs:label ?label .
+            OPTIONAL {{ ?m bkg:sortDate ?sd }}
             {" ".join(filters)}
-            FILTER (STR(?m) > STR(?after))
-        }} ORDER BY STR(?m) LIMIT {limit + 1}""",
+        }} ORDER BY {key} STR(?m) ?label LIMIT {limit + 1}""",
         **bindings,
     )
     page = _page(
         [{"iri": r["m"], "id": short_id(r["m"], base), "label": r["label"]} for r in rows], limit
     )
     evidence = _quotes(store, [i["iri"] for i in page.items])
+    reports = sources_of(store, [i["iri"] for i in page.items], base)
     for item in page.items:
         iri = ox.NamedNode(item.pop("iri"))
         item["attendees"] = [
@@ -347,6 +439,8 @@ def meetings(
         item["full_date"] = full[0]["d"] if full else None
         item["full_date_layer"] = full[0]["layer"] if full else None
         item["evidence"] = evidence[iri.value]
+        item["sources"] = reports[iri.value]
+        item["report_count"] = len(reports[iri.value])
     return page
 
 
@@ -362,6 +456,7 @@ def _meetings_from(
     """The page of meetings, from the meetings prepared for the current graph version."""
     start = full_iri(after, base) if after else ""
     who = None if participant is None else participant.value
+    # (the prepared view keeps its meetings in date order, then IRI)
     found = find_meetings(view, who, date_from, date_to, start, limit + 1)
     page = _page(
         [{"record": m, "id": short_id(m.iri, base), "label": label} for m, label in found], limit
@@ -376,6 +471,16 @@ def _meetings_from(
         item["evidence"] = [
             {"quote": quote, "start": s, "end": e, "source": src} for quote, s, e, src in m.evidence
         ]
+        item["sources"] = [
+            {
+                "id": short_id(src, base),
+                "label": label,
+                "published": published,
+                "evidence": [q for q in item["evidence"] if q["source"] == src],
+            }
+            for src, label, published in m.sources
+        ]
+        item["report_count"] = len(m.sources)
     return page
 
 

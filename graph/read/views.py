@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -225,15 +225,23 @@ class MeetingRecord:
     full_date_layer: str | None
     days: tuple[str, ...]  # every full date, as text, for date ranges
     evidence: tuple[tuple[str, int, int, str], ...]  # (quote, start, end, source) by offset
+    sort_date: str = "9999-99-99"  # the first day it can have been (bkg:sortDate), for order
+    sources: tuple[tuple[str, str, str | None], ...] = ()  # (IRI, label, published) by date
 
 
 @dataclass
 class Meetings:
-    """Every meeting of one graph version, in IRI order, and the meetings of each attendee."""
+    """Every meeting of one graph version, in date order (then IRI), and the meetings of each
+    attendee in the same order."""
 
     records: dict[str, MeetingRecord]
     order: list[str]
     by_attendee: dict[str, list[str]]
+
+    def key(self, iri: str) -> tuple[str, str]:
+        """The place of a meeting in the order: its sort date, then its IRI."""
+        record = self.records.get(iri)
+        return (record.sort_date if record else "", iri)
 
 
 def _pairs(store: Store, query: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -291,6 +299,15 @@ def meetings_view(store: Store) -> Meetings:
             ?m a bkg:Meeting ; prov:wasDerivedFrom ?span .
             {span_pattern()} }}""",
     )
+    sort_dates = _pairs(
+        store, "SELECT ?m (STR(?d) AS ?day) WHERE { ?m a bkg:Meeting ; bkg:sortDate ?d }"
+    )
+    sources = _pairs(
+        store,
+        f"""SELECT ?m ?pub ?src ?label WHERE {{
+            ?m a bkg:Meeting ; prov:wasDerivedFrom ?span .
+            {span_pattern()} ?src rdfs:label ?label . OPTIONAL {{ ?src bkg:edtfDate ?pub }} }}""",
+    )
     records: dict[str, MeetingRecord] = {}
     by_attendee: dict[str, list[str]] = {}
     for m in sorted(labels):
@@ -309,11 +326,24 @@ def meetings_view(store: Store) -> Meetings:
             evidence=tuple(
                 (exact, start, end, src) for start, end, exact, src in evidence.get(m, ())
             ),
+            sort_date=sort_dates[m][0][0] if m in sort_dates else "9999-99-99",
+            sources=_by_date(sources.get(m, ())),
         )
+    order = sorted(records, key=lambda m: (records[m].sort_date, m))
+    for m in order:
         for a, _ in records[m].attendees:
             if m not in by_attendee.setdefault(a, []):
                 by_attendee[a].append(m)
-    return Meetings(records, list(records), by_attendee)
+    return Meetings(records, order, by_attendee)
+
+
+def _by_date(rows: Iterable[tuple[Any, ...]]) -> tuple[tuple[str, str, str | None], ...]:
+    """Sources (published, IRI, label rows) once each, by publication date (undated last)."""
+    seen: dict[str, tuple[str, str, str | None]] = {}
+    for pub, src, label in rows:
+        if src not in seen or label < seen[src][1]:
+            seen[src] = (src, label, pub)
+    return tuple(sorted(seen.values(), key=lambda s: (s[2] or "\uffff", s[0])))
 
 
 def find_meetings(
@@ -324,8 +354,9 @@ def find_meetings(
     after: str = "",
     limit: int = 50,
 ) -> list[tuple[MeetingRecord, str]]:
-    """The meetings after ``after`` (an IRI; in IRI order) with the attendee and a full date in
-    the range, as ``(meeting, label)`` pairs (a meeting with two labels comes twice).
+    """The meetings after ``after`` (an IRI; in date order, then IRI) with the attendee and a
+    full date in the range, as ``(meeting, label)`` pairs (a meeting with two labels comes
+    twice).
 
     Args:
         view: the meetings of the current graph version.
@@ -341,8 +372,9 @@ def find_meetings(
     """
     order = view.order if participant is None else view.by_attendee.get(participant, [])
     out: list[tuple[MeetingRecord, str]] = []
+    start = view.key(after) if after else None
     for m in order:
-        if m <= after:
+        if start is not None and view.key(m) <= start:
             continue
         record = view.records[m]
         if date_from is not None or date_to is not None:

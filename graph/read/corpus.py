@@ -1,0 +1,693 @@
+"""The graph as a corpus: sources of facts, status histories, timelines, pairs, conflicts, series.
+
+Everything here reads what the build derived (``graph.build.corpus``): ``bkg:reportedIn`` and
+``bkg:reportCount``, ``bkg:statusHistory`` and ``bkg:currentStatus``, ``bkg:takesPartIn``,
+``bkg:sortDate``/``bkg:dateBasis``, ``bkg:Conflict`` and ``bkg:Series``. Answers are ordered by
+date wherever dates exist, never by slug. User input is bound as RDF terms, never pasted.
+
+Examples:
+    >>> from pathlib import Path
+    >>> from graph.build.iris import Iris
+    >>> from graph.build.pipeline import compile_seeds
+    >>> from graph.store import memory_store
+    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> base = "https://bilateral-kg.example/"
+    >>> kh = ox.NamedNode(base + "id/place/cambodia")
+    >>> kr = ox.NamedNode(base + "id/place/south-korea")
+    >>> [i["date"] for i in timeline(store, base, (kh, kr))][:2]
+    ['2024?-03-06', '2024?-03-06']
+    >>> pair(store, base, kh, kr)["counts"]["meetings"]
+    2
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.read.evidence import evidence_of
+from graph.read.ids import short_id
+from graph.read.query import select
+from graph.store import Store
+
+__all__ = [
+    "DATE_BASES",
+    "KINDS",
+    "conflicts",
+    "histories",
+    "pair",
+    "series",
+    "sources_of",
+    "status_at",
+    "timeline",
+]
+
+BKG = "https://bilateral-kg.example/ontology#"
+
+#: How a date is known, in the order the timeline lists equal days, with words for readers.
+DATE_BASES: dict[str, str] = {
+    "stated": "the source gives the full date",
+    "inferred": "the year is inferred (a curator's reason, or the source's publication date)",
+    "partial": "only part of the date is known: placed at the start of its span",
+    "occasion": "dated by the meeting at which it was made",
+    "published": "no date of its own: placed at its source's publication date",
+    "unknown": "no date known: listed last",
+}
+
+#: Kinds of timeline items: meetings and the cooperation acts.
+KINDS = ("meeting", "agreement", "request", "proposal", "pledge", "examination", "endorsement")
+
+CHUNK = 300
+
+
+def _chunks(items: list[str]) -> Iterable[str]:
+    for i in range(0, len(items), CHUNK):
+        yield " ".join(str(ox.NamedNode(x)) for x in items[i : i + CHUNK])
+
+
+def _tail(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Source:
+    iri: str
+    label: str
+    published: str | None
+
+    def ref(self, base: str) -> dict[str, Any]:
+        return {"id": short_id(self.iri, base), "label": self.label, "published": self.published}
+
+    def key(self) -> tuple[str, str]:
+        return (self.published or "\uffff", self.iri)
+
+
+def _sources(store: Store, iris: Collection[str]) -> dict[str, _Source]:
+    out: dict[str, _Source] = {}
+    for values in _chunks(sorted(set(iris))):
+        for r in select(
+            store,
+            f"""
+            SELECT ?s ?label ?published WHERE {{
+                VALUES ?s {{ {values} }}
+                ?s rdfs:label ?label . OPTIONAL {{ ?s bkg:edtfDate ?published }}
+            }}""",
+        ):
+            found = out.get(r["s"])
+            if found is None or r["label"] < found.label:
+                out[r["s"]] = _Source(r["s"], r["label"], r["published"])
+    for iri in iris:
+        out.setdefault(iri, _Source(iri, iri, None))
+    return out
+
+
+def sources_of(store: Store, nodes: Collection[str], base: str) -> dict[str, list[dict[str, Any]]]:
+    """The sources that report each fact node, each with its evidence, ordered by publication.
+
+    Args:
+        store: the store.
+        nodes: fact nodes (meetings, acts, statements, observations, assertions).
+        base: the configured base IRI.
+
+    Returns:
+        node -> ``[{"id", "label", "published", "evidence": [quotes]}]``; its length is the
+        node's report count.
+    """
+    found = evidence_of(store, nodes)
+    infos = _sources(store, {e.source for spans in found.values() for e in spans})
+    out: dict[str, list[dict[str, Any]]] = {}
+    for node in nodes:
+        by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in found.get(node, []):
+            by_source[e.source].append(e.as_quote())
+        out[node] = [
+            {**infos[s].ref(base), "evidence": by_source[s]}
+            for s in sorted(by_source, key=lambda s: infos[s].key())
+        ]
+    return out
+
+
+def histories(store: Store, acts: Collection[str], base: str) -> dict[str, dict[str, Any]]:
+    """The status history and current status of acts, as the build derived them.
+
+    Args:
+        store: the store.
+        acts: the acts' IRIs.
+        base: the configured base IRI.
+
+    Returns:
+        act -> ``{"status", "status_reason", "status_history": [{"position", "status",
+        "act", "date", "date_basis", "sort_date", "sources"}]}``; an act without a derived
+        history (data loaded from elsewhere) gets its stated status as a history of one.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    steps: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for values in _chunks(sorted(set(acts))):
+        for r in select(
+            store,
+            f"""
+            SELECT ?act ?cur ?reason ?pos ?st ?by ?edtf ?basis ?sd ?src WHERE {{
+                VALUES ?act {{ {values} }}
+                ?act bkg:statusHistory ?h . ?h bkg:currentStatus ?cur ; bkg:reason ?reason ;
+                     bkg:change ?step .
+                ?step schema:position ?pos ; bkg:toStatus ?st ; bkg:byAct ?by ;
+                      bkg:dateBasis ?basis .
+                OPTIONAL {{ ?step bkg:edtfDate ?edtf }} OPTIONAL {{ ?step bkg:sortDate ?sd }}
+                OPTIONAL {{ ?step bkg:reportedIn ?src }}
+            }}""",
+        ):
+            out[r["act"]] = {"status": _tail(r["cur"]), "status_reason": r["reason"]}
+            step = steps[r["act"]].setdefault(
+                r["pos"],
+                {
+                    "position": r["pos"],
+                    "status": _tail(r["st"]),
+                    "act": short_id(r["by"], base),
+                    "date": r["edtf"],
+                    "date_basis": r["basis"],
+                    "sort_date": None if r["sd"] is None else str(r["sd"]),
+                    "sources": [],
+                },
+            )
+            if r["src"] is not None:
+                ident = short_id(r["src"], base)
+                if ident not in step["sources"]:
+                    step["sources"].append(ident)
+    missing = [a for a in acts if a not in out]
+    for values in _chunks(sorted(set(missing))):
+        for r in select(
+            store, f"SELECT ?act ?st WHERE {{ VALUES ?act {{ {values} }} ?act bkg:status ?st }}"
+        ):
+            out[r["act"]] = {
+                "status": _tail(r["st"]),
+                "status_reason": None,
+                "status_history": [
+                    {
+                        "position": 1,
+                        "status": _tail(r["st"]),
+                        "act": short_id(r["act"], base),
+                        "date": None,
+                        "date_basis": "unknown",
+                        "sort_date": None,
+                        "sources": [],
+                    }
+                ],
+            }
+    for act, by_pos in steps.items():
+        for step in by_pos.values():
+            step["sources"].sort()
+        out[act]["status_history"] = [by_pos[p] for p in sorted(by_pos)]
+    return out
+
+
+def status_at(history: list[dict[str, Any]], when: date) -> str | None:
+    """The status an act had on a day, from its history: the last step that had happened.
+
+    A step happened by ``when`` when its own date (its first possible day) is not after it; a
+    step without a date counts once the step before it has (an undated first step counts: the
+    act was reported). ``None``: the act was not made yet.
+
+    Examples:
+        >>> h = [{"status": "requested", "sort_date": "2024-03-08"},
+        ...      {"status": "agreed", "sort_date": "2024-06-12"}]
+        >>> status_at(h, date(2024, 5, 1)), status_at(h, date(2024, 7, 1))
+        ('requested', 'agreed')
+        >>> status_at(h, date(2024, 1, 1)) is None
+        True
+    """
+    current = None
+    for step in history:
+        day = _day(step.get("sort_date"))
+        if day is not None and day > when:
+            break
+        current = step["status"]
+    return current
+
+
+def _kind(classes: Iterable[str]) -> str | None:
+    for cls in classes:
+        local = _tail(cls).lower()
+        if local in KINDS:
+            return local
+    return None
+
+
+_CLASSES = " ".join(
+    f"bkg:{k.capitalize()}" for k in KINDS
+)  # bkg:Meeting bkg:Agreement ... (our own terms, never input)
+
+
+def _nodes_of_pair(store: Store, countries: tuple[ox.NamedNode, ox.NamedNode] | None) -> list[str]:
+    if countries is None:
+        rows = select(store, f"SELECT DISTINCT ?n WHERE {{ VALUES ?c {{ {_CLASSES} }} ?n a ?c }}")
+    else:
+        rows = select(
+            store,
+            "SELECT DISTINCT ?ca ?cb ?n WHERE { ?ca bkg:takesPartIn ?n . ?cb bkg:takesPartIn ?n }",
+            ca=countries[0],
+            cb=countries[1],
+        )
+    return sorted({r["n"] for r in rows})
+
+
+def _heads(store: Store, nodes: list[str]) -> dict[str, dict[str, Any]]:
+    """Kind, label, date and how it is known, and layers of meetings and acts."""
+    out: dict[str, dict[str, Any]] = {}
+    classes: dict[str, set[str]] = defaultdict(set)
+    for values in _chunks(nodes):
+        for r in select(
+            store,
+            f"""
+            SELECT ?n ?cls ?label ?layer ?edtf ?basis ?sd ?sde ?count WHERE {{
+                VALUES ?n {{ {values} }} VALUES ?cls {{ {_CLASSES} }}
+                GRAPH ?g {{ ?n a ?cls ; rdfs:label ?label }} ?g bkg:layer/skos:notation ?layer .
+                OPTIONAL {{ ?n bkg:timelineDate ?edtf }} OPTIONAL {{ ?n bkg:dateBasis ?basis }}
+                OPTIONAL {{ ?n bkg:sortDate ?sd }} OPTIONAL {{ ?n bkg:sortDateEnd ?sde }}
+                OPTIONAL {{ ?n bkg:reportCount ?count }}
+            }}""",
+        ):
+            classes[r["n"]].add(r["cls"])
+            item = out.setdefault(
+                r["n"],
+                {
+                    "iri": r["n"],
+                    "label": r["label"],
+                    "layers": set(),
+                    "date": r["edtf"],
+                    "date_basis": r["basis"] or "unknown",
+                    "sort_date": None if r["sd"] is None else str(r["sd"]),
+                    "sort_date_end": None if r["sde"] is None else str(r["sde"]),
+                    "report_count": r["count"] or 0,
+                },
+            )
+            item["label"] = min(item["label"], r["label"])
+            item["layers"].add(r["layer"])
+    for n, item in out.items():
+        item["kind"] = _kind(classes[n])
+    return out
+
+
+def _order(item: dict[str, Any]) -> tuple[str, str, int, str, str]:
+    """Exact days first within a day, then inferred, then partial dates at the start of
+    their span; undated items last."""
+    return (
+        item["sort_date"] or "9999-99-99",
+        item["sort_date_end"] or "9999-99-99",
+        list(DATE_BASES).index(item["date_basis"]) if item["date_basis"] in DATE_BASES else 9,
+        item["label"],
+        item["iri"],
+    )
+
+
+_ROLES = {
+    "attendee": "https://schema.org/attendee",
+    "actor": BKG + "actor",
+    "addressee": BKG + "addressee",
+    "partner": BKG + "partner",
+}
+
+
+def _participants(store: Store, nodes: list[str], base: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    names = {v: k for k, v in _ROLES.items()}
+    for values in _chunks(nodes):
+        for r in select(
+            store,
+            f"""
+            SELECT DISTINCT ?n ?p ?who ?label WHERE {{
+                VALUES ?n {{ {values} }}
+                VALUES ?p {{ schema:attendee bkg:actor bkg:addressee bkg:partner }}
+                ?n ?p ?who . ?who rdfs:label ?label .
+            }}""",
+        ):
+            ref = {"id": short_id(r["who"], base), "label": r["label"], "role": names[r["p"]]}
+            if not any(x["id"] == ref["id"] and x["role"] == ref["role"] for x in out[r["n"]]):
+                out[r["n"]].append(ref)
+    for refs in out.values():
+        refs.sort(key=lambda x: (list(_ROLES).index(x["role"]), x["label"]))
+    return out
+
+
+def timeline(
+    store: Store,
+    base: str,
+    countries: tuple[ox.NamedNode, ox.NamedNode] | None = None,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    kinds: Collection[str] | None = None,
+    layers: Collection[str] | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """Meetings and acts in date order, each with how its date is known, its participants, its
+    current status and history (acts), and its sources with their evidence.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        countries: keep what both countries take part in (``bkg:takesPartIn``).
+        date_from, date_to: ``YYYY[-MM[-DD]]``: keep items whose date can fall in the range
+            (undated items are left out when a range is given).
+        kinds: keep these kinds (``meeting``, ``agreement``, ``request``, ...).
+        layers: keep items stated (or inferred) in one of these layers.
+        limit: at most this many items.
+
+    Returns:
+        The items: exact dates, then inferred, then partial dates placed at the start of their
+        span, on each day; undated last.
+
+    Raises:
+        ValueError: an unknown kind.
+    """
+    if kinds is not None:
+        unknown = sorted(set(kinds) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r}; use one of {', '.join(KINDS)}")
+    heads = _heads(store, _nodes_of_pair(store, countries))
+    low = _bound(date_from, end=False)
+    high = _bound(date_to, end=True)
+    items = []
+    for item in heads.values():
+        if kinds is not None and item["kind"] not in kinds:
+            continue
+        if layers is not None and not (item["layers"] & set(layers)):
+            continue
+        if low is not None or high is not None:
+            if item["sort_date"] is None:
+                continue
+            if low is not None and (item["sort_date_end"] or item["sort_date"]) < low:
+                continue
+            if high is not None and item["sort_date"] > high:
+                continue
+        items.append(item)
+    items.sort(key=_order)
+    items = items[:limit]
+    nodes = [i["iri"] for i in items]
+    acts = [i["iri"] for i in items if i["kind"] != "meeting"]
+    people = _participants(store, nodes, base)
+    status = histories(store, acts, base)
+    sources = sources_of(store, nodes, base)
+    out = []
+    for item in items:
+        iri = item.pop("iri")
+        item["id"] = short_id(iri, base)
+        item["layers"] = sorted(item["layers"])
+        item["date_known"] = DATE_BASES.get(item["date_basis"], item["date_basis"])
+        item["participants"] = people.get(iri, [])
+        if iri in status:
+            item.update(status[iri])
+        else:
+            item.update({"status": None, "status_reason": None, "status_history": []})
+        item["sources"] = sources[iri]
+        item["report_count"] = len(sources[iri]) or item["report_count"]
+        out.append(item)
+    return out
+
+
+def _bound(value: str | None, *, end: bool) -> str | None:
+    """The first (or last) day of ``YYYY[-MM[-DD]]`` as ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    parts = value.split("-")
+    if len(parts) == 3:
+        return value
+    if len(parts) == 2:
+        return f"{value}-31" if end else f"{value}-01"
+    return f"{value}-12-31" if end else f"{value}-01-01"
+
+
+def pair(
+    store: Store, base: str, a: ox.NamedNode, b: ox.NamedNode, top: int = 10
+) -> dict[str, Any]:
+    """A country pair's relationship at a glance, computed from the graph.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        a, b: the two countries.
+        top: how many people and bodies to list.
+
+    Returns:
+        ``counts`` (meetings, acts, by kind, by current status), ``by_month``
+        (``YYYY-MM`` -> count, ``undated`` where the month is not known), ``fields`` (with
+        counts), ``people`` and ``bodies`` most involved (with counts), ``sources`` (with the
+        number of items each reports, by publication date).
+    """
+    bound = {"ca": a, "cb": b}
+    pattern = "?ca bkg:takesPartIn ?n . ?cb bkg:takesPartIn ?n ."
+    by_kind: dict[str, int] = {}
+    for r in select(
+        store,
+        f"""SELECT ?ca ?cb ?cls (COUNT(DISTINCT ?n) AS ?count) WHERE {{
+            {pattern} VALUES ?cls {{ {_CLASSES} }} ?n a ?cls }} GROUP BY ?ca ?cb ?cls""",
+        **bound,
+    ):
+        by_kind[_tail(r["cls"]).lower()] = r["count"]
+    by_status: dict[str, int] = {}
+    for r in select(
+        store,
+        f"""SELECT ?ca ?cb ?st (COUNT(DISTINCT ?n) AS ?count) WHERE {{
+            {pattern} ?n bkg:currentStatus ?st }} GROUP BY ?ca ?cb ?st""",
+        **bound,
+    ):
+        by_status[_tail(r["st"])] = r["count"]
+    months: dict[str, int] = defaultdict(int)
+    for r in select(
+        store,
+        f"""SELECT ?ca ?cb ?n ?sd ?sde WHERE {{
+            {pattern} OPTIONAL {{ ?n bkg:sortDate ?sd ; bkg:sortDateEnd ?sde }} }}""",
+        **bound,
+    ):
+        lo, hi = str(r["sd"] or ""), str(r["sde"] or "")
+        months[lo[:7] if lo and lo[:7] == hi[:7] else "undated"] += 1
+    fields = [
+        {"id": _tail(r["f"]), "label": r["label"], "count": r["count"]}
+        for r in select(
+            store,
+            f"""SELECT ?ca ?cb ?f ?label (COUNT(DISTINCT ?n) AS ?count) WHERE {{
+                {pattern} ?n bkg:field ?f . ?f skos:prefLabel ?label }}
+                GROUP BY ?ca ?cb ?f ?label ORDER BY DESC(?count) ?label""",
+            **bound,
+        )
+    ]
+    involved: dict[str, list[dict[str, Any]]] = {"people": [], "bodies": []}
+    for group, cls in (("people", "schema:Person"), ("bodies", "org:Organization")):
+        for r in select(
+            store,
+            f"""SELECT ?ca ?cb ?who (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?n) AS ?count) WHERE {{
+                {pattern} ?n schema:attendee|bkg:actor|bkg:addressee|bkg:partner ?who .
+                ?who a {cls} ; rdfs:label ?l }}
+                GROUP BY ?ca ?cb ?who ORDER BY DESC(?count) ?who LIMIT {int(top)}""",
+            **bound,
+        ):
+            involved[group].append(
+                {"id": short_id(r["who"], base), "label": r["label"], "count": r["count"]}
+            )
+    counted = {
+        r["src"]: r["count"]
+        for r in select(
+            store,
+            f"""SELECT ?ca ?cb ?src (COUNT(DISTINCT ?n) AS ?count) WHERE {{
+                {pattern} ?n bkg:reportedIn ?src }} GROUP BY ?ca ?cb ?src""",
+            **bound,
+        )
+    }
+    infos = _sources(store, counted)
+    meetings = by_kind.get("meeting", 0)
+    return {
+        "countries": [short_id(a.value, base), short_id(b.value, base)],
+        "counts": {
+            "meetings": meetings,
+            "acts": sum(by_kind.values()) - meetings,
+            "by_kind": dict(sorted(by_kind.items())),
+            "by_status": dict(sorted(by_status.items())),
+        },
+        "by_month": dict(sorted(months.items())),
+        "fields": fields,
+        **involved,
+        "sources": [
+            {**infos[s].ref(base), "count": counted[s]}
+            for s in sorted(counted, key=lambda s: infos[s].key())
+        ],
+    }
+
+
+def conflicts(
+    store: Store,
+    base: str,
+    *,
+    about: ox.NamedNode | None = None,
+    kind: str | None = None,
+    source: ox.NamedNode | None = None,
+) -> list[dict[str, Any]]:
+    """Where sources disagree: each conflict with every side, its source and its evidence.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        about: keep the conflicts about this entity, meeting, act or observation.
+        kind: keep this kind (post, date, place, start-year, spelling, value).
+        source: keep the conflicts one side of which this source states.
+
+    Returns:
+        The conflicts, by kind and label, each ``{"id", "kind", "about", "label", "reason",
+        "claims": [{"source", "value", "object", "evidence"}]}``.
+    """
+    bindings: dict[str, Any] = {}
+    filters = []
+    if about is not None:
+        bindings["wantAbout"] = about
+        filters.append("FILTER (?about = ?wantAbout)")
+    if kind is not None:
+        bindings["wantKind"] = ox.Literal(kind)
+        filters.append("FILTER (?kind = ?wantKind)")
+    if source is not None:
+        bindings["wantSource"] = source
+        filters.append("?c bkg:claim/bkg:reportedIn ?wantSource .")
+    variables = " ".join(f"?{k}" for k in bindings)
+    rows = select(
+        store,
+        f"""
+        SELECT {variables} ?c ?kind ?about ?aboutLabel ?label ?reason ?side ?value ?object ?src
+        WHERE {{
+            ?c a bkg:Conflict ; bkg:conflictKind ?kind ; bkg:conflictAbout ?about ;
+               rdfs:label ?label ; bkg:reason ?reason ; bkg:claim ?side .
+            ?side bkg:claimValue ?value ; bkg:reportedIn ?src .
+            OPTIONAL {{ ?side bkg:claimObject ?object }}
+            OPTIONAL {{ ?about rdfs:label ?aboutLabel }}
+            {" ".join(filters)}
+        }}""",
+        **bindings,
+    )
+    sides = sorted({r["side"] for r in rows})
+    spans = sources_of(store, sides, base)
+    infos = _sources(store, {r["src"] for r in rows})
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = out.setdefault(
+            r["c"],
+            {
+                "id": short_id(r["c"], base),
+                "kind": r["kind"],
+                "about": {"id": short_id(r["about"], base), "label": r["aboutLabel"] or r["about"]},
+                "label": r["label"],
+                "reason": r["reason"],
+                "claims": {},
+            },
+        )
+        c["claims"].setdefault(
+            r["side"],
+            {
+                "source": infos[r["src"]].ref(base),
+                "value": r["value"],
+                "object": None if r["object"] is None else short_id(r["object"], base),
+                "evidence": [q for s in spans[r["side"]] for q in s["evidence"]],
+            },
+        )
+    result = []
+    for c in sorted(out.values(), key=lambda c: (c["kind"], c["label"], c["id"])):
+        c["claims"] = [c["claims"][k] for k in sorted(c["claims"])]
+        result.append(c)
+    return result
+
+
+def series(
+    store: Store,
+    base: str,
+    *,
+    origin: ox.NamedNode | None = None,
+    destination: ox.NamedNode | None = None,
+) -> list[dict[str, Any]]:
+    """Statistics as series: the observations of one measure from every source and period,
+    ordered by period, each point with its value as the source qualifies it and its source.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        origin, destination: keep the series of these countries.
+
+    Returns:
+        The series, by label, each ``{"id", "label", "origin", "destination", "population",
+        "unit", "points": [...]}``; a point has ``value`` only when exact, else ``qualifier``
+        with ``min``/``max``/``approximate``, and ``currency``, ``per``, ``as_written``.
+    """
+    bindings: dict[str, Any] = {}
+    filters = []
+    if origin is not None:
+        bindings["wantOrigin"] = origin
+        filters.append("FILTER (?origin = ?wantOrigin)")
+    if destination is not None:
+        bindings["wantDestination"] = destination
+        filters.append("FILTER (?destination = ?wantDestination)")
+    variables = " ".join(f"?{k}" for k in bindings)
+    rows = select(
+        store,
+        f"""
+        SELECT {variables} ?s ?label ?origin ?destination ?population ?unit ?obs ?pos ?period
+               ?value ?min ?max ?approx ?qualifier ?currency ?per ?written ?obsLabel WHERE {{
+            ?s a bkg:Series ; rdfs:label ?label ; bkg:originCountry ?origin ;
+               bkg:destinationCountry ?destination ; bkg:population ?population ;
+               bkg:unit ?unit ; bkg:seriesMember ?obs .
+            ?obs bkg:seriesPosition ?pos ; sdmxd:refPeriod ?period ; rdfs:label ?obsLabel .
+            OPTIONAL {{ ?obs sdmxm:obsValue ?value }} OPTIONAL {{ ?obs schema:minValue ?min }}
+            OPTIONAL {{ ?obs schema:maxValue ?max }}
+            OPTIONAL {{ ?obs bkg:approximateValue ?approx }}
+            OPTIONAL {{ ?obs bkg:valueQualifier ?qualifier }}
+            OPTIONAL {{ ?obs schema:currency ?currency }} OPTIONAL {{ ?obs bkg:per ?per }}
+            OPTIONAL {{ ?obs bkg:asWritten ?written }}
+            {" ".join(filters)}
+        }}""",
+        **bindings,
+    )
+    spans = sources_of(store, sorted({r["obs"] for r in rows}), base)
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        s = out.setdefault(
+            r["s"],
+            {
+                "id": short_id(r["s"], base),
+                "label": r["label"],
+                "origin": short_id(r["origin"], base),
+                "destination": short_id(r["destination"], base),
+                "population": r["population"],
+                "unit": r["unit"],
+                "points": {},
+            },
+        )
+        s["points"].setdefault(
+            r["pos"],
+            {
+                "id": short_id(r["obs"], base),
+                "label": r["obsLabel"],
+                "period": str(r["period"]),
+                "value": r["value"],
+                "qualifier": r["qualifier"] or ("exact" if r["value"] is not None else None),
+                "min": r["min"],
+                "max": r["max"],
+                "approximate": r["approx"],
+                "currency": r["currency"],
+                "per": r["per"],
+                "as_written": r["written"],
+                "sources": spans[r["obs"]],
+            },
+        )
+    result = []
+    for s in sorted(out.values(), key=lambda s: (s["label"], s["id"])):
+        s["points"] = [s["points"][p] for p in sorted(s["points"])]
+        result.append(s)
+    return result
