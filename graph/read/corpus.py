@@ -35,6 +35,7 @@ from graph.read.evidence import evidence_of
 from graph.read.ids import short_id
 from graph.read.query import select
 from graph.store import Store
+from ontology.vocabulary import NAMESPACES
 
 __all__ = [
     "DATE_BASES",
@@ -48,7 +49,7 @@ __all__ = [
     "timeline",
 ]
 
-BKG = "https://bilateral-kg.example/ontology#"
+BKG = NAMESPACES["bkg"]
 
 #: How a date is known, in the order the timeline lists equal days, with words for readers.
 DATE_BASES: dict[str, str] = {
@@ -315,7 +316,7 @@ def _order(item: dict[str, Any]) -> tuple[str, str, int, str, str]:
 
 
 _ROLES = {
-    "attendee": "https://schema.org/attendee",
+    "attendee": NAMESPACES["schema"] + "attendee",
     "actor": BKG + "actor",
     "addressee": BKG + "addressee",
     "partner": BKG + "partner",

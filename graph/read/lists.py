@@ -33,10 +33,11 @@ from graph.read.ids import full_iri, short_id
 from graph.read.query import select
 from graph.read.views import Meetings, find_meetings
 from graph.store import Store
-from ontology import SCHEME_NAMESPACES, scheme_notations
+from ontology import scheme_notations
+from ontology.vocabulary import NAMESPACES
 
-STATUS_NS = SCHEME_NAMESPACES["status"]
-FIELD_NS = SCHEME_NAMESPACES["field"]
+STATUS_NS = NAMESPACES["status"]
+FIELD_NS = NAMESPACES["field"]
 
 __all__ = [
     "Page",
