@@ -22,6 +22,7 @@ from api.routes import (
     entities,
     explorer,
     exports,
+    feeds,
     lists,
     ontology,
     pages,
@@ -179,4 +180,5 @@ def create_app(
     app.include_router(ontology.router)
     app.include_router(reconcile.router)
     app.include_router(exports.router)
+    app.include_router(feeds.router)
     return app
