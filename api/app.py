@@ -15,6 +15,7 @@ from starlette.datastructures import State
 from api import problems
 from api.config import Settings, get_settings
 from api.fastpath import SparqlFastPath
+from api.head import HeadAsGet
 from api.origin import TrustedOrigin
 from api.routes import (
     corpus,
@@ -164,6 +165,8 @@ def create_app(
     )
     # Last added, outermost: every answer, errors included, gets nosniff; pages get a CSP.
     app.add_middleware(SecurityHeaders)
+    # A HEAD is its GET without the body, on every route.
+    app.add_middleware(HeadAsGet)
     # Outermost of all: no route, redirect or error sees the client's Host.
     app.add_middleware(
         TrustedOrigin, public_url=settings.public_url, trusted_proxies=settings.trusted_proxies

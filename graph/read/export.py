@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import networkx as nx
 import pyoxigraph as ox
@@ -12,7 +13,7 @@ import pyoxigraph as ox
 from graph.read.network import Net
 from graph.store import Store
 
-__all__ = ["graph_triples", "to_csv", "to_gexf", "to_graphml"]
+__all__ = ["graph_triples", "spreadsheet_safe", "to_csv", "to_gexf", "to_graphml"]
 
 
 def _flat(G: Net) -> nx.MultiGraph[str]:
@@ -59,8 +60,27 @@ def to_gexf(G: Net) -> bytes:
     return out.getvalue()
 
 
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run: text that starts with ``= + - @`` (or a tab or
+    carriage return) gets a leading ``'`` (OWASP, "CSV Injection"); numbers stay numbers.
+
+    Examples:
+        >>> print(spreadsheet_safe('=HYPERLINK("http://e/x")'), spreadsheet_safe("-12.5"))
+        '=HYPERLINK("http://e/x") -12.5
+        >>> spreadsheet_safe("@SUM(A1)"), spreadsheet_safe("Heng Sour")
+        ("'@SUM(A1)", 'Heng Sour')
+    """
+    if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def to_csv(G: Net) -> bytes:
-    """The projection as an edge list, one row per link, with labels and evidence.
+    """The projection as an edge list, one row per link, with labels and evidence; every
+    text cell made ``spreadsheet_safe`` (the data's labels and quotes come from sources).
 
     Examples:
         >>> from graph.read.network import Link
@@ -79,19 +99,22 @@ def to_csv(G: Net) -> bytes:
             s, t = G.nodes[link.source], G.nodes[link.target]
             rows.append(
                 [
-                    link.source,
-                    s["label"],
-                    s["kind"],
-                    link.relation,
-                    link.target,
-                    t["label"],
-                    t["kind"],
-                    link.group,
-                    link.layer,
-                    link.status or "",
-                    link.date or "",
-                    " | ".join(q["quote"] for q in quotes),
-                    " | ".join(f"{q['start']}-{q['end']}" for q in quotes),
+                    spreadsheet_safe(cell)
+                    for cell in (
+                        link.source,
+                        s["label"],
+                        s["kind"],
+                        link.relation,
+                        link.target,
+                        t["label"],
+                        t["kind"],
+                        link.group,
+                        link.layer,
+                        link.status or "",
+                        link.date or "",
+                        " | ".join(q["quote"] for q in quotes),
+                        " | ".join(f"{q['start']}-{q['end']}" for q in quotes),
+                    )
                 ]
             )
     out = io.StringIO()
