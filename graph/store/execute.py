@@ -42,7 +42,7 @@ from graph.store.results import (
     serialize_graph,
     serialize_solutions,
 )
-from graph.store.safety import UnsafeQueryError, _mask
+from graph.store.safety import UnsafeQueryError, mask
 from graph.store.upload import UploadLimitError, parse_upload
 
 __all__ = [
@@ -141,7 +141,7 @@ def with_using(text: str, using: Sequence[str], using_named: Sequence[str]) -> s
         return text
     clauses = "".join(f"USING {ox.NamedNode(g)} " for g in using)
     clauses += "".join(f"USING NAMED {ox.NamedNode(g)} " for g in using_named)
-    masked = _mask(text, keep_iris=False)
+    masked = mask(text)
     depth, inserts = 0, []
     for m in _TOP_LEVEL.finditer(masked):
         token = m.group(0)
@@ -272,6 +272,10 @@ def run_job(store: Store, job: Job) -> Outcome:
         return _problem(413, "Content Too Large", str(exc))
     except (UnsafeQueryError, ValueError) as exc:
         return _problem(400, "Bad Request", str(exc))
+    except RuntimeError as exc:
+        # The engine refuses what it cannot evaluate (an unsupported function, say): the
+        # request's fault, and the worker lives on.
+        return _problem(400, "Bad Request", f"the engine cannot run this {job.kind}: {exc}")
     except _TimeLimitError:
         return _timeout(job)
     except _NotAcceptableError as exc:
@@ -301,10 +305,33 @@ def run_job(store: Store, job: Job) -> Outcome:
 
 
 def _short(exc: SyntaxError) -> str:
-    """Oxigraph's syntax error without its list of every character it would have accepted."""
+    """Oxigraph's syntax error, shortened readably: its reasons (``Prefix not found``, ``The
+    SELECT contains a variable that is unbound``) kept whole, its list of every token it would
+    have accepted cut to the first few.
+
+    Examples:
+        >>> tokens = ", ".join(f'"{i}"' for i in range(40))
+        >>> _short(SyntaxError(f"error at 1:8: expected one of Prefix not found, {tokens}"))
+        'error at 1:8: Prefix not found (expected one of "0", "1", ..., "7" and 32 more)'
+    """
     message = str(exc)
-    head, sep, _ = message.partition(": expected one of")
-    return f"{head}: unexpected input" if sep and len(message) > 200 else message
+    head, sep, rest = message.partition(": expected one of ")
+    if not sep or len(message) <= 200:
+        return message
+    items = [m.group(1).strip() for m in _ITEM.finditer(rest)]
+    reasons = [i for i in items if " " in i and i[:1].isalpha()]
+    # Tokens as the engine names them; its character classes ([...]) are counted, not shown.
+    expected = [i for i in items if i not in reasons and not i.startswith("[")]
+    more = len(items) - len(reasons) - min(len(expected), 8)
+    shown = "one of " + ", ".join(expected[:8]) if expected else "a name character"
+    if more and expected:
+        shown += f" and {more} more"
+    if reasons:
+        return f"{head}: {'; '.join(reasons)} (expected {shown})"
+    return f"{head}: expected {shown}"
+
+
+_ITEM = re.compile(r'\s*("(?:[^"\\]|\\.)*"|\[(?:\'[^\']*\'|[^\]\'])*\]|[^,]+)\s*(?:,|$)')
 
 
 def _timeout(job: Job) -> Outcome:
@@ -382,7 +409,12 @@ def worker_main(
             job = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
-        conn.send(run_job(store, job))
+        try:
+            outcome = run_job(store, job)
+        except Exception as exc:  # a bug of ours or the engine's must not end the worker
+            log.exception("query job failed")
+            outcome = _problem(500, "Internal Server Error", f"the query failed: {exc}")
+        conn.send(outcome)
 
 
 @dataclass

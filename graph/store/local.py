@@ -123,22 +123,26 @@ def _query(
     named: list[ox.NamedNode | ox.BlankNode] | None = (
         None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
     )
-    if default_graphs is None:
+    if default_graphs is None and named_graphs is None:
         # The default graph is the union of all graphs, unless the query names its own dataset
         # (FROM, FROM NAMED), which then names graphs of the store and nothing else.
         return inner.query(
             sparql,
             use_default_graph_as_union=not declares_dataset(sparql),
-            named_graphs=named,
             substitutions=substitutions,
             base_iri=base_iri,
         )
+    # A dataset given with the request: named graphs alone leave the default graph empty (the
+    # SPARQL protocol, and the engine's own server); an empty list of default graphs means the
+    # store's default graph.
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-        ox.NamedNode(g) for g in default_graphs
+        ox.NamedNode(g) for g in default_graphs or ()
     ]
+    if default_graphs is not None and not graphs:
+        graphs = [ox.DefaultGraph()]
     return inner.query(
         sparql,
-        default_graph=graphs or [ox.DefaultGraph()],
+        default_graph=graphs,
         named_graphs=named,
         substitutions=substitutions,
         base_iri=base_iri,

@@ -34,7 +34,7 @@ import httpx
 import pyoxigraph as ox
 
 from graph.store import QueryResult, StoreError, Term
-from graph.store.safety import _mask, check_query, check_update
+from graph.store.safety import check_query, check_update, mask
 
 __all__ = ["META_GRAPH", "RemoteStore", "bind_values", "query_form"]
 
@@ -75,7 +75,7 @@ def query_form(text: str) -> str:
         >>> query_form("ask { ?s ?p ?o }")
         'ASK'
     """
-    m = _FORM.search(_mask(text, keep_iris=False))
+    m = _FORM.search(mask(text))
     if m is None:
         raise SyntaxError(
             "the query is not valid SPARQL 1.1: no SELECT, ASK, CONSTRUCT or DESCRIBE"
@@ -112,7 +112,7 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
         + " ".join(_term(bindings[n]) for n in names)
         + ") } "
     )
-    masked = _mask(text, keep_iris=False)
+    masked = mask(text)
     depth, after_where, first = 0, None, None
     for m in _GROUP.finditer(masked):
         token = m.group(0)

@@ -1,50 +1,493 @@
-"""Refuse SPARQL that would make the engine fetch anything on a query's behalf (SERVICE, LOAD)."""
+"""Refuse SPARQL that would make the engine fetch anything (SERVICE, LOAD) or overflow its parser.
+
+The guard reads a request with the terminals of the SPARQL grammar (SPARQL 1.1 and the 1.2
+additions the engine accepts): IRIs, prefixed names with ``PN_LOCAL_ESC`` and ``%xx``, the four
+string forms with their escapes, language tags with a base direction, comments, variables,
+numbers and punctuation. A keyword counts only as a token of its own, never inside a string, an
+IRI, a comment, a prefixed name, a variable or a language tag; ``<`` after an operand inside an
+expression is the less-than operator, as both parsers read it, not the start of an IRI.
+
+Where the engine (Oxigraph 0.5, a PEG parser) reads more than the grammar allows, the guard
+follows the engine: its keywords need no word boundary, so ``SERVICE:x {…}`` or ``SERVICEex:s
+{…}`` is a SERVICE call when the prefixed-name reading fails; such glued forms are refused too.
+Remote engines may process ``\\uXXXX`` escapes before parsing (SPARQL 1.1 §19.2), so the text is
+also read with them decoded, and the union of both readings is checked.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 
 __all__ = [
+    "MAX_CHAIN",
+    "MAX_NESTING",
+    "Reading",
+    "Token",
     "UnsafeQueryError",
     "check_query",
     "check_rdf",
     "check_update",
     "declares_dataset",
+    "mask",
     "nesting",
+    "read",
     "service_targets",
+    "tokens",
 ]
 
 
 class UnsafeQueryError(ValueError):
-    """A query or update that would reach outside the store."""
+    """A query or update that would reach outside the store, or crash the engine's parser."""
 
 
-# Strings and comments hide keywords; IRIs hide them too but are kept for SERVICE targets.
-_STRING_OR_COMMENT = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.DOTALL,
+# ---- terminals (SPARQL 1.1 §19.8, SPARQL 1.2 §19.8) ------------------------------------------
+
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-_KEYWORD = r"(?<![\w:?$\-.]){}(?![\w:\-])"
-_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
-_LOAD = re.compile(_KEYWORD.format("LOAD"), re.IGNORECASE)
-_FROM = re.compile(_KEYWORD.format("FROM"), re.IGNORECASE)
-_TARGET = re.compile(r"\s*(?:SILENT\s*)?(<[^<>\s]*>|[?$]\w+|\S+)", re.IGNORECASE)
+_U = _BASE + "_"
+_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+
+_PNAME = re.compile(f"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?")
+_IRIREF = re.compile(f'<(?:[^<>"{{}}|^`\\\\\\x00-\\x20]|{_UCHAR})*>')
+_VAR = re.compile(f"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
+_BNODE = re.compile(f"_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?")
+_LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?")
+_NUMBER = re.compile(
+    r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+"
+    r"|[0-9]*\.[0-9]+|[0-9]+"
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_UCHAR_RE = re.compile(_UCHAR)
+_PUNCT = ["<<(", ")>>", "<<", ">>", "{|", "|}", "^^", "&&", "||", "!=", "<=", ">="]
+_PUNCT += list("{}()[],;.*+-/|^!=<>~?")
+_ECHAR = frozenset("tbnrf\"'\\")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_WS = frozenset(" \t\r\n")
+
+# Openers and the closer each waits for.
+_CLOSER = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
+# Words after which ``(`` opens a list of terms, not an expression.
+_LIST_WORDS = frozenset({"a", "values", "true", "false", "undef"})
+# Words that start a clause whose parentheses hold expressions (projection, modifiers).
+_CLAUSE_WORDS = frozenset({"select", "by", "having"})
+_CLAUSE_END = frozenset({"where", "limit", "offset", "values", "from"})
 
 
-def _mask(text: str, keep_iris: bool) -> str:
-    def blank(m: re.Match[str]) -> str:
-        token = m.group(0)
-        if keep_iris and token.startswith("<"):
-            return token
-        return " " * len(token)
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One terminal: its kind, its text and where it stands in the request.
 
-    return _STRING_OR_COMMENT.sub(blank, text)
+    ``kind`` is one of IRI, PNAME, BNODE, VAR, STRING, LANGTAG, NUMBER, WORD (keywords,
+    function names, ``a``, ``true``), PUNCT, COMMENT, or ERROR (a character that starts no
+    terminal; the engine refuses the request there).
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _string_end(text: str, i: int) -> int:
+    """The end of the string literal starting at ``i``, or -1 if there is none."""
+    q = text[i]
+    n = len(text)
+    long = text.startswith(q * 3, i)
+    j = i + (3 if long else 1)
+    while j < n:
+        c = text[j]
+        if long and text.startswith(q * 3, j):
+            return j + 3
+        if not long and c == q:
+            return j + 1
+        if c == "\\":
+            nxt = text[j + 1 : j + 2]
+            if nxt in _ECHAR and nxt:
+                j += 2
+                continue
+            m = _UCHAR_RE.match(text, j)
+            if m is None:
+                return -1
+            j = m.end()
+            continue
+        if not long and c in "\r\n":
+            return -1
+        j += 1
+    return -1
+
+
+@dataclass
+class _Frame:
+    closer: str
+    expression: bool
+    elements: int = 0  # operators, pattern keywords and groups directly inside
+
+
+_CHAIN_OPS = frozenset(
+    {"+", "-", "*", "/", "|", "||", "&&", "!", "^", "=", "!=", "<", ">", "<=", ">="}
+)
+_CHAIN_WORDS = frozenset(
+    {
+        "optional",
+        "minus",
+        "union",
+        "filter",
+        "bind",
+        "service",
+        "graph",
+        "values",
+        "lateral",
+        "exists",
+        "in",
+    }
+)
+
+
+@dataclass
+class _Lexer:
+    text: str
+    stack: list[_Frame] = field(default_factory=list)
+    prev: list[Token] = field(default_factory=list)  # the last two significant tokens
+    clause: bool = False  # in a SELECT projection, GROUP BY, ORDER BY or HAVING
+    deepest: int = 0
+    top: _Frame = field(default_factory=lambda: _Frame("", False))
+    chain: int = 0  # the most elements found at one level
+
+    def _count(self) -> None:
+        frame = self.stack[-1] if self.stack else self.top
+        frame.elements += 1
+        self.chain = max(self.chain, frame.elements)
+
+    def _in_expression(self) -> bool:
+        return bool(self.stack) and self.stack[-1].expression
+
+    def _after_operand(self) -> bool:
+        if not self.prev:
+            return False
+        t = self.prev[-1]
+        if t.kind in ("VAR", "NUMBER", "STRING", "LANGTAG", "IRI", "PNAME", "BNODE"):
+            return True
+        if t.kind == "WORD":
+            return t.text.lower() in ("true", "false")
+        return t.text in (")", ")>>")
+
+    def _paren_is_expression(self) -> bool:
+        if self._in_expression():
+            return True
+        if self.stack and self.stack[-1].closer != "}":
+            return False  # in a collection, path, blank node or triple term
+        if self.clause:
+            return True
+        if not self.prev:
+            return False
+        t = self.prev[-1]
+        if t.kind == "WORD":
+            return t.text.lower() not in _LIST_WORDS
+        if t.kind in ("IRI", "PNAME") and len(self.prev) > 1:
+            before = self.prev[-2]
+            # A function call after FILTER, or in an expression list.
+            return before.kind == "WORD" and before.text.lower() not in _LIST_WORDS
+        return False
+
+    def _open(self, token: str) -> None:
+        expression = token == "(" and self._paren_is_expression()
+        if token == "{":
+            self._count()
+        self.stack.append(_Frame(_CLOSER[token], expression))
+        self.deepest = max(self.deepest, len(self.stack))
+        if token == "{":
+            self.clause = False
+
+    def _close(self, token: str) -> None:
+        # Only the closer an opener waits for closes it: a stray one never lowers the depth.
+        if token == ")>>" and self.stack and self.stack[-1].closer == ")":
+            self.stack.pop()
+            token = ">>"
+        if self.stack and self.stack[-1].closer == token:
+            self.stack.pop()
+
+    def _note(self, tok: Token) -> None:
+        if tok.kind == "PUNCT" and tok.text in _CHAIN_OPS:
+            self._count()
+        if tok.kind == "WORD":
+            word = tok.text.lower()
+            if word in _CHAIN_WORDS:
+                self._count()
+            if word in _CLAUSE_WORDS:
+                self.clause = True
+            elif word in _CLAUSE_END:
+                self.clause = False
+        self.prev = [*self.prev[-1:], tok]
+
+    def run(self) -> Iterator[Token]:
+        text, n, i = self.text, len(self.text), 0
+        while i < n:
+            c = text[i]
+            if c in _WS:
+                i += 1
+                continue
+            if c == "#":
+                j = i
+                while j < n and text[j] not in "\r\n":
+                    j += 1
+                yield Token("COMMENT", text[i:j], i, j)
+                i = j
+                continue
+            tok = self._one(i)
+            if tok.kind == "PUNCT":
+                if tok.text in _CLOSER:
+                    self._open(tok.text)
+                elif tok.text in _CLOSER.values():
+                    self._close(tok.text)
+            self._note(tok)
+            yield tok
+            i = tok.end
+
+    def _one(self, i: int) -> Token:
+        text = self.text
+        c = text[i]
+        if c == "<" and not (self._in_expression() and self._after_operand()):
+            if not text.startswith("<<", i):
+                m = _IRIREF.match(text, i)
+                if m:
+                    return Token("IRI", m.group(), i, m.end())
+        elif c in "\"'":
+            end = _string_end(text, i)
+            if end < 0:
+                return Token("ERROR", c, i, i + 1)
+            return Token("STRING", text[i:end], i, end)
+        elif c in "?$":
+            m = _VAR.match(text, i)
+            if m:
+                return Token("VAR", m.group(), i, m.end())
+        elif c == "@":
+            m = _LANGTAG.match(text, i)
+            return Token("LANGTAG", m.group(), i, m.end()) if m else Token("ERROR", c, i, i + 1)
+        elif c == "_" and text.startswith("_:", i):
+            m = _BNODE.match(text, i)
+            if m:
+                return Token("BNODE", m.group(), i, m.end())
+        elif c.isdigit() or (c == "." and text[i + 1 : i + 2].isdigit()):
+            m = _NUMBER.match(text, i)
+            if m:
+                return Token("NUMBER", m.group(), i, m.end())
+        m = _PNAME.match(text, i)
+        if m:
+            return Token("PNAME", m.group(), i, m.end())
+        m = _WORD.match(text, i)
+        if m:
+            return Token("WORD", m.group(), i, m.end())
+        for p in _PUNCT:
+            if text.startswith(p, i):
+                if p in ("<<(", "<<") and self._in_expression() and self._after_operand():
+                    continue  # ``?a << ?b`` is no triple term; read ``<`` by itself
+                return Token("PUNCT", p, i, i + len(p))
+        return Token("ERROR", c, i, i + 1)
+
+
+def tokens(text: str) -> list[Token]:
+    """The terminals of a SPARQL request, comments included, whitespace left out.
+
+    Examples:
+        >>> [t.kind for t in tokens('PREFIX ex: <http://e/> ASK { ex:a\\\\# ?p "#" } # c')]
+        ['WORD', 'PNAME', 'IRI', 'WORD', 'PUNCT', 'PNAME', 'VAR', 'STRING', 'PUNCT', 'COMMENT']
+        >>> [t.text for t in tokens('ASK { FILTER(?a <?b#> 1) }')][4:8]
+        ['?a', '<', '?b', '#> 1) }']
+    """
+    return list(_Lexer(text).run())
+
+
+def mask(text: str, keep_iris: bool = False) -> str:
+    """The request with everything but keywords and punctuation blanked out (same length), so
+    that a keyword search finds keywords only; IRIs are kept when ``keep_iris``.
+
+    Examples:
+        >>> mask('SELECT ?where { ?s <http://e/WHERE> "WHERE" } # WHERE')
+        'SELECT        {                             }        '
+        >>> mask("SELECT * { ?s <http://e/p> ?o }", keep_iris=True)
+        'SELECT * {    <http://e/p>    }'
+    """
+    out = [" "] * len(text)
+    for t in tokens(text):
+        if t.kind in ("WORD", "PUNCT", "ERROR") or (keep_iris and t.kind == "IRI"):
+            out[t.start : t.end] = t.text
+    for i, c in enumerate(text):
+        if c in "\r\n":
+            out[i] = c  # keep line breaks, so that positions and lines still match
+    return "".join(out)
+
+
+# ---- what a request does -----------------------------------------------------------------------
+
+MAX_NESTING = 1000
+# The engine's parser and evaluator recurse on sequences too: 3,000 BINDs in one group, 8,000
+# terms of ``1+1+…`` or 16,000 of ``true||true||…`` overflow its stack with no bracket at all
+# (measured on Oxigraph 0.5.13), so one level holds at most this many operators, pattern
+# keywords (OPTIONAL, FILTER, BIND, …) and groups.
+MAX_CHAIN = 1000
+
+
+@dataclass
+class Reading:
+    """What a request does, as the guard reads it."""
+
+    services: list[str] = field(default_factory=list)  # SERVICE targets (IRI, ?var, prefixed)
+    loads: int = 0
+    depth: int = 0
+    chain: int = 0  # the most operators, pattern keywords and groups at one level
+    dataset: bool = False  # FROM or FROM NAMED
+
+    def merge(self, other: Reading) -> None:
+        self.services += [s for s in other.services if s not in self.services]
+        self.loads = max(self.loads, other.loads)
+        self.depth = max(self.depth, other.depth)
+        self.chain = max(self.chain, other.chain)
+        self.dataset = self.dataset or other.dataset
+
+
+def _unescape_codepoints(text: str) -> str:
+    r"""The text with ``\uXXXX`` and ``\UXXXXXXXX`` decoded, as SPARQL 1.1 §19.2 has it."""
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group()[2:], 16))
+        except ValueError:
+            return m.group()
+
+    return _UCHAR_RE.sub(one, text)
+
+
+_SIGNIFICANT = frozenset(
+    {"IRI", "PNAME", "BNODE", "VAR", "STRING", "LANGTAG", "NUMBER", "WORD", "PUNCT", "ERROR"}
+)
+_TARGETS = frozenset({"IRI", "PNAME", "VAR"})
+
+
+def _iri_of(tok: Token, prefixes: dict[str, str]) -> str:
+    """The IRI a target token names, as well as the guard can tell (``?v`` for a variable)."""
+    if tok.kind == "IRI":
+        return _unescape_codepoints(tok.text[1:-1])
+    if tok.kind == "PNAME":
+        ns, _, local = tok.text.partition(":")
+        if ns in prefixes:
+            return prefixes[ns] + local.replace("\\", "")
+    return tok.text
+
+
+def _glued(text: str, start: int, keyword: str, then: str) -> Token | None:
+    """The target of a keyword the engine would read at ``start`` without a word boundary
+    (``SERVICEex:s {``, ``LOAD<file:…>``): the token after it, optionally after SILENT, if that
+    token is a target followed by ``then`` (``{`` for SERVICE; anything for LOAD)."""
+    rest = start + len(keyword)
+    for skip_silent in (True, False):
+        pos = rest
+        ahead = [t for t in _head(text, pos) if t.kind != "COMMENT"]
+        if skip_silent:
+            if not (ahead and ahead[0].text[:6].lower() == "silent"):
+                continue
+            pos += ahead[0].start + 6
+            ahead = [t for t in _head(text, pos) if t.kind != "COMMENT"]
+        if ahead and ahead[0].kind in _TARGETS:
+            if not then:
+                return ahead[0]
+            if len(ahead) > 1 and ahead[1].text == then:
+                return ahead[0]
+    return None
+
+
+def _head(text: str, pos: int, count: int = 3) -> list[Token]:
+    out: list[Token] = []
+    for t in _Lexer(text[pos:]).run():
+        out.append(t)
+        if len(out) >= count + 2:
+            break
+    return out
+
+
+def _read_one(text: str, update: bool) -> Reading:
+    lexer = _Lexer(text)
+    reading = Reading()
+    prefixes: dict[str, str] = {}
+    sig: list[Token] = []  # significant tokens so far
+    for t in lexer.run():
+        if t.kind not in _SIGNIFICANT:
+            continue
+        prev = sig[-1] if sig else None
+        word = t.text.lower() if t.kind in ("WORD", "PNAME") else ""
+        depth = len(lexer.stack)
+        # PREFIX declarations, to name SERVICE targets given as prefixed names.
+        if (
+            len(sig) >= 2
+            and t.kind == "IRI"
+            and sig[-1].kind == "PNAME"
+            and sig[-2].kind == "WORD"
+            and sig[-2].text.lower() == "prefix"
+        ):
+            prefixes[sig[-1].text[:-1]] = _unescape_codepoints(t.text[1:-1])
+        keyword_before = (
+            prev is not None
+            and prev.kind == "WORD"
+            and prev.text.lower() not in ("a", "true", "false")
+        )
+        if t.kind == "WORD" and word == "service":
+            reading.services.append(_service_target(text, t, prefixes))
+        elif word.startswith("service") and not keyword_before:
+            target = _glued(text, t.start, "service", "{")
+            if target is not None:
+                reading.services.append(_iri_of(target, prefixes))
+        if (t.kind == "WORD" and word == "load") or (
+            update
+            and word.startswith("load")
+            and depth == 0
+            and not keyword_before
+            and _glued(text, t.start, "load", "") is not None
+        ):
+            reading.loads += 1
+        if word.startswith("from") and depth == 0:
+            # FROM, FROM NAMED, and the engine's glued FROMNAMED<…> or FROM:g (a prefixed name
+            # at the top level whose prefix is not declared can only be that).
+            glued = (
+                t.kind == "PNAME" and not keyword_before and t.text.split(":")[0] not in prefixes
+            )
+            reading.dataset |= (t.kind == "WORD" and word in ("from", "fromnamed")) or glued
+        sig.append(t)
+    reading.depth = lexer.deepest
+    reading.chain = lexer.chain
+    return reading
+
+
+def _service_target(text: str, tok: Token, prefixes: dict[str, str]) -> str:
+    ahead = [t for t in _head(text, tok.end) if t.kind != "COMMENT"]
+    if ahead and ahead[0].kind == "WORD" and ahead[0].text.lower() == "silent":
+        ahead = ahead[1:]
+    return _iri_of(ahead[0], prefixes) if ahead else ""
+
+
+def read(text: str, update: bool = False) -> Reading:
+    """What a query (or an update) does: its SERVICE targets, LOADs, nesting depth, the longest
+    chain of operators, and whether it names its own dataset. When ``\\u`` escapes are present
+    the text is read twice, as it is and with them decoded, and the readings are merged.
+
+    Examples:
+        >>> r = read('PREFIX e: <http://e/> SELECT * { BIND(e:a\\\\# AS ?z) SERVICE ?x { } }')
+        >>> r.services, r.depth
+        (['?x'], 2)
+        >>> read('SELECT ("x"@service AS ?s) FROM <http://e/g> {}').services
+        []
+    """
+    reading = _read_one(text, update)
+    decoded = _unescape_codepoints(text)
+    if decoded != text:
+        reading.merge(_read_one(decoded, update))
+    return reading
 
 
 def service_targets(text: str) -> list[str]:
@@ -58,14 +501,7 @@ def service_targets(text: str) -> list[str]:
         >>> service_targets("SELECT * { ?s <http://e/SERVICE> ?o . ?service ?p ?o }")
         []
     """
-    with_iris = _mask(text, keep_iris=True)
-    bare = _mask(text, keep_iris=False)
-    targets = []
-    for m in _SERVICE.finditer(bare):
-        t = _TARGET.match(with_iris, m.end())
-        token = t.group(1) if t else ""
-        targets.append(token[1:-1] if token.startswith("<") else token)
-    return targets
+    return read(text).services
 
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -96,42 +532,49 @@ def declares_dataset(text: str) -> bool:
         True
         >>> declares_dataset('SELECT * { ?s <http://e/from> "FROM" }')
         False
+        >>> declares_dataset('SELECT ("x"@from AS ?l) {}')
+        False
     """
-    return _FROM.search(_mask(text, keep_iris=False)) is not None
-
-
-MAX_NESTING = 1000
-_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+    return read(text).dataset
 
 
 def nesting(text: str) -> int:
-    """The deepest nesting of braces, parentheses and brackets outside strings and IRIs.
+    """The deepest nesting of groups, parentheses, brackets and triple terms outside strings,
+    IRIs and comments.
 
     Examples:
         >>> nesting('SELECT * { { ?s ?p "((((" } FILTER ((1)) }')
         3
+        >>> nesting('SELECT * { ?s ?p <<( ?a ?b ?c )>> }')
+        2
     """
-    depth = deepest = 0
-    for char in _mask(text, keep_iris=False):
-        if char in _OPEN:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in _CLOSE:
-            depth -= 1
-    return deepest
+    return read(text).depth
 
 
-def _check_nesting(text: str) -> None:
+def _check(reading: Reading, allowed_services: Collection[str]) -> None:
     # The engine's parser recurses: thousands of nested groups overflow its stack and kill the
-    # process, so deep nesting is refused before it gets there.
-    if nesting(text) > MAX_NESTING:
+    # process, so deep nesting and long chains are refused before they get there.
+    if reading.depth > MAX_NESTING:
         raise UnsafeQueryError(
             f"the request nests groups or expressions more than {MAX_NESTING} deep; flatten it"
         )
+    if reading.chain > MAX_CHAIN:
+        raise UnsafeQueryError(
+            f"the request has more than {MAX_CHAIN} operators or graph patterns at one level; "
+            "split it"
+        )
+    for target in reading.services:
+        if target not in allowed_services:
+            shown = f"<{target}>" if "://" in target or target.startswith("urn:") else target
+            raise UnsafeQueryError(
+                f"SERVICE {shown} is not allowed: this endpoint does not fetch remote data on "
+                f"a query's behalf"
+            )
 
 
 def check_query(text: str, allowed_services: Collection[str] = ()) -> None:
-    """Refuse a query whose SERVICE clauses name endpoints outside the allow-list.
+    """Refuse a query whose SERVICE clauses name endpoints outside the allow-list, or that
+    nests or chains deep enough to overflow the engine's parser.
 
     Raises:
         UnsafeQueryError: with a message naming the endpoint.
@@ -141,15 +584,12 @@ def check_query(text: str, allowed_services: Collection[str] = ()) -> None:
         Traceback (most recent call last):
         ...
         graph.store.safety.UnsafeQueryError: SERVICE <http://127.0.0.1:9/> is not allowed: ...
+        >>> check_query('PREFIX e: <http://e/> ASK { e:a\\\\# e:p SERVICE <http://f/> {} }')
+        Traceback (most recent call last):
+        ...
+        graph.store.safety.UnsafeQueryError: SERVICE <http://f/> is not allowed: ...
     """
-    _check_nesting(text)
-    for target in service_targets(text):
-        if target not in allowed_services:
-            shown = f"<{target}>" if "://" in target or target.startswith("urn:") else target
-            raise UnsafeQueryError(
-                f"SERVICE {shown} is not allowed: this endpoint does not fetch remote data on "
-                f"a query's behalf"
-            )
+    _check(read(text), allowed_services)
 
 
 def check_update(text: str, allowed_services: Collection[str] = ()) -> None:
@@ -165,8 +605,9 @@ def check_update(text: str, allowed_services: Collection[str] = ()) -> None:
         graph.store.safety.UnsafeQueryError: LOAD is not allowed: ...
         >>> check_update('INSERT DATA { <http://e/s> <http://e/p> "LOAD" }')
     """
-    if _LOAD.search(_mask(text, keep_iris=False)):
+    reading = read(text, update=True)
+    if reading.loads:
         raise UnsafeQueryError(
             "LOAD is not allowed: this endpoint does not fetch remote or local files"
         )
-    check_query(text, allowed_services)
+    _check(reading, allowed_services)
