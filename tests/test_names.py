@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
+from graph.build.draft import Drafter, Source, register_entities
 from graph.build.sheets import SeedError, load_register
 from graph.store import OxigraphStore
 
@@ -112,3 +113,24 @@ def test_entity_page_shows_the_names_with_their_sources(client: TestClient) -> N
             "source": "https://freshnewsasia.com/index.php/en/localnews/342184-2024-05-24-08-35-40.html",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("លោក ហេង សួរ បានជួប។", {"ហេង សួរ": "heng-sour"}),
+        ("ហេង សួរ នៅ កម្ពុជា", {"ហេង សួរ": "heng-sour", "កម្ពុជា": "cambodia"}),
+        (
+            "이정식 고용노동부 장관",
+            {"이정식": "lee-jung-sik", "고용노동부 장관": "minister-of-employment-and-labor"},
+        ),
+        ("고용노동부 발표", {"고용노동부": "moel"}),
+        (
+            "The minister met 이철우 in 경상북도.",
+            {"이철우": "lee-cheol-woo", "경상북도": "gyeongsangbuk-do"},
+        ),
+    ],
+)
+def test_the_drafter_links_names_in_their_own_script(text: str, expected: dict[str, str]) -> None:
+    draft = Drafter(register_entities(SEEDS)).draft(text, Source("t"))
+    assert {m.text: m.entity for m in draft.mentions} == expected

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gettext
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -26,6 +25,7 @@ from graph.build.corpus import (
 )
 from graph.build.dates import date_parts, readable_date, typed_date
 from graph.build.iris import Iris
+from graph.build.isonames import ISO_CODES_SOURCE, ISO_NAME_LANGUAGES, iso_name
 from graph.build.models import (
     RELATIONS,
     ActFact,
@@ -106,39 +106,6 @@ RELATION_PREDICATES: dict[str, tuple[URIRef, URIRef | None]] = {
 assert set(RELATION_PREDICATES) == set(RELATIONS)
 
 SEX_CODES = {"total": SDMX_CODE["sex-T"], "female": SDMX_CODE["sex-F"], "male": SDMX_CODE["sex-M"]}
-
-#: Languages whose names of countries and subdivisions come from the iso-codes translations.
-ISO_NAME_LANGUAGES = ("km", "ko")
-#: Where those translations come from (pycountry ships the Debian iso-codes project's files).
-ISO_CODES_SOURCE = "https://salsa.debian.org/iso-codes-team/iso-codes"
-
-
-def iso_name(domain: str, name: str, lang: str) -> str | None:
-    """The iso-codes translation of a country's or subdivision's name, if there is a plain one.
-
-    Args:
-        domain: ``iso3166-1`` (countries) or ``iso3166-2`` (subdivisions).
-        name: the English name as pycountry gives it.
-        lang: the language code (``km``, ``ko``).
-
-    Returns:
-        The translated name, or None where there is none, it equals the English, or it is an
-        index form with a comma or parentheses.
-
-    Examples:
-        >>> iso_name("iso3166-2", "Gyeongsangbuk-do", "ko")
-        '경상북도'
-        >>> iso_name("iso3166-1", "Korea, Republic of", "km") is None
-        True
-    """
-    try:
-        catalog = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang])
-    except OSError:
-        return None
-    text = " ".join(catalog.gettext(name).replace("\u200b", "").split())
-    if not text or text == name or any(c in text for c in ",()"):
-        return None
-    return text
 
 
 @dataclass

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection, Container
 from dataclasses import dataclass, field
@@ -13,6 +11,7 @@ from dataclasses import dataclass, field
 from graph.read.ids import full_iri
 from graph.read.query import select
 from graph.store import PerVersion, Store
+from graph.text import bare, is_word_char
 from ontology.vocabulary import kinds_values
 
 __all__ = ["MAX_NAME", "Found", "Hit", "SearchIndex", "find_node", "normalize"]
@@ -21,13 +20,6 @@ __all__ = ["MAX_NAME", "Found", "Hit", "SearchIndex", "find_node", "normalize"]
 MAX_NAME = 300
 
 _KINDS = kinds_values(searched=True)
-
-
-# Accents of Latin, Greek and Cyrillic letters are folded away; the marks of other scripts
-# (Khmer vowel signs and its coeng, Hangul has none after NFKD) are part of their words.
-_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-# Zero-width spaces and joiners: Khmer text puts them between words at will.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def normalize(text: str) -> str:
@@ -42,9 +34,7 @@ def normalize(text: str) -> str:
         >>> normalize("ហេង សួរ") == "ហេង សួរ"
         True
     """
-    decomposed = unicodedata.normalize("NFKD", text).translate(_INVISIBLE)
-    bare = _ACCENTS.sub("", decomposed).casefold()
-    kept = (c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in bare)
+    kept = (c if is_word_char(c) else " " for c in bare(text))
     return " ".join("".join(kept).split())
 
 

@@ -19,6 +19,7 @@ from graph.build.draft.lexicon import Lexicon, lexicon
 from graph.build.draft.model import DateExpr, Draft, DraftFact, DraftMention, NewEntity, Source
 from graph.build.draft.names import Known, Linker, NameIndex
 from graph.build.draft.text import DraftInputError, read_text, sentences
+from graph.build.isonames import iso_names
 
 __all__ = [
     "DateExpr",
@@ -113,6 +114,11 @@ def known_from_register(entities: Iterable[object]) -> list[Known]:
         abbreviation = getattr(e, "abbreviation", None)
         if abbreviation:
             aliases.append(abbreviation)
+        # the names in their own scripts (Khmer, Hangul): a text in those scripts links too
+        aliases += [n.name for n in getattr(e, "names", []) or []]
+        code = getattr(e, "iso3166", None)
+        if code:
+            aliases += [name for _, name in iso_names(code)]
         out.append(Known(e.id, e.type, e.name, tuple(aliases)))  # type: ignore[attr-defined]
     return out
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from graph.text import MARKS, bare, is_word_char
+
 __all__ = [
     "MAX_BYTES",
     "DraftInputError",
@@ -23,7 +25,9 @@ MAX_BYTES = 1_000_000
 
 #: Letters NFKD does not take apart (Đà Nẵng, Łódź, Øresund).
 _LETTERS = str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss"})
-_WORD = re.compile(r"[^\W_]+(?:[’'](?![sS]\b)[^\W_]+)*")
+# A word: letters and digits with the combining marks of scripts such as Khmer.
+_W = rf"(?:[^\W_][{MARKS}]*)+"
+_WORD = re.compile(rf"{_W}(?:[’'](?![sS]\b){_W})*")
 
 
 class DraftInputError(ValueError):
@@ -90,9 +94,10 @@ def fold(word: str) -> str:
         True
         >>> fold("Hà Nội"), fold("Đà Nẵng")
         ('hanoi', 'danang')
+        >>> fold("ហេង សួរ") == "ហេងសួរ"  # Khmer keeps its vowel signs
+        True
     """
-    decomposed = unicodedata.normalize("NFKD", word.translate(_LETTERS))
-    return "".join(c for c in decomposed.lower() if c.isalnum() and not unicodedata.combining(c))
+    return "".join(c for c in bare(word.translate(_LETTERS)) if is_word_char(c))
 
 
 @dataclass(frozen=True)
