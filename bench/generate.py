@@ -280,6 +280,16 @@ class Generator:
         self.countries: list[Country] = []
         self.weights: list[float] = []
         self.catalogue: list[tuple[str, str, str | None]] = []
+        # Many sources over time: earlier meetings and open acts of each country pair (for
+        # repeated reports and follow-ups), and what the derived layer says of every act,
+        # written at the end once every follow-up is known.
+        self.pair_meetings: dict[tuple[str, str], list[tuple[str, str, str, str, str]]] = {}
+        self.open_acts: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.acts: dict[str, tuple[str, str, str]] = {}  # act -> (date, status, source)
+        self.followers: dict[str, list[str]] = {}
+        self.parent: dict[str, str] = {}  # act -> the act it follows
+        self.meeting_sources: dict[str, list[str]] = {}
+        self.pending = 0  # quads still to write at the end (an estimate, to stop in time)
 
     # -- names -----------------------------------------------------------------------------
 
@@ -624,6 +634,9 @@ class Generator:
         self.catalogue.append(("inferred", src.inferred, sid))
         _, field_name, offer = PORTFOLIOS[org_a.portfolio]
         fld = f"<{FIELD}{field_name}>"
+        pair = (min(a.iri, b.iri), max(a.iri, b.iri))
+        if self.pair_meetings.get(pair) and rng.random() < 0.15:
+            self.repeat_report(src, a, b)
 
         # The meeting.
         start, end, parts = src.sentence(
@@ -683,6 +696,14 @@ class Generator:
                     (RDFS + "label", en(f"{label} — start date — {date}")),
                 ],
             )
+        self.timeline_facts(
+            meeting,
+            (a.iri, b.iri),
+            date,
+            "stated" if year_stated else "inferred",
+            edtf if year_stated else f"{year}?-{month:02d}-{day:02d}",
+            sid,
+        )
         self.derived_link(
             "metWith",
             pa.iri,
@@ -716,6 +737,10 @@ class Generator:
         # The acts.
         for i in range(rng.randint(1, 4)):
             cls, status, verb, bilateral = rng.choices(ACTS, weights=ACT_WEIGHTS)[0]
+            answer = self.follow_up(a, b)
+            if answer is not None:
+                cls, status, verb = answer[1], answer[2], answer[3]
+                bilateral = cls == "Agreement"
             actor, addressee, actor_org = (pa, pb, org_a) if i % 2 == 0 else (pb, pa, org_b)
             what = PORTFOLIOS[rng.choice((org_a.portfolio, rng.randrange(len(PORTFOLIOS))))]
             summary = what[2]
@@ -757,7 +782,25 @@ class Generator:
                 ]
             if i == 0 and rng.random() < 0.5:
                 pairs.append((BKG_IRI + "reliesOn", identification))
+            # What write_histories will add: 13 quads for the act's own history, and 7 for a
+            # step in the history of each act this one follows, directly or not.
+            self.pending += 13
+            if answer is not None:
+                pairs += [(BKG_IRI + "follows", answer[0]), (PROV + "wasInformedBy", answer[0])]
+                self.followers.setdefault(answer[0], []).append(act)
+                self.parent[act] = answer[0]
+                up: str | None = answer[0]
+                while up is not None:
+                    self.pending += 7
+                    up = self.parent.get(up)
             w.many(act, g, pairs)
+            self.acts[act] = (date, status, sid)
+            self.timeline_facts(act, (a.iri, b.iri), date, "occasion", date, sid)
+            w.quad(act, BKG_IRI + "reportCount", integer(1), self.derived)
+            if status in ("requested", "proposed", "pledged"):
+                waiting = self.open_acts.setdefault(pair, [])
+                waiting.append((act, cls))
+                del waiting[:-20]
             if bilateral:
                 self.derived_link(
                     "agreedWith" if cls == "Agreement" else "namedAsPartnerWith",
@@ -838,6 +881,150 @@ class Generator:
             )
         title = f"{a.name} and {b.name} discuss {offer}"
         self.source(src, "NewsArticle", title, b)
+        pair = (min(a.iri, b.iri), max(a.iri, b.iri))
+        self.pair_meetings.setdefault(pair, []).append(
+            (meeting, pa.name, pb.name, words_date, city)
+        )
+        del self.pair_meetings[pair][:-8]
+
+    def timeline_facts(
+        self, node: str, countries: tuple[str, str], day: str, basis: str, edtf: str, sid: str
+    ) -> None:
+        """What the build derives for a meeting or an act: who takes part, its date for the
+        timeline and how it is known, the source that reports it."""
+        w, g = self.w, self.derived
+        for country in countries:
+            w.quad(country, BKG_IRI + "takesPartIn", node, g)
+        day_literal = lit(day, datatype=XSD + "date")
+        w.quad(node, BKG_IRI + "sortDate", day_literal, g)
+        w.quad(node, BKG_IRI + "sortDateEnd", day_literal, g)
+        w.quad(node, BKG_IRI + "dateBasis", lit(basis), g)
+        w.quad(node, BKG_IRI + "timelineDate", lit(edtf), g)
+        w.quad(node, BKG_IRI + "reportedIn", w.iri(f"id/source/{sid}"), g)
+
+    def repeat_report(self, src: Source, a: Country, b: Country) -> None:
+        """Another source reports an earlier meeting of the pair: one node, a second report;
+        sometimes in another city (a place conflict, listed in the derived layer)."""
+        rng, w = self.rng, self.w
+        pair = (min(a.iri, b.iri), max(a.iri, b.iri))
+        meeting, name_a, name_b, words, city = rng.choice(self.pair_meetings[pair])
+        other, other_name = rng.choice(b.cities + a.cities)
+        start, end, _ = src.sentence(
+            f"Earlier, {name_a} and {name_b} met on {words} in ", other_name, "."
+        )
+        span = src.span(start, end)
+        w.many(
+            meeting,
+            src.stated,
+            [
+                (RDF + "type", f"<{BKG_IRI}Meeting>"),
+                (RDF + "type", f"<{SDO}Event>"),
+                (SDO + "location", other),
+                (BKG_IRI + "epistemicStatus", f"<{EPI}stated>"),
+                (PROV + "wasDerivedFrom", span),
+            ],
+        )
+        w.quad(meeting, BKG_IRI + "reportedIn", w.iri(f"id/source/{src.sid}"), self.derived)
+        if meeting not in self.meeting_sources:
+            self.pending += 1  # its report count, written at the end
+        first = self.meeting_sources.setdefault(meeting, [])
+        first.append(src.sid)
+        if other != city:
+            g = self.derived
+            digest = hashlib.sha256(f"place {meeting} {src.sid}".encode()).hexdigest()[:12]
+            conflict = w.iri(f"id/conflict/place/{digest}")
+            w.many(
+                conflict,
+                g,
+                [
+                    (RDF + "type", f"<{BKG_IRI}Conflict>"),
+                    (BKG_IRI + "conflictKind", lit("place")),
+                    (BKG_IRI + "conflictAbout", meeting),
+                    (RDFS + "label", en(f"Sources differ on the place of {meeting}")),
+                    (BKG_IRI + "epistemicStatus", f"<{EPI}derived>"),
+                    (BKG_IRI + "reason", en("Two sources give the meeting different places.")),
+                ],
+            )
+            for n, (place, source) in enumerate(((city, first[0]), (other, src.sid)), start=1):
+                side = f"{conflict[:-1]}/claim/{n}>"
+                w.quad(conflict, BKG_IRI + "claim", side, g)
+                w.many(
+                    side,
+                    g,
+                    [
+                        (RDF + "type", f"<{BKG_IRI}Claim>"),
+                        (BKG_IRI + "claimObject", place),
+                        (BKG_IRI + "claimValue", lit(place.rsplit("/", 1)[-1][:-1])),
+                        (BKG_IRI + "reportedIn", w.iri(f"id/source/{source}")),
+                    ],
+                )
+
+    def follow_up(self, a: Country, b: Country) -> tuple[str, str, str, str] | None:
+        """Sometimes an act of this article answers an open act of the same pair: an agreement
+        answering a request, a repeated request, a decline or a withdrawal."""
+        rng = self.rng
+        pair = (min(a.iri, b.iri), max(a.iri, b.iri))
+        open_acts = self.open_acts.get(pair)
+        if not open_acts or rng.random() > 0.25:
+            return None
+        earlier, cls = open_acts.pop(rng.randrange(len(open_acts)))
+        choices = [
+            ("Agreement", "agreed", "agreed with", True),
+            (cls, "declined", "declined", False),
+            (cls, "withdrawn", "withdrew", False),
+        ]
+        if cls == "Request":
+            choices.append(("Request", "requested", "again asked", False))
+        weights = [5, 2, 1, 3][: len(choices)]
+        new_cls, status, verb, _ = rng.choices(choices, weights=weights)[0]
+        return earlier, new_cls, status, verb
+
+    def write_histories(self) -> None:
+        """Every act's status history and current status, now that every follow-up is known."""
+        w, g = self.w, self.derived
+        for meeting, sources in self.meeting_sources.items():
+            w.quad(meeting, BKG_IRI + "reportCount", integer(1 + len(sources)), g)
+        for act, (day, _, _) in self.acts.items():
+            # A follow-up never comes before what it follows (as in the build).
+            steps = [(day, 0, act)]
+            todo = [(act, 0, day)]
+            while todo:
+                current, depth, floor = todo.pop()
+                for nxt in self.followers.get(current, ()):
+                    when = max(self.acts[nxt][0], floor)
+                    steps.append((when, depth + 1, nxt))
+                    todo.append((nxt, depth + 1, when))
+            steps.sort()
+            current_status = self.acts[steps[-1][2]][1]
+            history = f"{act[:-1]}/status-history>"
+            w.quad(act, BKG_IRI + "currentStatus", f"<{STATUS}{current_status}>", g)
+            w.quad(act, BKG_IRI + "statusHistory", history, g)
+            reason = "; ".join(f"{self.acts[x][1]} {d}" for d, _, x in steps)
+            w.many(
+                history,
+                g,
+                [
+                    (RDF + "type", f"<{BKG_IRI}StatusHistory>"),
+                    (BKG_IRI + "currentStatus", f"<{STATUS}{current_status}>"),
+                    (BKG_IRI + "epistemicStatus", f"<{EPI}derived>"),
+                    (BKG_IRI + "reason", en(reason)),
+                ],
+            )
+            for n, (d, _, by) in enumerate(steps, start=1):
+                step = f"{history[:-1]}/{n}>"
+                w.quad(history, BKG_IRI + "change", step, g)
+                w.many(
+                    step,
+                    g,
+                    [
+                        (SDO + "position", integer(n)),
+                        (BKG_IRI + "toStatus", f"<{STATUS}{self.acts[by][1]}>"),
+                        (BKG_IRI + "byAct", by),
+                        (BKG_IRI + "dateBasis", lit("occasion")),
+                        (BKG_IRI + "sortDate", lit(d, datatype=XSD + "date")),
+                        (BKG_IRI + "reportedIn", w.iri(f"id/source/{self.acts[by][2]}")),
+                    ],
+                )
 
     def dataset(self, a: Country, b: Country) -> str:
         iri = self.w.iri(f"id/dataset/workers-from-{slug(a.code)}-in-{slug(b.code)}")
@@ -882,9 +1069,18 @@ class Generator:
         self.bodies(per_country)
         # Each article ends with its catalogue entries (5 quads each): leave room for them.
         n = 0
-        while self.w.count + 5 * (len(self.catalogue) + 2) < self.target:
+        start = self.w.count
+        # Stop where one more article would overshoot by more than half an average article.
+        while (
+            self.w.count
+            + self.pending
+            + 5 * (len(self.catalogue) + 2)
+            + (self.w.count + self.pending - start) / max(n, 1) / 2
+            < self.target
+        ):
             n += 1
             self.article(n)
+        self.write_histories()
         self.write_catalogue()
         return self.w.count
 

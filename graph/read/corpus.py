@@ -248,9 +248,7 @@ def _kind(classes: Iterable[str]) -> str | None:
     return None
 
 
-_CLASSES = " ".join(
-    f"bkg:{k.capitalize()}" for k in KINDS
-)  # bkg:Meeting bkg:Agreement ... (our own terms, never input)
+_CLASSES = " ".join(f"bkg:{k.capitalize()}" for k in KINDS)  # our own terms, never input
 
 
 def _nodes_of_pair(store: Store, countries: tuple[ox.NamedNode, ox.NamedNode] | None) -> list[str]:
@@ -266,40 +264,60 @@ def _nodes_of_pair(store: Store, countries: tuple[ox.NamedNode, ox.NamedNode] | 
     return sorted({r["n"] for r in rows})
 
 
-def _heads(store: Store, nodes: list[str]) -> dict[str, dict[str, Any]]:
-    """Kind, label, date and how it is known, and layers of meetings and acts."""
-    out: dict[str, dict[str, Any]] = {}
-    classes: dict[str, set[str]] = defaultdict(set)
+def _values(store: Store, nodes: list[str], pattern: str, variables: str) -> list[dict[str, Any]]:
+    """Rows of a simple pattern about each node (``?n``), named in chunks: simple patterns from
+    named nodes are what Oxigraph answers fastest; the rows are joined in Python."""
+    out: list[dict[str, Any]] = []
     for values in _chunks(nodes):
-        for r in select(
-            store,
-            f"""
-            SELECT ?n ?cls ?label ?layer ?edtf ?basis ?sd ?sde ?count WHERE {{
-                VALUES ?n {{ {values} }} VALUES ?cls {{ {_CLASSES} }}
-                GRAPH ?g {{ ?n a ?cls ; rdfs:label ?label }} ?g bkg:layer/skos:notation ?layer .
-                OPTIONAL {{ ?n bkg:timelineDate ?edtf }} OPTIONAL {{ ?n bkg:dateBasis ?basis }}
-                OPTIONAL {{ ?n bkg:sortDate ?sd }} OPTIONAL {{ ?n bkg:sortDateEnd ?sde }}
-                OPTIONAL {{ ?n bkg:reportCount ?count }}
-            }}""",
-        ):
-            classes[r["n"]].add(r["cls"])
-            item = out.setdefault(
-                r["n"],
-                {
-                    "iri": r["n"],
-                    "label": r["label"],
-                    "layers": set(),
-                    "date": r["edtf"],
-                    "date_basis": r["basis"] or "unknown",
-                    "sort_date": None if r["sd"] is None else str(r["sd"]),
-                    "sort_date_end": None if r["sde"] is None else str(r["sde"]),
-                    "report_count": r["count"] or 0,
-                },
-            )
-            item["label"] = min(item["label"], r["label"])
-            item["layers"].add(r["layer"])
-    for n, item in out.items():
-        item["kind"] = _kind(classes[n])
+        out += select(
+            store, f"SELECT ?n {variables} WHERE {{ VALUES ?n {{ {values} }} {pattern} }}"
+        )
+    return out
+
+
+_KIND_FILTER = "FILTER (?cls IN (" + ", ".join(f"bkg:{k.capitalize()}" for k in KINDS) + "))"
+
+
+def _heads(store: Store, nodes: list[str]) -> dict[str, dict[str, Any]]:
+    """Kind, label, date and how it is known, report count and layers of meetings and acts."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in _values(store, nodes, f"GRAPH ?g {{ ?n a ?cls }} {_KIND_FILTER}", "?cls ?g"):
+        item = out.setdefault(
+            r["n"],
+            {
+                "iri": r["n"],
+                "label": None,
+                "kind": _kind([r["cls"]]),
+                "graphs": set(),
+                "date": None,
+                "date_basis": "unknown",
+                "sort_date": None,
+                "sort_date_end": None,
+                "report_count": 0,
+            },
+        )
+        item["graphs"].add(r["g"])
+    found = sorted(out)
+    for r in _values(store, found, "?n rdfs:label ?label", "?label"):
+        item = out[r["n"]]
+        item["label"] = r["label"] if item["label"] is None else min(item["label"], r["label"])
+    for prop, key in (
+        ("bkg:timelineDate", "date"),
+        ("bkg:dateBasis", "date_basis"),
+        ("bkg:sortDate", "sort_date"),
+        ("bkg:sortDateEnd", "sort_date_end"),
+        ("bkg:reportCount", "report_count"),
+    ):
+        for r in _values(store, found, f"?n {prop} ?v", "?v"):
+            out[r["n"]][key] = r["v"] if key == "report_count" else str(r["v"])
+    graphs = sorted({g for item in out.values() for g in item["graphs"]})
+    layer_of = {
+        r["n"]: r["layer"]
+        for r in _values(store, graphs, "?n bkg:layer/skos:notation ?layer", "?layer")
+    }
+    for item in out.values():
+        item["layers"] = {layer_of[g] for g in item.pop("graphs") if g in layer_of}
+        item["label"] = item["label"] or item["iri"]
     return out
 
 
@@ -324,21 +342,25 @@ _ROLES = {
 
 
 def _participants(store: Store, nodes: list[str], base: str) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names = {v: k for k, v in _ROLES.items()}
-    for values in _chunks(nodes):
-        for r in select(
-            store,
-            f"""
-            SELECT DISTINCT ?n ?p ?who ?label WHERE {{
-                VALUES ?n {{ {values} }}
-                VALUES ?p {{ schema:attendee bkg:actor bkg:addressee bkg:partner }}
-                ?n ?p ?who . ?who rdfs:label ?label .
-            }}""",
-        ):
-            ref = {"id": short_id(r["who"], base), "label": r["label"], "role": names[r["p"]]}
-            if not any(x["id"] == ref["id"] and x["role"] == ref["role"] for x in out[r["n"]]):
-                out[r["n"]].append(ref)
+    roles = _values(
+        store,
+        nodes,
+        "?n ?p ?who FILTER (?p IN (schema:attendee, bkg:actor, bkg:addressee, bkg:partner))",
+        "?p ?who",
+    )
+    labels: dict[str, str] = {}
+    for r in _values(store, sorted({r["who"] for r in roles}), "?n rdfs:label ?l", "?l"):
+        labels[r["n"]] = min(labels.get(r["n"], r["l"]), r["l"])
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in roles:
+        ref = {
+            "id": short_id(r["who"], base),
+            "label": labels.get(r["who"], r["who"]),
+            "role": names[r["p"]],
+        }
+        if ref not in out[r["n"]]:
+            out[r["n"]].append(ref)
     for refs in out.values():
         refs.sort(key=lambda x: (list(_ROLES).index(x["role"]), x["label"]))
     return out
@@ -449,65 +471,61 @@ def pair(
         counts), ``people`` and ``bodies`` most involved (with counts), ``sources`` (with the
         number of items each reports, by publication date).
     """
-    bound = {"ca": a, "cb": b}
-    pattern = "?ca bkg:takesPartIn ?n . ?cb bkg:takesPartIn ?n ."
-    by_kind: dict[str, int] = {}
-    for r in select(
-        store,
-        f"""SELECT ?ca ?cb ?cls (COUNT(DISTINCT ?n) AS ?count) WHERE {{
-            {pattern} VALUES ?cls {{ {_CLASSES} }} ?n a ?cls }} GROUP BY ?ca ?cb ?cls""",
-        **bound,
-    ):
-        by_kind[_tail(r["cls"]).lower()] = r["count"]
-    by_status: dict[str, int] = {}
-    for r in select(
-        store,
-        f"""SELECT ?ca ?cb ?st (COUNT(DISTINCT ?n) AS ?count) WHERE {{
-            {pattern} ?n bkg:currentStatus ?st }} GROUP BY ?ca ?cb ?st""",
-        **bound,
-    ):
-        by_status[_tail(r["st"])] = r["count"]
+    nodes = _nodes_of_pair(store, (a, b))
+    heads = _heads(store, nodes)
+    nodes = sorted(heads)
+    by_kind: dict[str, int] = defaultdict(int)
     months: dict[str, int] = defaultdict(int)
-    for r in select(
-        store,
-        f"""SELECT ?ca ?cb ?n ?sd ?sde WHERE {{
-            {pattern} OPTIONAL {{ ?n bkg:sortDate ?sd ; bkg:sortDateEnd ?sde }} }}""",
-        **bound,
-    ):
-        lo, hi = str(r["sd"] or ""), str(r["sde"] or "")
+    for item in heads.values():
+        by_kind[item["kind"]] += 1
+        lo, hi = item["sort_date"] or "", item["sort_date_end"] or ""
         months[lo[:7] if lo and lo[:7] == hi[:7] else "undated"] += 1
-    fields = [
-        {"id": _tail(r["f"]), "label": r["label"], "count": r["count"]}
-        for r in select(
-            store,
-            f"""SELECT ?ca ?cb ?f ?label (COUNT(DISTINCT ?n) AS ?count) WHERE {{
-                {pattern} ?n bkg:field ?f . ?f skos:prefLabel ?label }}
-                GROUP BY ?ca ?cb ?f ?label ORDER BY DESC(?count) ?label""",
-            **bound,
-        )
-    ]
-    involved: dict[str, list[dict[str, Any]]] = {"people": [], "bodies": []}
-    for group, cls in (("people", "schema:Person"), ("bodies", "org:Organization")):
-        for r in select(
-            store,
-            f"""SELECT ?ca ?cb ?who (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?n) AS ?count) WHERE {{
-                {pattern} ?n schema:attendee|bkg:actor|bkg:addressee|bkg:partner ?who .
-                ?who a {cls} ; rdfs:label ?l }}
-                GROUP BY ?ca ?cb ?who ORDER BY DESC(?count) ?who LIMIT {int(top)}""",
-            **bound,
-        ):
-            involved[group].append(
-                {"id": short_id(r["who"], base), "label": r["label"], "count": r["count"]}
-            )
-    counted = {
-        r["src"]: r["count"]
-        for r in select(
-            store,
-            f"""SELECT ?ca ?cb ?src (COUNT(DISTINCT ?n) AS ?count) WHERE {{
-                {pattern} ?n bkg:reportedIn ?src }} GROUP BY ?ca ?cb ?src""",
-            **bound,
-        )
+    by_status: dict[str, int] = defaultdict(int)
+    for r in _values(store, nodes, "?n bkg:currentStatus ?st", "?st"):
+        by_status[_tail(r["st"])] += 1
+    field_count: dict[str, set[str]] = defaultdict(set)
+    for r in _values(store, nodes, "?n bkg:field ?f", "?f"):
+        field_count[r["f"]].add(r["n"])
+    field_labels = {
+        r["n"]: r["l"] for r in _values(store, sorted(field_count), "?n skos:prefLabel ?l", "?l")
     }
+    fields = sorted(
+        (
+            {"id": _tail(f), "label": field_labels.get(f, _tail(f)), "count": len(ns)}
+            for f, ns in field_count.items()
+        ),
+        key=lambda x: (-x["count"], x["label"]),
+    )
+    who_nodes: dict[str, set[str]] = defaultdict(set)
+    for r in _values(
+        store,
+        nodes,
+        "?n ?p ?who FILTER (?p IN (schema:attendee, bkg:actor, bkg:addressee, bkg:partner))",
+        "?who",
+    ):
+        who_nodes[r["who"]].add(r["n"])
+    kinds: dict[str, str] = {}
+    for r in _values(
+        store,
+        sorted(who_nodes),
+        "?n a ?t FILTER (?t IN (schema:Person, org:Organization))",
+        "?t",
+    ):
+        kinds[r["n"]] = "people" if r["t"].endswith("Person") else "bodies"
+    involved: dict[str, list[dict[str, Any]]] = {"people": [], "bodies": []}
+    ranked = sorted(who_nodes, key=lambda w: (-len(who_nodes[w]), w))
+    for group in involved:
+        chosen = [w for w in ranked if kinds.get(w) == group][:top]
+        labels: dict[str, str] = {}
+        for r in _values(store, chosen, "?n rdfs:label ?l", "?l"):
+            labels[r["n"]] = min(labels.get(r["n"], r["l"]), r["l"])
+        involved[group] = [
+            {"id": short_id(w, base), "label": labels.get(w, w), "count": len(who_nodes[w])}
+            for w in chosen
+        ]
+    counted: dict[str, set[str]] = defaultdict(set)
+    for r in _values(store, nodes, "?n bkg:reportedIn ?src", "?src"):
+        counted[r["src"]].add(r["n"])
     infos = _sources(store, counted)
     meetings = by_kind.get("meeting", 0)
     return {
@@ -522,7 +540,7 @@ def pair(
         "fields": fields,
         **involved,
         "sources": [
-            {**infos[s].ref(base), "count": counted[s]}
+            {**infos[s].ref(base), "count": len(counted[s])}
             for s in sorted(counted, key=lambda s: infos[s].key())
         ],
     }
