@@ -7,7 +7,7 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run build test check clean bench
+.PHONY: setup run build test check clean bench bench-reconcile
 
 setup: $(STAMP)
 
@@ -43,6 +43,12 @@ BENCH_TRIPLES ?= 1000000
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/run.py --triples $(BENCH_TRIPLES)
+	$(BIN)/python bench/reconcile.py --reps 20
+
+# Reconciliation beside datasette-reconcile alone (a minute).
+bench-reconcile: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python bench/reconcile.py --reps 20
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

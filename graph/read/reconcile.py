@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from graph.read.lookup import entity_view
 from graph.read.names import script_names
 from graph.read.query import select
 from graph.read.search import Hit, SearchIndex, normalize
+from graph.store import PerVersion
 
 __all__ = [
     "PROPERTIES",
@@ -513,7 +515,7 @@ def reconcile(index: SearchIndex, query: Query) -> list[Candidate]:
     scored.sort(key=lambda s: (-s[0], s[3].label))
     best = scored[0]
     rivals = [s for s in scored[1:] if s[1] or s[0] >= best[0] - 5]
-    descriptions = _descriptions(store, [s[3].iri for s in scored[:limit]])
+    descriptions = _described(index)
     out = []
     for i, (score, _exact, sure, h, features) in enumerate(scored[:limit]):
         out.append(
@@ -543,6 +545,29 @@ def _hits_of(index: SearchIndex, iri: str) -> list[Hit]:
     if not rows:
         return []
     return [h for h in index.search(rows[0]["l"], limit=50) if h.iri == iri][:1]
+
+
+_DESCRIBED: weakref.WeakKeyDictionary[SearchIndex, PerVersion[dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _all_descriptions(store: Any) -> dict[str, str]:
+    rows = select(
+        store,
+        """SELECT DISTINCT ?e WHERE {
+            VALUES ?c { schema:Person org:Organization schema:Place org:Post } ?e a ?c }""",
+    )
+    return _descriptions(store, [r["e"] for r in rows])
+
+
+def _described(index: SearchIndex) -> dict[str, str]:
+    """The description of every entity, computed once per graph version (a batch of queries
+    would otherwise read posts and countries for each candidate of each query)."""
+    found = _DESCRIBED.get(index)
+    if found is None:
+        found = _DESCRIBED.setdefault(index, PerVersion(index.store, _all_descriptions))
+    return found.get()
 
 
 def _descriptions(store: Any, iris: Sequence[str]) -> dict[str, str]:
@@ -593,7 +618,7 @@ def suggest_entities(
         if not kinds:
             return []
     hits = index.search(prefix, types=kinds, limit=max(1, min(limit, 100)))
-    descriptions = _descriptions(index.store, [h.iri for h in hits])
+    descriptions = _described(index)
     return [
         Candidate(
             h.iri, h.label, descriptions.get(h.iri, ""), h.score, False, tuple(_types_of(h.types))
