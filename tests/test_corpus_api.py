@@ -239,3 +239,38 @@ def test_bilateral_timeline_on_the_command_line(
         for line in out.splitlines()
     )
     assert main(["timeline", "--store", str(store), "KH", "ZZ"]) == 1
+
+
+def test_entity_answers_list_sources_and_conflicts(client: TestClient) -> None:
+    body = get(client, "/api/entities/person/lee-cheol-woo")
+    [conflict] = body["conflicts"]
+    assert conflict["kind"] == "post"
+    assert [c["value"] for c in conflict["claims"]] == [
+        "Governor of Gyeongsangbuk-do",
+        "Mayor of Gyeongsangbuk-do",
+    ]
+    facts = {s["fact"]: s for group in body["statements"].values() for s in group}
+    march6 = facts["meeting/meeting-heng-sour-lee-cheol-woo-march-6"]
+    assert march6["report_count"] == 2
+    assert [s["id"] for s in march6["sources"]] == [
+        "source/test-gyeongsangbuk-visits",
+        "source/ppp-cambodia-korea-labour",
+    ]
+    assert march6["sources"][0]["published"] == "2024-12-28"
+    # Every statement's sources carry exactly its evidence, grouped by source.
+    for s in facts.values():
+        assert sorted(q["quote"] for r in s["sources"] for q in r["evidence"]) == sorted(
+            e["quote"] for e in s["evidence"]
+        )
+
+
+def test_path_links_list_their_sources(client: TestClient) -> None:
+    body = get(
+        client, "/api/paths", **{"from": "person/heng-sour", "to": "person/lee-cheol-woo", "k": 10}
+    )
+    links = [link for p in body["paths"] for e in p["edges"] for link in e["links"]]
+    via = [
+        link for link in links if link["via"] == "meeting/meeting-heng-sour-lee-cheol-woo-march-6"
+    ]
+    assert via and all(link["report_count"] == 2 for link in via)
+    assert all(link["report_count"] == len(link["sources"]) for link in links)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import networkx as nx
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import FactsDep, ProjectionDep, SearchDep, SettingsDep, StoreDep
 from api.params import node_named, split
 from api.problems import Problem
+from graph.read import corpus
 from graph.read.ids import short_id
 from graph.read.lookup import entity_view
 from graph.read.network import (
@@ -56,6 +58,36 @@ class Evidence(BaseModel):
     source_label: str
 
 
+class Quote(BaseModel):
+    quote: str
+    start: int
+    end: int
+    source: str
+
+
+class Report(BaseModel):
+    id: str = Field(description="the source's id")
+    label: str
+    published: str | None = Field(description="the source's publication date (EDTF), if given")
+    evidence: list[Quote]
+
+
+class Claim(BaseModel):
+    source: dict[str, Any]
+    value: str
+    object: str | None
+    evidence: list[Quote]
+
+
+class Conflict(BaseModel):
+    id: str
+    kind: str = Field(description="post, date, place, start-year, spelling or value")
+    about: dict[str, Any]
+    label: str
+    reason: str
+    claims: list[Claim]
+
+
 class Statement(BaseModel):
     fact: str = Field(description="id of the fact (an act, meeting, statement, assertion...)")
     label: str
@@ -63,6 +95,8 @@ class Statement(BaseModel):
     status: str | None = None
     reason: str | None = Field(default=None, description="why an inferred fact is held")
     evidence: list[Evidence]
+    sources: list[Report] = Field(description="the sources that report the fact, by date")
+    report_count: int
 
 
 class EntityResponse(BaseModel):
@@ -74,6 +108,9 @@ class EntityResponse(BaseModel):
     same_as: list[str]
     statements: dict[str, list[Statement]] = Field(
         description="the facts naming this entity, grouped by the entity's role in them"
+    )
+    conflicts: list[Conflict] = Field(
+        description="where sources disagree about this entity (both sides stand)"
     )
 
 
@@ -101,6 +138,8 @@ class PathLink(BaseModel):
     date: str | None
     via: str | None = Field(description="the fact (act, meeting, assertion) the link belongs to")
     evidence: list[Evidence]
+    sources: list[Report] = Field(description="the sources that report the link, by date")
+    report_count: int
 
 
 class PathEdge(BaseModel):
@@ -246,14 +285,19 @@ def entity(
     if view is None:
         raise Problem(404, f"nothing in the graph is called {id!r}")
     statements: dict[str, list[dict[str, Any]]] = {}
+    published = corpus.published_of(store, {e.source for f in view.facts for e in f.evidence})
     for fact in view.facts:
+        evidence = [e.as_json() for e in fact.evidence]
+        sources = corpus.reports(evidence, published, settings.base_iri)
         item = {
             "fact": short_id(fact.iri, settings.base_iri),
             "label": fact.label,
             "layer": fact.layer,
             "status": fact.status,
             "reason": fact.reason,
-            "evidence": [e.as_json() for e in fact.evidence],
+            "evidence": evidence,
+            "sources": sources,
+            "report_count": len(sources),
         }
         for role in fact.roles:
             statements.setdefault(role, []).append(item)
@@ -265,6 +309,7 @@ def entity(
         "aliases": view.aliases,
         "same_as": view.same_as,
         "statements": statements,
+        "conflicts": corpus.conflicts(store, settings.base_iri, about=ox.NamedNode(iri)),
     }
 
 
@@ -275,6 +320,7 @@ def entity(
     summary="How two entities are linked, and says who",
 )
 def paths(
+    store: StoreDep,
     settings: SettingsDep,
     projection: ProjectionDep,
     index: SearchDep,
@@ -319,8 +365,18 @@ def paths(
         return {"id": short_id(n, base), "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"]}
 
     out = []
-    for path in found.paths:
-        answer = explain(G, path, groups, chosen_layers)
+    answers = [explain(G, path, groups, chosen_layers) for path in found.paths]
+    published = corpus.published_of(
+        store,
+        {
+            e["source"]
+            for answer in answers
+            for edge in answer["edges"]
+            for link in edge["links"]
+            for e in link["evidence"]
+        },
+    )
+    for path, answer in zip(found.paths, answers, strict=True):
         out.append(
             {
                 "nodes": [node(n) for n in path],
@@ -328,10 +384,7 @@ def paths(
                     {
                         "source": short_id(e["source"], base),
                         "target": short_id(e["target"], base),
-                        "links": [
-                            {**link, "via": short_id(link["via"], base) if link["via"] else None}
-                            for link in e["links"]
-                        ],
+                        "links": [_with_sources(link, published, base) for link in e["links"]],
                     }
                     for e in answer["edges"]
                 ],
@@ -344,6 +397,18 @@ def paths(
         "paths": out,
         "complete": found.complete,
         "stopped": found.stopped,
+    }
+
+
+def _with_sources(
+    link: dict[str, Any], published: dict[str, str | None], base: str
+) -> dict[str, Any]:
+    sources = corpus.reports(link["evidence"], published, base)
+    return {
+        **link,
+        "via": short_id(link["via"], base) if link["via"] else None,
+        "sources": sources,
+        "report_count": len(sources),
     }
 
 

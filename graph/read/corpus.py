@@ -43,6 +43,8 @@ __all__ = [
     "conflicts",
     "histories",
     "pair",
+    "published_of",
+    "reports",
     "series",
     "sources_of",
     "status_at",
@@ -141,6 +143,45 @@ def sources_of(store: Store, nodes: Collection[str], base: str) -> dict[str, lis
             for s in sorted(by_source, key=lambda s: infos[s].key())
         ]
     return out
+
+
+def published_of(store: Store, sources: Collection[str]) -> dict[str, str | None]:
+    """The publication date (EDTF) of each source, ``None`` where the source gives none."""
+    return {iri: info.published for iri, info in _sources(store, sources).items()}
+
+
+def reports(
+    evidence: Iterable[dict[str, Any]], published: dict[str, str | None], base: str
+) -> list[dict[str, Any]]:
+    """Evidence spans (``quote``, ``start``, ``end``, ``source``, ``source_label``) grouped by
+    their source, the sources ordered by publication date (undated last), then IRI.
+
+    Examples:
+        >>> ev = [{"quote": "q", "start": 0, "end": 1, "source": "https://x/id/source/b",
+        ...        "source_label": "B"},
+        ...       {"quote": "r", "start": 2, "end": 3, "source": "https://x/id/source/a",
+        ...        "source_label": "A"}]
+        >>> [(r["id"], r["published"]) for r in reports(ev, {"https://x/id/source/b": "2024"},
+        ...                                               "https://x/")]
+        [('source/b', '2024'), ('source/a', None)]
+    """
+    grouped: dict[str, dict[str, Any]] = {}
+    for e in evidence:
+        report = grouped.setdefault(
+            e["source"],
+            {
+                "id": short_id(e["source"], base),
+                "label": e.get("source_label") or e["source"],
+                "published": published.get(e["source"]),
+                "evidence": [],
+            },
+        )
+        quote = {k: e[k] for k in ("quote", "start", "end", "source")}
+        if quote not in report["evidence"]:
+            report["evidence"].append(quote)
+    return [
+        grouped[s] for s in sorted(grouped, key=lambda s: (grouped[s]["published"] or "\uffff", s))
+    ]
 
 
 def histories(store: Store, acts: Collection[str], base: str) -> dict[str, dict[str, Any]]:
