@@ -274,3 +274,50 @@ def test_path_links_list_their_sources(client: TestClient) -> None:
     ]
     assert via and all(link["report_count"] == 2 for link in via)
     assert all(link["report_count"] == len(link["sources"]) for link in links)
+
+
+def test_the_statistics_list_keeps_qualified_numbers(client: TestClient) -> None:
+    body = get(client, "/api/statistics", origin="KH", limit=200)
+    by_id = {o["id"]: o for o in body["items"]}
+    more = by_id["observation/cambodians-working-in-south-korea-2024-more-than"]
+    assert (more["value"], more["qualifier"], more["min"], more["max"]) == (
+        None,
+        "more-than",
+        60000,
+        None,
+    )
+    money = by_id["observation/remittances-from-south-korea-2024"]
+    assert (money["qualifier"], money["min"], money["max"], money["unit"], money["per"]) == (
+        "range",
+        500000000,
+        600000000,
+        "USD",
+        "year",
+    )
+    total = by_id["observation/cambodians-working-in-south-korea-2023-total"]
+    assert (total["value"], total["qualifier"]) == (9778, "exact")
+
+
+def test_bad_corpus_parameters_are_problems(client: TestClient) -> None:
+    for url, params, status, words in [
+        ("/api/timeline", {"countries": "KH"}, 400, "two countries"),
+        ("/api/timeline", {"countries": "KH,KR", "kinds": "party"}, 400, "unknown kind 'party'"),
+        ("/api/timeline", {"countries": "KH,KR", "layers": "derived"}, 400, "unknown layer"),
+        ("/api/timeline", {"countries": "KH,KR", "from": "March"}, 422, ""),
+        ("/api/acts", {"as_of": "yesterday"}, 422, ""),
+        ("/api/acts", {"status": "signed"}, 400, "unknown status 'signed'"),
+    ]:
+        r = client.get(url, params=params)
+        assert r.status_code == status, (url, params, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert words in r.json()["detail"]
+
+
+def test_the_timeline_by_layer(client: TestClient) -> None:
+    stated = get(client, "/api/timeline", countries="KH,KR", layers="stated")["items"]
+    inferred = get(client, "/api/timeline", countries="KH,KR", layers="inferred")["items"]
+    assert stated and all("stated" in i["layers"] for i in stated)
+    assert all("inferred" in i["layers"] for i in inferred)
+    assert {i["id"] for i in stated} | {i["id"] for i in inferred} == {
+        i["id"] for i in get(client, "/api/timeline", countries="KH,KR")["items"]
+    }

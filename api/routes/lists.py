@@ -109,8 +109,15 @@ class Observation(BaseModel):
     destination: Ref
     population: str
     sex: str
-    value: float
-    unit: str
+    value: float | None = Field(description="the exact value; none for a bound or a range")
+    qualifier: str = Field(
+        description="exact, more-than, at-least, fewer-than, at-most, about or range"
+    )
+    min: float | None = Field(description="the lower bound (more-than, at-least, range)")
+    max: float | None = Field(description="the upper bound (fewer-than, at-most, range)")
+    approximate: float | None = Field(description="the value the source gives as approximate")
+    per: str | None = Field(description="for a rate: per year, month, ...")
+    unit: str = Field(description="persons, percent of total, or an ISO 4217 currency")
     layer: str
     reason: str | None
     evidence: list[Quote]

@@ -496,7 +496,9 @@ def statistics(
     limit: int = 50,
 ) -> Page:
     """Observations (RDF Data Cube) with their dimensions, value, unit and layer: stated
-    figures with their evidence, derived ones with their computation.
+    figures with their evidence, derived ones with their computation. A number the source
+    qualifies has no ``value``: its ``qualifier`` (more-than, at-least, fewer-than, at-most,
+    about, range) with ``min``/``max`` or ``approximate``, and ``per`` for a rate.
 
     Args:
         store: the store.
@@ -525,12 +527,16 @@ def statistics(
         store,
         f"""
         SELECT {variables} ?o ?label ?ds ?dsl ?period ?or ?orl ?de ?del ?population ?sex ?value
-               ?unit ?layer ?reason WHERE {{
+               ?unit ?layer ?reason ?qualifier ?min ?max ?approx ?per WHERE {{
             GRAPH ?g {{ ?o a qb:Observation ; rdfs:label ?label ; qb:dataSet ?ds ;
                          sdmxd:refPeriod ?period ; bkg:originCountry ?or ;
                          bkg:destinationCountry ?de ; bkg:population ?population ;
-                         sdmxd:sex ?sexc ; sdmxm:obsValue ?value ; bkg:unit ?unit }}
+                         sdmxd:sex ?sexc ; bkg:unit ?unit
+                         OPTIONAL {{ ?o sdmxm:obsValue ?value }} }}
             ?g bkg:layer/skos:notation ?layer .
+            OPTIONAL {{ ?o bkg:valueQualifier ?qualifier }}
+            OPTIONAL {{ ?o schema:minValue ?min }} OPTIONAL {{ ?o schema:maxValue ?max }}
+            OPTIONAL {{ ?o bkg:approximateValue ?approx }} OPTIONAL {{ ?o bkg:per ?per }}
             ?ds rdfs:label ?dsl . ?or rdfs:label ?orl . ?de rdfs:label ?del .
             BIND (REPLACE(STR(?sexc), "^.*sex-", "") AS ?s)
             BIND (IF(?s = "T", "total", IF(?s = "F", "female", "male")) AS ?sex)
@@ -553,6 +559,11 @@ def statistics(
                 "population": r["population"],
                 "sex": r["sex"],
                 "value": r["value"],
+                "qualifier": r["qualifier"] or "exact",
+                "min": r["min"],
+                "max": r["max"],
+                "approximate": r["approx"],
+                "per": r["per"],
                 "unit": r["unit"],
                 "layer": r["layer"],
                 "reason": r["reason"],
