@@ -412,3 +412,12 @@ def test_9_readable_at_1280x800_by_keyboard_without_errors(report: dict[str, Any
     assert report["consoleErrors"] == []
     assert report["failedRequests"] == []
     assert report["foreignRequests"] == [], "the page must work with no internet"
+
+
+@pytest.mark.slow
+def test_10_names_in_khmer_and_hangul_and_no_match(report: dict[str, Any]) -> None:
+    found = report["scripts"]
+    assert found["이정식"][0] == "Lee Jung-sik 이정식 person"
+    assert found["ហេង សួរ"][0] == "Heng Sour ហេង សួរ person"
+    assert found["경상북도"][0].startswith("Gyeongsangbuk-do 경상북도")
+    assert found["zzqxj"] == ["no match for “zzqxj”"]

@@ -291,6 +291,31 @@ def test_type_and_property_constraints(
         assert [c for c in result if c["match"]] == (result[:1] if sure else [])
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"properties": [{"pid": "wikidata", "v": "Q 1 <x>"}]},
+        {"properties": [{"pid": "iso3166", "v": "\u0000"}]},
+        {"query": "Heng", "properties": [{"pid": "country", "v": {"id": "<bad iri>"}}]},
+        {"query": "\ud7ff" * 400},
+        {"query": "", "type": ["", "x" * 300]},
+    ],
+)
+def test_hostile_queries_get_an_answer_not_a_crash(
+    client: TestClient, query: dict[str, Any]
+) -> None:
+    answer = post(client, queries={"q": query})
+    validate(answer, "reconciliation-result-batch.json")
+
+
+def test_hostile_extension_ids_get_empty_cells(client: TestClient) -> None:
+    ids = ["<script>", "http://x y", "person/heng-sour"]
+    answer = post(client, extend={"ids": ids, "properties": [{"id": "country"}]})
+    validate(answer, "data-extension-response.json")
+    assert answer["rows"]["<script>"]["country"] == []
+    assert answer["rows"]["person/heng-sour"]["country"][0]["id"] == "place/cambodia"
+
+
 def test_features_explain_the_score(client: TestClient) -> None:
     query = {
         "query": "Lee Jeong-sik",

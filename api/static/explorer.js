@@ -575,14 +575,26 @@
     active = -1;
   }
 
-  function showSuggestions() {
+  // A name found in another script (Khmer, Hangul) is shown beside the label, so that the
+  // hit explains itself; Latin spellings and aliases are not repeated.
+  var OTHER_SCRIPT = /[^\u0000-\u024f\u1e00-\u1eff\u2000-\u206f]/;
+
+  function showSuggestions(q) {
     box.textContent = "";
     results.forEach(function (r, i) {
-      var li = el("li", { role: "option", id: "suggestion-" + i, "aria-selected": String(i === active), "data-id": r.id }, [r.label, " ", el("span", { class: "kind", text: LABELS[r.kind] || r.kind })]);
+      var parts = [r.label];
+      if (r.matched && r.matched !== r.label && OTHER_SCRIPT.test(r.matched)) {
+        parts.push(" ", el("span", { class: "matched", text: r.matched }));
+      }
+      parts.push(" ", el("span", { class: "kind", text: LABELS[r.kind] || r.kind }));
+      var li = el("li", { role: "option", id: "suggestion-" + i, "aria-selected": String(i === active), "data-id": r.id }, parts);
       li.addEventListener("mousedown", function (evt) { evt.preventDefault(); pick(i); });
       box.appendChild(li);
     });
-    box.hidden = results.length === 0;
+    if (!results.length && q) {
+      box.appendChild(el("li", { class: "none", role: "option", "aria-disabled": "true", text: "no match for “" + q + "”" }));
+    }
+    box.hidden = box.childNodes.length === 0;
     search.setAttribute("aria-expanded", String(!box.hidden));
     if (active >= 0) search.setAttribute("aria-activedescendant", "suggestion-" + active);
   }
@@ -608,7 +620,7 @@
           if (n !== asked) return; // a later keystroke asked again
           results = answer.results;
           active = -1;
-          showSuggestions();
+          showSuggestions(q);
         })
         .catch(function (err) { say("Search failed: " + err.message); })
         .then(function () { busy -= 1; });

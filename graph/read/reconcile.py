@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -410,7 +411,7 @@ def _lookup_by_key(store: Any, pid: str, given: tuple[Value, ...]) -> list[str]:
     found: set[str] = set()
     for value in given:
         text = value.iri if isinstance(value, EntityRef) else str(value).strip()
-        if pid == "wikidata" and text:
+        if pid == "wikidata" and re.fullmatch(r"(?:.*/)?Q[1-9][0-9]*", text):
             term: ox.NamedNode | ox.Literal = ox.NamedNode(
                 "http://www.wikidata.org/entity/" + text.rsplit("/", 1)[-1]
             )

@@ -275,6 +275,17 @@ try {
   report.keyEdgeMark = await page.locator("#source-text mark").innerText();
   report.keyEdgeUrl = page.url();
   report.steps.push("line by keyboard");
+
+  // 10. Names in their own script find their entity; a name that finds nothing says so.
+  report.scripts = {};
+  for (const q of ["이정식", "ហេង សួរ", "경상북도", "zzqxj"]) {
+    await page.locator("#search").fill("");
+    await page.locator("#search").focus();
+    await page.keyboard.type(q);
+    await page.locator("#suggestions li").first().waitFor();
+    report.scripts[q] = await page.locator("#suggestions li").allInnerTexts();
+  }
+  report.steps.push("scripts");
 } catch (err) {
   report.error = String(err.stack || err);
 } finally {
