@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTICLE, ID, SOURCE
+from conftest import ARTICLE, BASE, ID, SOURCE
+from corpus_data import CORPUS, seeds_with
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import main
 from api.config import Settings
+from graph.build.iris import Iris
+from graph.build.pipeline import compile_seeds
 from graph.read.plover import REQUIRED, plover_records
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, memory_store
 
 PLOVER = "https://bilateral-kg.example/ontology/plover/"
 CAMEO = "https://bilateral-kg.example/ontology/cameo/"
@@ -245,3 +248,31 @@ def test_api_exports_plover_for_a_country_pair(client: TestClient) -> None:
 def test_api_refuses_a_bad_country_pair(client: TestClient, countries: str, reason: str) -> None:
     r = client.get("/api/export/plover", params={"countries": countries})
     assert r.status_code == 400 and reason in r.json()["detail"]
+
+
+def test_a_later_report_changes_the_current_status_not_the_stated_one(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With the test sources of tests/corpus (TEST DATA): a later act agrees to what Heng Sour
+    asked; the request's record keeps its stated status and gives the current one."""
+    seeds = seeds_with(tmp_path_factory.mktemp("plover"), CORPUS)
+    store = memory_store(compile_seeds(seeds, Iris(BASE)).nquads)
+    by_id = {r["id"].removeprefix(ID): r for r in plover_records(store, BASE)}
+    request = by_id["act/sour-asks-examine-kosha-comwel-nssf"]
+    assert (request["status"], request["current_status"]) == ("requested", "agreed")
+    assert request["event"] == ["REQUEST"]  # what the act was; the answer is its own record
+    assert by_id["act/kosha-nssf-agree-osh"]["event"] == ["AGREE"]
+    with TestClient(create_app(Settings(), store=store)) as c:
+        answer = c.post(
+            "/reconcile",
+            data={
+                "extend": json.dumps(
+                    {
+                        "ids": ["person/heng-sour"],
+                        "properties": [{"id": "acts", "settings": {"status": "agreed"}}],
+                    }
+                )
+            },
+        ).json()
+    agreed = [a["id"] for a in answer["rows"]["person/heng-sour"]["acts"]]
+    assert "act/sour-asks-examine-kosha-comwel-nssf" in agreed

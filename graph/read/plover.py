@@ -255,7 +255,8 @@ def plover_records(
     ``recipient``, ``mode``, ``context``, ``quad_code``, ``event_scale`` (the manual's score),
     ``event_loc``, ``event_text`` (the quotes), ``text_info`` (offsets of the first quote),
     ``cite_info`` (the source), ``comment``; and beyond the manual: ``cameo``, ``kind``,
-    ``status``, ``layer``, ``date_edtf`` (the date as the source gives it), ``date_inferred``,
+    ``status`` (as its source states it), ``current_status`` (after the acts that follow it),
+    ``layer``, ``date_edtf`` (the date as the source gives it), ``date_inferred``,
     ``partners``, ``beneficiaries`` and ``evidence`` (every quote with its offsets and
     source).
 
@@ -265,7 +266,7 @@ def plover_records(
         countries: keep the records that involve both countries (ISO alpha-2 resolved to IRIs).
 
     Returns:
-        The records, meetings first, each group in IRI order.
+        The records, meetings first, each group in the order of the lists (``graph.read.lists``).
 
     Examples:
         >>> from pathlib import Path
@@ -331,6 +332,7 @@ def plover_records(
                 iri=iri,
                 kind="meeting",
                 status=None,
+                current_status=None,
                 layer=meeting_layers.get(iri, "stated"),
                 label=m["label"],
                 date=_plain_date(m.get("full_date")),
@@ -360,7 +362,8 @@ def plover_records(
             _record(
                 iri=iri,
                 kind=act["kind"].lower(),
-                status=act["status"].replace(" ", "-"),
+                status=(act.get("stated_status") or act["status"]).replace(" ", "-"),
+                current_status=(act.get("status") or "").replace(" ", "-") or None,
                 layer=act["layer"],
                 label=act["label"],
                 date=_plain_date(occasion.get("full_date")) if occasion else None,
@@ -459,6 +462,7 @@ def _record(
     iri: str,
     kind: str,
     status: str | None,
+    current_status: str | None,
     layer: str,
     label: str,
     date: str | None,
@@ -500,6 +504,7 @@ def _record(
         cameo=cameo,
         kind=kind,
         status=status,
+        current_status=current_status or status,
         layer=layer,
         date_edtf=date_edtf,
         date_inferred=date_inferred,

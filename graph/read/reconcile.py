@@ -143,7 +143,7 @@ PROPERTIES: dict[str, Property] = {
             "acts",
             "Cooperation acts",
             "the acts the entity made (or was addressed, or named as partner in: setting role), "
-            "by status (setting status)",
+            "by their current status (setting status)",
             frozenset({"person", "organization", "country"}),
             True,
         ),
@@ -186,7 +186,11 @@ _PATTERNS: dict[str, str] = {
     "acts": """
         VALUES (?rp ?role) { (bkg:actor "actor") (bkg:addressee "addressee")
                              (bkg:partner "partner") }
-        ?v ?rp ?e ; a bkg:CooperationAct ; bkg:status ?st . ?st skos:notation ?status .""",
+        ?v ?rp ?e ; a bkg:CooperationAct ; bkg:status ?stated .
+        # the current status where a later act changed it (its status history), else the
+        # stated one
+        OPTIONAL { ?v bkg:currentStatus ?current }
+        BIND (COALESCE(?current, ?stated) AS ?st) ?st skos:notation ?status .""",
     "wikidata": """?e schema:sameAs ?v .
         FILTER (STRSTARTS(STR(?v), "http://www.wikidata.org/entity/Q"))""",
     "iso3166": "?e bkg:iso3166Code ?v .",
