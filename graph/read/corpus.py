@@ -610,8 +610,11 @@ def conflicts(
     """
     bindings: dict[str, Any] = {}
     filters = []
+    start = ""
     if about is not None:
         bindings["wantAbout"] = about
+        # From the thing first: an entity lookup asks this, and should not scan every conflict.
+        start = "?c bkg:conflictAbout ?wantAbout ."
         filters.append("FILTER (?about = ?wantAbout)")
     if kind is not None:
         bindings["wantKind"] = ox.Literal(kind)
@@ -625,6 +628,7 @@ def conflicts(
         f"""
         SELECT {variables} ?c ?kind ?about ?aboutLabel ?label ?reason ?side ?value ?object ?src
         WHERE {{
+            {start}
             ?c a bkg:Conflict ; bkg:conflictKind ?kind ; bkg:conflictAbout ?about ;
                rdfs:label ?label ; bkg:reason ?reason ; bkg:claim ?side .
             ?side bkg:claimValue ?value ; bkg:reportedIn ?src .
