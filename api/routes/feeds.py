@@ -36,7 +36,7 @@ def feed(pair: str, store: StoreDep, settings: SettingsDep) -> Response:
     if found[0] == found[1]:
         raise Problem(404, "a pair is two different countries, e.g. KH-KR")
     body = to_atom(
-        pair_feed(store, found[0], found[1]),
+        pair_feed(store, base, found[0], found[1]),
         base,
         f"pair/{codes[0].upper()}-{codes[1].upper()}/feed.atom",
         f"pair/{codes[0].upper()}-{codes[1].upper()}",

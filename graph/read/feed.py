@@ -10,7 +10,9 @@ from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
 
+from graph.read.corpus import histories, published_of
 from graph.read.evidence import Evidence, evidence_of
+from graph.read.ids import full_iri
 from graph.read.lists import acts_involving
 from graph.read.query import select
 from graph.store import Store
@@ -74,12 +76,28 @@ def _labels(store: Store, iris: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def pair_feed(store: Store, a: ox.NamedNode, b: ox.NamedNode) -> Feed:
+def _evidence_sources(store: Store, acts: Sequence[str]) -> list[str]:
+    return sorted({e.source for spans in evidence_of(store, acts).values() for e in spans})
+
+
+def _urls(store: Store, sources: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(sources), 400):
+        values = " ".join(str(ox.NamedNode(x)) for x in sources[i : i + 400])
+        for r in select(
+            store, f"SELECT ?s ?u WHERE {{ VALUES ?s {{ {values} }} ?s schema:url ?u }}"
+        ):
+            out.setdefault(r["s"], []).append(r["u"])
+    return out
+
+
+def pair_feed(store: Store, base: str, a: ox.NamedNode, b: ox.NamedNode) -> Feed:
     """The new and changed acts of a country pair: one entry per step of each act's status
     history (its first report, then each act that follows it), newest first.
 
     Args:
         store: the store.
+        base: the configured base IRI.
         a, b: the two countries.
 
     Returns:
@@ -95,7 +113,7 @@ def pair_feed(store: Store, a: ox.NamedNode, b: ox.NamedNode) -> Feed:
         >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
         >>> kh = ox.NamedNode("https://bilateral-kg.example/id/place/cambodia")
         >>> kr = ox.NamedNode("https://bilateral-kg.example/id/place/south-korea")
-        >>> feed = pair_feed(store, kh, kr)
+        >>> feed = pair_feed(store, "https://bilateral-kg.example/", kh, kr)
         >>> feed.title, len(feed.entries), feed.entries[0].status
         ('Cambodia – South Korea: new and changed cooperation acts', 10, 'proposed')
     """
@@ -105,66 +123,52 @@ def pair_feed(store: Store, a: ox.NamedNode, b: ox.NamedNode) -> Feed:
     feed = Feed(f"{title}: new and changed cooperation acts", (a.value, b.value))
     if not acts:
         return feed
-    steps: dict[str, dict[str, Any]] = {}
-    for i in range(0, len(acts), 400):
-        values = " ".join(str(ox.NamedNode(x)) for x in acts[i : i + 400])
-        for r in select(
-            store,
-            f"""
-            SELECT ?act ?step ?pos ?status ?by ?sort ?edtf ?basis ?src ?pub ?url WHERE {{
-                VALUES ?act {{ {values} }}
-                {{
-                    ?act bkg:statusHistory/bkg:change ?step .
-                    ?step schema:position ?pos ; bkg:toStatus/skos:prefLabel ?status ;
-                          bkg:byAct ?by .
-                    OPTIONAL {{ ?step bkg:sortDate ?sort }}
-                    OPTIONAL {{ ?step bkg:edtfDate ?edtf }}
-                    OPTIONAL {{ ?step bkg:dateBasis ?basis }}
-                    OPTIONAL {{ ?step bkg:reportedIn ?src }}
-                }} UNION {{
-                    # an act without a status history (a graph built before there were
-                    # histories): one entry, its stated status, its evidence's source
-                    FILTER NOT EXISTS {{ ?act bkg:statusHistory ?h }}
-                    ?act bkg:status/skos:prefLabel ?status .
-                    BIND (?act AS ?step) BIND (1 AS ?pos) BIND (?act AS ?by)
-                    OPTIONAL {{ ?act prov:wasDerivedFrom/oa:hasSource ?src }}
-                }}
-                OPTIONAL {{ ?src schema:datePublished ?pub }}
-                OPTIONAL {{ ?src schema:url ?url }}
-            }}""",
-        ):
-            step = steps.setdefault(
-                r["step"], {**r, "pubs": set(), "urls": set(), "sort": r["sort"]}
-            )
-            if r["pub"] is not None and _day(r["pub"]):
-                step["pubs"].add(_day(r["pub"]))
-            if r["url"]:
-                step["urls"].add(r["url"])
-    labels = _labels(
-        store, sorted({s["act"] for s in steps.values()} | {s["by"] for s in steps.values()})
+    found = histories(store, acts, base)
+    sources = sorted(
+        {
+            full_iri(src, base)
+            for h in found.values()
+            for st in h["status_history"]
+            for src in st["sources"]
+        }
+        | set(_evidence_sources(store, acts))
     )
-    evidence = evidence_of(store, sorted({s["by"] for s in steps.values()}))
-    for iri, s in steps.items():
-        own = _day(s["sort"]) if s.get("basis") not in ("unknown",) else None
-        pubs = sorted(s["pubs"])
-        candidates = [d for d in (own, pubs[-1] if pubs else None) if d is not None]
-        feed.entries.append(
-            Entry(
-                id=iri,
-                act=s["act"],
-                act_label=labels.get(s["act"], s["act"]),
-                position=int(s["pos"]),
-                status=s["status"],
-                by_act=s["by"],
-                by_label=labels.get(s["by"], s["by"]),
-                date_text=s.get("edtf"),
-                date_basis=s.get("basis"),
-                updated=max(candidates) if candidates else None,
-                published=pubs[0] if pubs else None,
-                evidence=tuple(evidence.get(s["by"], [])),
-                source_urls=tuple(sorted(s["urls"])),
+    published = {iri: _day(day) for iri, day in published_of(store, sources).items()}
+    urls = _urls(store, sources)
+    by_acts = sorted(
+        {full_iri(st["act"], base) for h in found.values() for st in h["status_history"]}
+    )
+    labels = _labels(store, sorted(set(acts) | set(by_acts)))
+    evidence = evidence_of(store, by_acts)
+    for act in acts:
+        history = found.get(act)
+        if history is None:
+            continue
+        derived = history["status_reason"] is not None  # else a history of one, made up here
+        for st in history["status_history"]:
+            by = full_iri(st["act"], base)
+            spans = tuple(evidence.get(by, []))
+            srcs = [full_iri(x, base) for x in st["sources"]] or sorted({e.source for e in spans})
+            pubs = sorted(d for d in (published.get(x) for x in srcs) if d is not None)
+            own = _day(st["sort_date"]) if st["date_basis"] != "unknown" else None
+            candidates = [d for d in (own, pubs[-1] if pubs else None) if d is not None]
+            feed.entries.append(
+                Entry(
+                    id=f"{act}/status-history/{st['position']}" if derived else act,
+                    act=act,
+                    act_label=labels.get(act, act),
+                    position=int(st["position"]),
+                    status=st["status"].replace("-", " "),
+                    by_act=by,
+                    by_label=labels.get(by, by),
+                    date_text=st["date"],
+                    date_basis=st["date_basis"],
+                    updated=max(candidates) if candidates else None,
+                    published=pubs[0] if pubs else None,
+                    evidence=spans,
+                    source_urls=tuple(sorted({u for x in srcs for u in urls.get(x, [])})),
+                )
             )
-        )
     feed.entries.sort(
         key=lambda e: (e.updated is not None, e.updated or date.min, e.act, e.position),
         reverse=True,
