@@ -33,10 +33,9 @@ from api.routes import (
 )
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
-from graph.read.lookup import summary
 from graph.read.network import Projection
 from graph.read.search import SearchIndex
-from graph.read.views import PreparedFacts, PreparedMeetings
+from graph.read.views import PreparedFacts, PreparedMeetings, summary_of
 from graph.store import PerVersion, Store
 from graph.store.execute import Executor, ThreadExecutor
 
@@ -49,7 +48,7 @@ def _caches(state: State, store: Store) -> None:
     """What the lookups and pages compute from the store, once per graph version."""
     state.projection = Projection(store)
     state.search = SearchIndex(store)
-    state.summary = PerVersion(store, summary)
+    state.summary = PerVersion(store, summary_of)
     state.facts = PreparedFacts(store)
     state.meetings = PreparedMeetings(store)
 

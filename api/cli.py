@@ -466,6 +466,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store.close()
     from api.processes import default_workers
 
+    # The server says when each process has prepared the views of a graph version.
+    logging.getLogger("api").setLevel(logging.INFO)
     workers = s.workers or default_workers()
     if workers > 1:
         return _serve_processes(s, workers)
@@ -522,7 +524,6 @@ def _serve_processes(s: Settings, workers: int) -> int:
         sock = listen(s.host, s.port)
     except OSError as exc:
         raise CliError(f"cannot listen on {s.host}:{s.port}: {exc.strerror or exc}") from None
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     _progress(f"serving on http://{s.host}:{s.port} with {workers} processes")
 
     def serve(index: int) -> None:

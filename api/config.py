@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.build.iris import DEFAULT_BASE
+from graph.read.views import prepare_views
 from graph.store import DiskStore, Store, open_store
 
 if TYPE_CHECKING:
@@ -95,8 +96,8 @@ class Settings(BaseSettings):
                 allowed_services=self.allowed_services,
             )
         if writable:
-            return DiskStore(self.store, self.allowed_services)
-        return open_store(self.store, self.allowed_services)
+            return DiskStore(self.store, self.allowed_services, prepare=prepare_views)
+        return open_store(self.store, self.allowed_services, prepare=prepare_views)
 
     @property
     def where(self) -> str:

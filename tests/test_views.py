@@ -158,3 +158,33 @@ def test_an_update_shows_at_once_in_the_entity_view(writable: TestClient) -> Non
 def test_size_of_counts_shared_objects_once() -> None:
     shared = "x" * 1000
     assert size_of([shared, shared]) < size_of([shared, "y" * 1000])
+
+
+def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
+    tmp_path: Path, compiled: Any
+) -> None:
+    from graph.read.lookup import summary
+    from graph.read.views import prepare_views, summary_of
+    from graph.store import DiskStore
+
+    store = DiskStore(tmp_path / "store", prepare=prepare_views)
+    store.replace(compiled.nquads)  # a rebuild, as `bilateral build`
+    store.reader()
+    assert store.generation is not None
+    prepared = store.generation / "views" / "summary.json"
+    assert prepared.is_file()
+    assert summary_of(store) == summary(store)  # the prepared one, equal to a recount
+    assert summary_of(store)["counts"]["people"] >= 4
+    # A write without a rebuild (an update) prepares nothing: the summary is counted anew.
+    store.add(b'<http://e/a> <http://e/p> "x (test data)" <http://e/g> .\n')
+    store.reader()
+    assert store.generation is not None
+    assert not (store.generation / "views" / "summary.json").exists()
+    assert (
+        summary_of(store)["quads"]
+        == summary(store)["quads"]
+        == len(compiled.nquads.splitlines()) + 1
+    )
+    # A rebuild with other data: its own summary, never the previous one.
+    store.replace(compiled.nquads + b'<http://e/b> <http://e/p> "y" <http://e/g> .\n')
+    assert summary_of(store) == summary(store)

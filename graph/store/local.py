@@ -304,11 +304,18 @@ class DiskStore:
     """
 
     def __init__(
-        self, root: Path, allowed_services: Sequence[str] = (), lock_wait: float = LOCK_WAIT
+        self,
+        root: Path,
+        allowed_services: Sequence[str] = (),
+        lock_wait: float = LOCK_WAIT,
+        prepare: Callable[[ox.Store, Path], None] | None = None,
     ) -> None:
         self.root = root
         self.allowed_services = frozenset(allowed_services)
         self.lock_wait = lock_wait
+        #: Called with each rebuilt generation (``replace``) and its folder before it becomes
+        #: current: views of the whole graph written beside it (graph/read/views.py).
+        self.prepare = prepare
         self._lock = threading.Lock()
         self._gen: Path | None = None
         self._inner: ox.Store | None = None
@@ -374,7 +381,7 @@ class DiskStore:
         kept = b""
         if keep is not None and current_generation(self.root) is not None:
             kept = _graph_quads(self.reader(), keep)
-        write_generation(self.root, nquads + kept, wait=self.lock_wait)
+        write_generation(self.root, nquads + kept, wait=self.lock_wait, prepare=self.prepare)
 
     def add(self, nquads: bytes) -> None:
         write_generation(self.root, nquads, keep_current=True, wait=self.lock_wait)
@@ -423,13 +430,17 @@ class DiskStore:
         return len(self.reader())
 
 
-def open_store(root: Path, allowed_services: Sequence[str] = ()) -> DiskStore:
+def open_store(
+    root: Path,
+    allowed_services: Sequence[str] = (),
+    prepare: Callable[[ox.Store, Path], None] | None = None,
+) -> DiskStore:
     """The on-disk store in ``root``, which must hold a built graph.
 
     Raises:
         StoreError: when nothing was built there yet, or the database cannot be read.
     """
-    store = DiskStore(root, allowed_services)
+    store = DiskStore(root, allowed_services, prepare=prepare)
     store.reader()
     return store
 
@@ -466,6 +477,7 @@ def write_generation(
     wait: float = 0.0,
     source: tuple[Path, ox.RdfFormat, str] | None = None,
     verify: Callable[[ox.Store], None] | None = None,
+    prepare: Callable[[ox.Store, Path], None] | None = None,
 ) -> Path:
     """Write a new generation and make it current, atomically.
 
@@ -480,6 +492,9 @@ def write_generation(
             graph to put them in (``bilateral load``: never held in memory).
         verify: called with the new generation before it is made current; what it raises
             leaves the current generation in place.
+        prepare: called with the new generation and its folder after ``verify``, to write
+            what readers compute from the whole graph beside the data (in the folder's
+            ``views/``), so it is ready when the generation becomes current.
 
     Returns:
         The new generation's folder.
@@ -507,6 +522,8 @@ def write_generation(
                     _bulk_load_into(inner, *source, scratch=root)
                 if verify is not None:
                     verify(inner)
+                if prepare is not None:
+                    prepare(inner, gen)
                 inner.flush()
                 del inner
                 tmp = root / f".current-{name}"
