@@ -514,19 +514,21 @@ def _http_options(s: Settings) -> dict[str, Any]:
 
 
 def _serve_processes(s: Settings, workers: int) -> int:
-    """Serve with ``workers`` processes on one socket (api/processes.py)."""
+    """Serve with ``workers`` processes on one address (api/processes.py)."""
     import uvicorn
 
     from api.app import create_app
-    from api.processes import listen, supervise
+    from api.processes import listen, reserve, supervise
 
     try:
-        sock = listen(s.host, s.port)
+        held = reserve(s.host, s.port)
     except OSError as exc:
         raise CliError(f"cannot listen on {s.host}:{s.port}: {exc.strerror or exc}") from None
     _progress(f"serving on http://{s.host}:{s.port} with {workers} processes")
 
     def serve(index: int) -> None:
+        held.close()  # the supervisor's; this process listens on a socket of its own
+        sock = listen(s.host, s.port)
         # Each serving process starts its own query workers (after the fork: no process
         # shares another's pipes).
         executor = None if s.store_url else s.executor()
@@ -538,11 +540,12 @@ def _serve_processes(s: Settings, workers: int) -> int:
         finally:
             if executor is not None:
                 executor.close()
+            sock.close()
 
     try:
         return supervise(serve, workers)
     finally:
-        sock.close()
+        held.close()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,8 +1,9 @@
-"""Serving on every core: several server processes answering on one listening socket, restarted
-when one dies.
+"""Serving on every core: several server processes answering on one address, restarted when
+one dies.
 
-``bilateral serve --workers N`` binds the socket once, then forks N serving processes that each
-run the app on it (the kernel hands each new connection to one of them). They share the store
+``bilateral serve --workers N`` reserves the address, then forks N serving processes that each
+listen on it with a socket of their own (``SO_REUSEPORT``: the kernel spreads new connections
+over them). They share the store
 on disk: each reads the current generation read-only, and a write from any of them (or from
 ``bilateral build`` / ``load``) makes a new generation under the store's lock and moves
 ``current``, which every process follows at its next query; the caches and prepared views of
@@ -23,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 
-__all__ = ["default_workers", "listen", "supervise"]
+__all__ = ["default_workers", "listen", "reserve", "supervise"]
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +46,47 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
-    """A listening TCP socket on ``host:port``, inherited by the serving processes.
+def reserve(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` without listening, so the address is ours (and a taken one fails
+    now); each serving process then listens on a socket of its own on the same address
+    (:func:`listen`).
 
     Raises:
         OSError: the address is taken or cannot be bound.
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = _socket(host)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    """A listening socket of this serving process on ``host:port``, beside those of the
+    others (``SO_REUSEPORT``): the kernel spreads new connections over the processes evenly.
+    One shared socket let whichever process woke first accept them all: four keep-alive
+    clients all went to one of two processes.
+
+    Raises:
+        OSError: the address cannot be bound.
+    """
+    sock = _socket(host)
     try:
         sock.bind((host, port))
         sock.listen(backlog)
     except OSError:
         sock.close()
         raise
-    sock.set_inheritable(True)
+    return sock
+
+
+def _socket(host: str) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     return sock
 
 

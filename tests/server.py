@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import httpx
+import psutil
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -113,6 +114,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes started by ``pid`` and by them."""
+    with contextlib.suppress(psutil.Error):
+        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+    return []
+
+
 def _owns_port(pid: int, port: int) -> bool | None:
     """Whether process ``pid`` listens on the TCP ``port`` (``None``: no /proc to tell).
 
@@ -120,14 +128,15 @@ def _owns_port(pid: int, port: int) -> bool | None:
     between ``free_port`` and our bind; the socket table says whose listener it is.
     """
     try:
-        fds = os.listdir(f"/proc/{pid}/fd")
+        pids = [pid, *_descendants(pid)]  # several serving processes listen for one server
+        fds = [(p, fd) for p in pids for fd in os.listdir(f"/proc/{p}/fd")]
         table = Path("/proc/net/tcp").read_text().splitlines()[1:]
     except OSError:
         return None
     sockets = set()
-    for fd in fds:
+    for p, fd in fds:
         with contextlib.suppress(OSError):
-            sockets.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            sockets.add(os.readlink(f"/proc/{p}/fd/{fd}"))
     for line in table:
         fields = line.split()
         local, state, inode = fields[1], fields[3], fields[9]

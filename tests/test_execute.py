@@ -104,3 +104,27 @@ def test_steady_traffic_starts_no_process(pool: ProcessExecutor) -> None:
         assert pool.run(Job(CHEAP)).status == 200
     assert pool.size == 2
     assert {w.process.pid for w in list(pool._idle.queue)} == pids
+
+
+def test_steady_concurrent_traffic_does_not_churn_processes(built: Path) -> None:
+    """Two clients at once keep taking both warm workers: the spare started for them stays
+    while it is needed, instead of a process started and stopped for every request."""
+    executor = ProcessExecutor(built, workers=2, linger=0.5)
+    try:
+        done: list[int] = []
+
+        def client() -> None:
+            for _ in range(40):
+                done.append(executor.run(Job(CHEAP)).status)
+
+        threads = [threading.Thread(target=client) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert done == [200] * 80
+        assert executor.spawned <= executor.max_workers, executor.spawned
+        # Once the traffic stops, the pool trims back to its warm workers.
+        _wait_for(lambda: executor.size == 2)
+    finally:
+        executor.close()
