@@ -29,6 +29,7 @@ from api.routes import (
     pages,
     reconcile,
     resources,
+    review,
     sparql,
 )
 from api.routes import store as graph_store
@@ -183,4 +184,5 @@ def create_app(
     app.include_router(reconcile.router)
     app.include_router(exports.router)
     app.include_router(feeds.router)
+    app.include_router(review.router)
     return app

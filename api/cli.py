@@ -656,6 +656,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_load)
 
     p = command("serve", "serve the graph over HTTP")
+    p.add_argument("--seeds", type=Path, help="seeds folder the review page edits (default: seeds)")
     p.add_argument("--host", help="interface (default: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: 8000)")
     p.add_argument(
