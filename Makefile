@@ -7,7 +7,7 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run build test check clean bench bench-reconcile
+.PHONY: setup run build test test-fast check clean bench bench-reconcile
 
 setup: $(STAMP)
 
@@ -32,6 +32,11 @@ run: build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The loop to run while working: no servers, subprocesses, browsers, engines, fuzzers or whole
+# builds beyond the seed graph (the markers in pyproject.toml); README "Development".
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed graph is compiled and loaded once per session."""
+"""Shared fixtures: the seed graph is compiled and loaded once per session, and one read-only app
+on it answers every test that asks for ``client``."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode
 
+from api.app import create_app
+from api.config import Settings
 from graph.build.iris import Iris
-from graph.build.pipeline import Compiled, build_store, compile_seeds
+from graph.build.pipeline import build_store
 from graph.read.query import select
-from graph.store import DiskStore, OxigraphStore, memory_store
+from graph.store import DiskStore, OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -25,14 +30,29 @@ SOURCE = ID + "source/ppp-cambodia-korea-labour"
 ARTICLE = (SEEDS / "articles" / "ppp-cambodia-korea-labour.txt").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
-def compiled() -> Compiled:
-    return compile_seeds(SEEDS, Iris(BASE))
+#: The markers of tests that start something or take seconds (pyproject.toml says which).
+SLOW_KINDS = ("server", "subprocess", "browser", "engine", "fuzz", "pipeline")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that has one of :data:`SLOW_KINDS`: ``-m "not slow"`` is then
+    the fast loop (``make test-fast``)."""
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
-def store(compiled: Compiled) -> OxigraphStore:
-    return memory_store(compiled.nquads)
+def app(store: OxigraphStore) -> FastAPI:
+    """The app with the default settings (read-only: no write token) on the seed graph."""
+    return create_app(Settings(), store=store)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client of :func:`app`, started once (its lifespan runs for the whole session)."""
+    with TestClient(app) as c:
+        yield c
 
 
 @pytest.fixture(scope="session")

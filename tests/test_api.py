@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,13 +12,6 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from graph.store import OxigraphStore
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=store)) as c:
-        yield c
 
 
 def test_landing_page_says_what_the_graph_holds(client: TestClient) -> None:
@@ -86,6 +78,8 @@ def test_unknown_route_is_a_problem_document(client: TestClient) -> None:
     }
 
 
+@pytest.mark.server
+@pytest.mark.subprocess
 def test_bilateral_serve_answers_on_loopback(built: Path) -> None:
     from server import serve
 
@@ -96,6 +90,7 @@ def test_bilateral_serve_answers_on_loopback(built: Path) -> None:
         assert "Phnom Penh Post article on Cambodia–South Korea employment" in page.text
 
 
+@pytest.mark.subprocess
 def test_serve_without_a_store_fails_clearly(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("bilateral")
     result = subprocess.run(

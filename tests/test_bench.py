@@ -55,7 +55,8 @@ def store(nquads: str) -> OxigraphStore:
 
 
 @pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
+def bench_client(store: OxigraphStore) -> Iterator[TestClient]:
+    """A client of an app on the generated graph (not the seed graph of conftest's client)."""
     with TestClient(create_app(Settings(), store=store)) as c:
         yield c
 
@@ -71,6 +72,7 @@ def test_the_size_is_about_what_was_asked(nquads: str, store: OxigraphStore) -> 
     assert len(store) >= lines * 0.98  # a few derived links repeat
 
 
+@pytest.mark.subprocess
 def test_the_command_line_writes_the_file(tmp_path: Path, nquads: str) -> None:
     out = tmp_path / "g.nq"
     subprocess.run(
@@ -139,7 +141,8 @@ def test_every_stated_fact_has_exact_evidence(store: OxigraphStore) -> None:
         assert r["text"][r["start"] : r["end"]] == r["exact"]
 
 
-def test_our_lookups_answer_on_it(store: OxigraphStore, client: TestClient) -> None:
+def test_our_lookups_answer_on_it(store: OxigraphStore, bench_client: TestClient) -> None:
+    client = bench_client
     a, b = (
         r["p"]
         for r in select(

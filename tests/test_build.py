@@ -6,8 +6,8 @@ import importlib.metadata
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, BASE, SEEDS, SOURCE
 
+from conftest import ARTICLE, BASE, SEEDS, SOURCE
 from graph.build.iris import Iris
 from graph.build.pipeline import compile_seeds
 from ontology import generate
@@ -48,12 +48,14 @@ def test_spans_check_out_in_sparql_too(q) -> None:
     assert rows == [{"bad": 0}]
 
 
+@pytest.mark.pipeline
 def test_two_builds_give_byte_identical_sorted_nquads(compiled) -> None:
     again = compile_seeds(SEEDS, Iris(BASE))
     assert again.nquads == compiled.nquads
     assert b"_:" not in compiled.nquads  # no blank nodes: IRIs are stable
 
 
+@pytest.mark.pipeline
 def test_the_base_iri_is_a_setting() -> None:
     other = compile_seeds(SEEDS, Iris("https://kg.example.org/"))
     text = other.nquads.decode()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, SEEDS
 
 from api.cli import main
+from conftest import ROOT, SEEDS
 from graph.store import open_store
 
 
@@ -22,6 +22,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
+@pytest.mark.pipeline
 def test_build_reports_what_it_built(tmp_path: Path, capsys) -> None:
     status, out, err = run(capsys, "build", "--store", str(tmp_path / "s"), "--seeds", str(SEEDS))
     assert status == 0
@@ -29,6 +30,7 @@ def test_build_reports_what_it_built(tmp_path: Path, capsys) -> None:
     assert "checking fact sheets" in err and "validating against the SHACL shapes" in err
 
 
+@pytest.mark.pipeline
 def test_validate(capsys) -> None:
     status, out, _ = run(capsys, "validate", "--seeds", str(SEEDS))
     assert status == 0
@@ -206,6 +208,7 @@ def test_broken_seeds_name_file_and_line(tmp_path: Path, capsys) -> None:
     assert "unknown status 'promised'" in second
 
 
+@pytest.mark.subprocess
 def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).with_name("bilateral")
     result = subprocess.run(

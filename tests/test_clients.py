@@ -21,7 +21,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from server import ROOT, bilateral, serve
 from SPARQLWrapper import JSON, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.server, pytest.mark.subprocess]
 
 TOKEN = "clients-write-token"
 TIMEOUT = 30

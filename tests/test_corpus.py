@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE, ID
 from corpus_data import CORPUS, seeds_with
 
+from conftest import BASE, ID
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
 from graph.build.sheets import SeedError, load_seeds
 from graph.read.lookup import select
 from graph.store import OxigraphStore, memory_store
+
+pytestmark = pytest.mark.pipeline
 
 KOSHA_REQUEST = ID + "act/sour-asks-examine-kosha-comwel-nssf"
 SKILLED_REQUEST = ID + "act/sour-asks-expand-skilled-workers-programme"

@@ -5,14 +5,16 @@ an approximate count beside an exact one."""
 from __future__ import annotations
 
 import pytest
-from conftest import BASE, ID
 from corpus_data import CORPUS, HELDOUT, seeds_with
 from pyoxigraph import NamedNode
 
+from conftest import BASE, ID
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
 from graph.read.lookup import select
 from graph.store import OxigraphStore, memory_store
+
+pytestmark = pytest.mark.pipeline
 
 MARCH_8 = ID + "meeting/meeting-heng-sour-lee-jung-sik-march-8"
 

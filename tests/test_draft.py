@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ARTICLE, SEEDS
 
 from api.cli import main
+from conftest import ARTICLE, SEEDS
 from graph.build.draft import Drafter, Known, Source, register_entities
 from graph.build.draft.accuracy import evaluate
 from graph.build.draft.text import MAX_BYTES
@@ -425,6 +425,7 @@ def accept(path: Path, keep: int | None = None) -> None:
     path.write_text("".join(out), "utf-8")
 
 
+@pytest.mark.pipeline
 def test_drafted_items_stay_out_until_accepted(
     capsys: pytest.CaptureFixture[str], seeds: Path
 ) -> None:

@@ -13,14 +13,11 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from server import serve
 
 from api import editor
-from api.app import create_app
-from api.config import Settings
+from conftest import ROOT
 from graph.store import OxigraphStore
 from ontology.vocabulary import PREFIXES
 
@@ -29,17 +26,6 @@ QUESTIONS = ROOT.parent / "shared" / "competency-questions.md"
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what chromium sends
 
 Rows = list[dict[str, str | None]]
-
-
-@pytest.fixture(scope="module")
-def app(store: OxigraphStore) -> FastAPI:
-    return create_app(Settings(), store=store)
-
-
-@pytest.fixture(scope="module")
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
 
 
 def run(store: OxigraphStore, query: str) -> Rows:
@@ -389,7 +375,7 @@ def _not_favicon(lines: list[str]) -> list[str]:
     return [line for line in lines if "/favicon.ico" not in line]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_editor_runs_an_example_in_chromium(client: TestClient, server: str) -> None:
     editor_html(client)
     if not CHROMIUM.exists():

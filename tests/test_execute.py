@@ -12,7 +12,7 @@ import pytest
 
 from graph.store.execute import Job, Outcome, ProcessExecutor
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.subprocess
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CHEAP = "ASK { <https://bilateral-kg.example/id/person/heng-sour> ?p ?o }"

@@ -11,15 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from server import serve
 
-from api.app import create_app
-from api.config import Settings
 from api.routes import explorer
-from graph.store import OxigraphStore
+from conftest import ROOT
 from ontology.vocabulary import GROUPS, LAYERS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,17 +45,6 @@ FIRE_TRUCKS = (
     "equipment for vocational training institutions, the exchange of technology and the "
     "provision of fire trucks and ambulances."
 )
-
-
-@pytest.fixture(scope="module")
-def app(store: OxigraphStore) -> FastAPI:
-    return create_app(Settings(), store=store)
-
-
-@pytest.fixture(scope="module")
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
 
 
 # ---- over HTTP ------------------------------------------------------------------------------
@@ -189,7 +174,7 @@ def ids(items: list[dict[str, Any]]) -> set[str]:
     return {item["id"] for item in items}
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_1_search_shows_heng_sour_and_both_meetings(report: dict[str, Any]) -> None:
     assert report["status"] == 200 and report["contentType"].startswith("text/html")
     assert report["initial"]["nodes"] == [] and report["initial"]["focus"] is None
@@ -202,7 +187,7 @@ def test_1_search_shows_heng_sour_and_both_meetings(report: dict[str, Any]) -> N
     assert report["focusUrl"].endswith("/explore?focus=person%2Fheng-sour&sel=person%2Fheng-sour")
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_2_click_expands_a_node_with_more_neighbours(report: dict[str, Any]) -> None:
     meeting = "meeting/meeting-heng-sour-lee-jung-sik-march-8"
     before = {n["id"]: n for n in report["focused"]["nodes"]}
@@ -220,7 +205,7 @@ def test_2_click_expands_a_node_with_more_neighbours(report: dict[str, Any]) -> 
     assert {"organization/nssf", "organization/kosha"} <= ids(report["requestExpanded"]["nodes"])
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_2_collapse_removes_what_the_expansion_added_and_undo_restores(
     report: dict[str, Any],
 ) -> None:
@@ -248,7 +233,7 @@ def test_2_collapse_removes_what_the_expansion_added_and_undo_restores(
     assert ids(undone["edges"]) == ids(two["edges"])
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_3_edge_details_show_the_sentence_in_its_source(report: dict[str, Any]) -> None:
     assert report["edgeState"]["selection"]["group"] == "edge"
     assert report["edgeDetails"].startswith("Request by Heng Sour: examine the possibility")
@@ -258,7 +243,7 @@ def test_3_edge_details_show_the_sentence_in_its_source(report: dict[str, Any]) 
     assert report["edgeEntityLinks"] == [f"/id/{REQUEST}", "/id/organization/nssf"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_4_path_nssf_to_kosha_is_highlighted_and_explained(report: dict[str, Any]) -> None:
     path = report["path"]["path"]
     assert path["query"]["from"] == "organization/nssf"
@@ -279,7 +264,7 @@ def test_4_path_nssf_to_kosha_is_highlighted_and_explained(report: dict[str, Any
     assert SENTENCE in report["pathResults"][0]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_5_visual_language(report: dict[str, Any]) -> None:
     state = report["requestExpanded"]
     shapes = {n["kind"]: (n["shape"], n["color"]) for n in state["nodes"]}
@@ -295,7 +280,7 @@ def test_5_visual_language(report: dict[str, Any]) -> None:
     assert others and not stated & others, styles
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_5_line_style_follows_the_status(report: dict[str, Any]) -> None:
     state = report["leeCheolWoo"]
     assert state["focus"] == LEE_CHEOL_WOO
@@ -313,7 +298,7 @@ def test_5_line_style_follows_the_status(report: dict[str, Any]) -> None:
     assert {e["lineStyle"] for e in wanting} == {"dashed"}
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_6_status_filter_hides_acts_and_their_lines_and_the_permalink_keeps_it(
     report: dict[str, Any],
 ) -> None:
@@ -335,7 +320,7 @@ def test_6_status_filter_hides_acts_and_their_lines_and_the_permalink_keeps_it(
     assert ids(report["examinationBack"]["nodes"]) == ids(before["nodes"])
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_6_filters_hide_kinds_and_unstated_facts(report: dict[str, Any]) -> None:
     assert report["noActs"]["filters"]["hideKinds"] == ["act"]
     assert [n for n in report["noActs"]["nodes"] if n["kind"] == "act"] == []
@@ -348,7 +333,7 @@ def test_6_filters_hide_kinds_and_unstated_facts(report: dict[str, Any]) -> None
     assert len(report["statedOnly"]["edges"]) < len(report["noActs"]["edges"])
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_7_permalink_restores_the_view_and_history_walks_it(report: dict[str, Any]) -> None:
     url = report["permalink"]
     for part in ("focus=person%2Fheng-sour", "expand=meeting", "hide=act", "stated=1"):
@@ -368,7 +353,7 @@ def test_7_permalink_restores_the_view_and_history_walks_it(report: dict[str, An
     assert report["undone"]["filters"]["hideKinds"] == []
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_8_exports_png_graphml_and_json(report: dict[str, Any]) -> None:
     png = report["png"]
     assert png["width"] > 400 and png["height"] > 300
@@ -384,7 +369,7 @@ def test_8_exports_png_graphml_and_json(report: dict[str, Any]) -> None:
     assert report["json"]["edges"] == shown["edges"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_9_readable_at_1280x800_by_keyboard_without_errors(report: dict[str, Any]) -> None:
     layout = report["layout"]
     assert layout["scrollWidth"] <= 1280 and layout["scrollHeight"] <= 800, layout

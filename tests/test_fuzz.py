@@ -35,6 +35,8 @@ from api.config import Settings
 from graph.build.pipeline import Compiled
 from graph.store import memory_store
 
+pytestmark = pytest.mark.fuzz
+
 BASE = Settings().base_iri
 PROBLEM = "application/problem+json"
 

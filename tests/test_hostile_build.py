@@ -24,6 +24,8 @@ import pytest
 from api.cli import main
 from graph.store import current_generation
 
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CORPUS = ROOT / "tests" / "hostile" / "build"

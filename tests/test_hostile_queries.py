@@ -31,8 +31,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import listening
 from server import serve
+
+from conftest import listening
+
+pytestmark = pytest.mark.server
 
 TOKEN = "t0k"
 QUERY_TIMEOUT = 2.0

@@ -51,7 +51,7 @@ from test_faults import server_process, server_processes
 
 from graph.store import DiskStore
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 TOKEN = "load-test-write-token"
 CLIENTS = 6

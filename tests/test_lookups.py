@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.config import Settings
-from graph.store import OxigraphStore
 
 S6 = "The minister asked Lee to expand the skilled workers programme"
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=store)) as c:
-        yield c
 
 
 @pytest.mark.parametrize(

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import ID, SEEDS
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.config import Settings
+from conftest import ID, SEEDS
 from graph.build.draft import Drafter, Source, register_entities
 from graph.build.sheets import SeedError, load_register
-from graph.store import OxigraphStore
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=store)) as c:
-        yield c
 
 
 @pytest.mark.parametrize(

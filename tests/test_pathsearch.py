@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from graph.read.pathsearch import k_shortest_paths
+from graph.read.pathsearch import _CLOCK_EVERY, k_shortest_paths
 from graph.store import OxigraphStore
 
 
@@ -70,7 +70,9 @@ def test_the_time_budget_stops_the_search_and_says_so() -> None:
     G = nx.grid_2d_graph(60, 60)
     found = k_shortest_paths(G, (0, 0), (59, 59), k=20, max_length=200, budget=0.0)
     assert not found.complete and found.stopped == "time budget"
-    assert found.seconds < 5
+    # Stopped at the first reading of the clock, long before the grid is walked (no wall-clock
+    # bound here: `make bench` measures speed).
+    assert found.expanded <= 2 * _CLOCK_EVERY < 60 * 60
 
 
 def test_api_paths_say_whether_the_search_was_complete(store: OxigraphStore) -> None:

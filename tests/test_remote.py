@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, ID
 from engines import Engine, oxigraph_server, virtuoso_missing, virtuoso_server
 from server import bilateral, serve
 
+from conftest import BASE, ID
 from graph.build.pipeline import Compiled
 from graph.read.lookup import entity_view, resolve
 from graph.read.network import project, shortest_paths
@@ -28,7 +28,7 @@ from graph.read.search import SearchIndex
 from graph.store import OxigraphStore, StoreError
 from graph.store.remote import RemoteStore, bind_values, query_form
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.engine
 
 HENG_SOUR = f"{ID}person/heng-sour"
 LOADED = "https://example.org/graph/loaded"

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from conftest import ARTICLE, BASE, ID, SOURCE
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -16,7 +15,8 @@ from api.app import create_app
 from api.config import Settings
 from api.routes import resources
 from api.routes.resources import page_view
-from graph.read import ids, resource
+from conftest import ARTICLE, BASE, ID, SOURCE
+from graph.read import ids
 from graph.store import OxigraphStore, memory_store
 
 HENG_SOUR = ID + "person/heng-sour"
@@ -31,12 +31,6 @@ def _app(settings: Settings, store: OxigraphStore) -> FastAPI:
     if not any(getattr(route, "path", None) == "/id/{path:path}" for route in app.routes):
         app.include_router(resources.router)
     return app
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(_app(Settings(), store)) as c:
-        yield c
 
 
 def path(iri: str) -> str:
@@ -390,6 +384,6 @@ def test_local_href() -> None:
     assert ids.local_href("https://bilateral-kg.example/ontology#actor", BASE) == "/ontology"
     assert ids.local_href("https://schema.org/Person", BASE) == "https://schema.org/Person"
     assert ids.local_href("urn:isbn:1", BASE) is None
-    for module in (resources, resource, ids):
+    for module in (resources, ids):  # graph.read.resource's run with the doctests of graph/
         failures, _ = doctest.testmod(module)
         assert failures == 0

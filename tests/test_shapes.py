@@ -13,6 +13,8 @@ from graph.build.validate import union_graph, validate_graph
 from ontology import OA, SDMX_MEASURE
 from ontology.namespace import BKG, STATUS
 
+pytestmark = pytest.mark.pipeline
+
 ID = "https://bilateral-kg.example/id/"
 ACT = URIRef(ID + "act/sour-asks-examine-kosha-comwel-nssf")
 MEETING = URIRef(ID + "meeting/meeting-heng-sour-lee-jung-sik-march-8")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import BASE, SEEDS
 
+from conftest import BASE, SEEDS
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
 from graph.read.lookup import entity_view
 from graph.read.query import select
 from graph.store import OxigraphStore, memory_store
+
+pytestmark = pytest.mark.pipeline
 
 TEXT = (
     "South Korea launched the Employment Permit System in 2004. "

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
+from conftest import BASE
 from graph.build.pipeline import Compiled
 from graph.store import memory_store
 
@@ -409,6 +409,7 @@ def test_results_are_well_formed_json(client) -> None:
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
+@pytest.mark.slow
 def test_a_heavy_query_is_stopped_and_never_stalls_others(built) -> None:
     import httpx
     from server import serve

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, SEEDS
 
+from conftest import BASE, SEEDS
 from graph.build.iris import Iris
 from graph.build.pipeline import InvalidGraphError, build_store
 from graph.build.sheets import SeedError
@@ -22,6 +22,8 @@ from graph.store import (
     write_generation,
 )
 from graph.store.safety import UnsafeQueryError
+
+pytestmark = pytest.mark.pipeline
 
 PEOPLE = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:Person }"
 

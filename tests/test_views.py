@@ -52,7 +52,7 @@ def _entities(store: Any) -> list[str]:
     return sorted(r["e"] for r in rows)
 
 
-@pytest.mark.parametrize("graph", ["seed", "synthetic"])
+@pytest.mark.parametrize("graph", ["seed", pytest.param("synthetic", marks=pytest.mark.pipeline)])
 def test_prepared_entity_facts_give_the_queried_view(
     graph: str, store: OxigraphStore, synthetic: OxigraphStore
 ) -> None:
@@ -71,6 +71,7 @@ def test_prepared_entity_facts_give_the_queried_view(
     assert any(e.exact for f in heng_sour.facts for e in f.evidence)
 
 
+@pytest.mark.pipeline
 def test_prepared_meetings_page_like_the_queries(synthetic: OxigraphStore) -> None:
     view = meetings_view(synthetic)
     assert len(view.order) > 10
@@ -94,6 +95,7 @@ def test_prepared_meetings_page_like_the_queries(synthetic: OxigraphStore) -> No
         assert any(item["attendees"] and item["evidence"] for p in pages for item in p["items"])
 
 
+@pytest.mark.pipeline
 def test_find_meetings_filters_and_pages(synthetic: OxigraphStore) -> None:
     view = meetings_view(synthetic)
     person = max(view.by_attendee, key=lambda a: len(view.by_attendee[a]))
@@ -134,6 +136,7 @@ def writable(tmp_path: Path, compiled: Any) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.mark.subprocess  # a store on disk: the app starts its query workers
 def test_an_update_shows_at_once_in_the_entity_view(writable: TestClient) -> None:
     app: Any = writable.app
     deadline = time.monotonic() + 60

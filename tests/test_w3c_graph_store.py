@@ -16,7 +16,7 @@ from server import MF, ROOT, HttpTest, read_manifest, replay, serve
 
 from graph.store import write_generation
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.server
 
 GSP = ROOT.parent / "shared" / "w3c" / "graph-store-protocol"
 if not (GSP / "manifest.ttl").is_file():

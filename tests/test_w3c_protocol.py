@@ -12,7 +12,7 @@ from server import ROOT, Expected, HttpTest, check, manifest_entries, read_manif
 
 from graph.store import write_generation
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.server
 
 W3C = ROOT.parent / "shared" / "w3c"
 PROTOCOL = W3C / "protocol"

@@ -17,12 +17,14 @@ from urllib.parse import quote
 import httpx
 import pytest
 import yaml
-from conftest import ROOT, SEEDS
 from rdflib import Dataset, Literal, URIRef
 from server import bilateral, serve
 
 from api.security import content_security_policy
+from conftest import ROOT, SEEDS
 from graph.read.ids import local_href
+
+pytestmark = [pytest.mark.server, pytest.mark.subprocess]
 
 BASE = "https://bilateral-kg.example/"
 ID = BASE + "id/"
@@ -710,7 +712,7 @@ def _states(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return states
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_browser_runs_no_payload(report: dict[str, Any]) -> None:
     assert report["dialogs"] == []
     for name, state in _states(report).items():
@@ -724,7 +726,7 @@ def test_browser_runs_no_payload(report: dict[str, Any]) -> None:
     assert report["foreignRequests"] == []
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_browser_shows_payloads_as_text(report: dict[str, Any]) -> None:
     for path in BROWSER_PAGES:
         text = " ".join(report["pages"][path]["text"].split())
@@ -770,7 +772,7 @@ def test_security_headers_middleware(base: str) -> None:
     assert "'unsafe-inline'" not in content_security_policy().split("script-src")[1].split(";")[0]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_pages_work_under_the_security_policy(
     base: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -5,12 +5,7 @@ and the offsets on the other; :func:`span_pattern` writes that pattern for every
 and in the other modules of the read side.
 
 Examples:
-    >>> from pathlib import Path
-    >>> from graph.build.iris import Iris
-    >>> from graph.build.pipeline import compile_seeds
-    >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> store = seed_store()
     >>> act = "https://bilateral-kg.example/id/act/governor-examines-technology-exchange"
     >>> [e.exact[:30] for e in evidence_of(store, [act])[act]]
     ['According to the labour minist']

@@ -4,12 +4,7 @@ Each list is paged by a keyset cursor (the id of the last item of the previous p
 is the items after it in IRI order. User input is bound as RDF terms, never pasted.
 
 Examples:
-    >>> from pathlib import Path
-    >>> from graph.build.iris import Iris
-    >>> from graph.build.pipeline import compile_seeds
-    >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> store = seed_store()
     >>> base = "https://bilateral-kg.example/"
     >>> page = acts(store, base, status="requested", limit=2)
     >>> [a["status"] for a in page.items], page.more

@@ -3,12 +3,7 @@
 Every query here binds user input as RDF terms (``bindings``); no input is pasted into SPARQL.
 
 Examples:
-    >>> from pathlib import Path
-    >>> from graph.build.iris import Iris
-    >>> from graph.build.pipeline import compile_seeds
-    >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> store = seed_store()
     >>> [m.label for m in resolve(store, "Sour")]
     ['Heng Sour']
     >>> view = entity_view(store, resolve(store, "NSSF")[0].iri)

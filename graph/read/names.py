@@ -52,12 +52,7 @@ def script_names(store: Store, iris: Iterable[str]) -> dict[str, list[ScriptName
         For each entity that has any, its names ordered by language and name.
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> store = seed_store()
         >>> iri = "https://bilateral-kg.example/id/person/heng-sour"
         >>> [(n.name, n.language) for n in script_names(store, [iri])[iri]]
         [('ហេង សួរ', 'Khmer')]

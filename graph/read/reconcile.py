@@ -295,12 +295,7 @@ def property_values(
         For each entity, its values in a stable order (entities as ``EntityRef``).
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> store = seed_store()
         >>> sour = "https://bilateral-kg.example/id/person/heng-sour"
         >>> [v.name for v in property_values(store, [sour], "country")[sour]]
         ['Cambodia']
@@ -447,12 +442,7 @@ def reconcile(index: SearchIndex, query: Query) -> list[Candidate]:
         At most ``query.limit`` candidates.
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> index = SearchIndex(seed_store())
         >>> [(c.name, c.match) for c in reconcile(index, Query("Sour Heng", ("person",)))]
         [('Heng Sour', True)]
         >>> [(c.name, c.match) for c in reconcile(index, Query("Lee", ("person",)))]
@@ -608,12 +598,7 @@ def suggest_entities(
         The hits as candidates (``match`` is never set).
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> index = SearchIndex(seed_store())
         >>> [c.name for c in suggest_entities(index, "이정")]
         ['Lee Jung-sik']
     """
@@ -685,12 +670,7 @@ def extend(
         For each entity, for each property id, its values (possibly none).
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> store = seed_store()
         >>> kh = "https://bilateral-kg.example/id/place/cambodia"
         >>> extend(store, [kh], [("wikidata", {}), ("iso3166", {})])[kh]
         {'wikidata': ['Q424'], 'iso3166': ['KH']}
@@ -733,12 +713,7 @@ def preview(index: SearchIndex, iri: str) -> Preview | None:
         The card, or None when the store knows nothing of the IRI.
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> index = SearchIndex(seed_store())
         >>> card = preview(index, "https://bilateral-kg.example/id/organization/kosha")
         >>> card.name
         'Korea Occupational Safety and Health Agency'

@@ -5,12 +5,7 @@ The linked-data pages (``/id/...``) and their JSON twins render :func:`resource_
 representations hold :func:`description`.
 
 Examples:
-    >>> from pathlib import Path
-    >>> from graph.build.iris import Iris
-    >>> from graph.build.pipeline import compile_seeds
-    >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> store = seed_store()
     >>> base = "https://bilateral-kg.example/"
     >>> view = resource_view(store, base + "id/person/heng-sour", base)
     >>> view["kind"], view["label"]

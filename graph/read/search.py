@@ -189,12 +189,7 @@ class SearchIndex:
     """A search index of the store's labelled things, rebuilt when the store changes.
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> index = SearchIndex(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> index = SearchIndex(seed_store())
         >>> [h.label for h in index.search("kosha", limit=1)]
         ['Korea Occupational Safety and Health Agency']
         >>> [h.label for h in index.search("heng suor", limit=1)]

@@ -7,13 +7,8 @@ it is ready for the store's *current* version, :meth:`Prepared.peek` answers ``N
 caller queries the store directly, so an answer never comes from an older version.
 
 Examples:
-    >>> from pathlib import Path
-    >>> from graph.build.iris import Iris
-    >>> from graph.build.pipeline import compile_seeds
-    >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
     >>> from graph.read.lookup import entity_view
-    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> store = seed_store()
     >>> index = entity_facts(store)
     >>> nssf = "https://bilateral-kg.example/id/org/nssf"
     >>> entity_view(store, nssf, index) == entity_view(store, nssf)
