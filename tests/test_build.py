@@ -6,8 +6,8 @@ import importlib.metadata
 from pathlib import Path
 
 import pytest
-
 from conftest import ARTICLE, BASE, SEEDS, SOURCE
+
 from graph.build.iris import Iris
 from graph.build.pipeline import compile_seeds
 from ontology import generate

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT, SEEDS
 
 from api.cli import main
-from conftest import ROOT, SEEDS
 from graph.store import open_store
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import BASE, ID
 from corpus_data import CORPUS, seeds_with
 
-from conftest import BASE, ID
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
 from graph.build.sheets import SeedError, load_seeds

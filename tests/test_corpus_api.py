@@ -20,6 +20,8 @@ from graph.build.iris import Iris
 from graph.build.pipeline import compile_seeds
 from graph.store import OxigraphStore, memory_store
 
+pytestmark = pytest.mark.pipeline
+
 KOSHA = "act/sour-asks-examine-kosha-comwel-nssf"
 
 

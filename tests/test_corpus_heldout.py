@@ -5,10 +5,10 @@ an approximate count beside an exact one."""
 from __future__ import annotations
 
 import pytest
+from conftest import BASE, ID
 from corpus_data import CORPUS, HELDOUT, seeds_with
 from pyoxigraph import NamedNode
 
-from conftest import BASE, ID
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
 from graph.read.lookup import select

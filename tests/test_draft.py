@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import ARTICLE, SEEDS
 
 from api.cli import main
-from conftest import ARTICLE, SEEDS
 from graph.build.draft import Drafter, Known, Source, register_entities
 from graph.build.draft.accuracy import evaluate
 from graph.build.draft.text import MAX_BYTES

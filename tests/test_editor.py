@@ -13,11 +13,11 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from fastapi.testclient import TestClient
 from server import serve
 
 from api import editor
-from conftest import ROOT
 from graph.store import OxigraphStore
 from ontology.vocabulary import PREFIXES
 

@@ -19,6 +19,7 @@ def _pids(executor: ProcessExecutor) -> set[int]:
     return {w.process.pid for w in list(executor._idle.queue)}
 
 
+@pytest.mark.subprocess  # query worker processes
 def test_an_unsupported_function_is_a_400_and_no_worker_dies(built: Path) -> None:
     executor = ProcessExecutor(built, workers=2, max_workers=2)
     try:
@@ -34,6 +35,7 @@ def test_an_unsupported_function_is_a_400_and_no_worker_dies(built: Path) -> Non
         executor.close()
 
 
+@pytest.mark.server
 def test_an_unsupported_function_over_http(built: Path) -> None:
     with serve(built) as base:
         r = httpx.get(f"{base}/sparql", params={"query": UNSUPPORTED}, timeout=30)

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from fastapi.testclient import TestClient
 from server import serve
 
 from api.routes import explorer
-from conftest import ROOT
 from ontology.vocabulary import GROUPS, LAYERS
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -54,9 +54,9 @@ import httpx
 import psutil
 import pyoxigraph as ox
 import pytest
+from conftest import SEEDS
 from server import ROOT, _stop, _wait_ready, bilateral, free_port, serve
 
-from conftest import SEEDS
 from graph.store import DiskStore, current_generation
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.subprocess]

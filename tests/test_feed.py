@@ -23,12 +23,6 @@ STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 @pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=store)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def corpus_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The seed with the test sources of tests/corpus (TEST DATA): later reports that change
     the status of a seed act."""
@@ -112,6 +106,7 @@ def test_undated_acts_are_dated_as_the_feed_and_say_so(client: TestClient) -> No
     assert "published" not in undated  # no source date: nothing made up
 
 
+@pytest.mark.pipeline
 def test_a_later_report_that_changes_a_status_is_a_new_entry(corpus_client: TestClient) -> None:
     root = _valid_atom(corpus_client.get("/pair/KH-KR/feed.atom").content)
     entries = {e.findtext(f"{A}id"): e for e in root.findall(f"{A}entry")}

@@ -81,6 +81,7 @@ def test_a_trick_the_engine_reads_as_service_is_refused(name: str) -> None:
         assert hits == []
 
 
+@pytest.mark.server
 def test_the_old_bypass_over_http_is_refused_and_nothing_connects(built: Path) -> None:
     with listening() as (port, hits), serve(built) as base:
         for name in ("pn-local-esc", "less-than-comment", "glued-prefix"):

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.config import Settings
-from graph.store import OxigraphStore
-
 #: A value for each path parameter of the API, so every GET route can be called.
 SAMPLES = {"id": "person/heng-sour", "path": "missing", "name": "explorer.js", "file": "x"}
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=store)) as c:
-        yield c
 
 
 def _get_paths(client: TestClient) -> list[str]:

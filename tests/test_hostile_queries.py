@@ -31,9 +31,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from server import serve
-
 from conftest import listening
+from server import serve
 
 pytestmark = pytest.mark.server
 

@@ -24,7 +24,7 @@ from test_load import tree_rss
 
 from graph.store import current_generation
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 TOKEN = "hostile-server-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import ARTICLE
+from fastapi.testclient import TestClient
 
 
 def all_pages(client: TestClient, url: str, **params: object) -> list[dict]:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import ID, SEEDS
 from fastapi.testclient import TestClient
 
-from conftest import ID, SEEDS
 from graph.build.draft import Drafter, Source, register_entities
 from graph.build.sheets import SeedError, load_register
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,6 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 @pytest.fixture(scope="module")
 def records(store: OxigraphStore) -> list[dict[str, Any]]:
     return plover_records(store, "https://bilateral-kg.example/")
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=store)) as c:
-        yield c
 
 
 def _scheme(q: Any, scheme: str) -> dict[str, dict[str, Any]]:

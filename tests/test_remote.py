@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from conftest import BASE, ID
 from engines import Engine, oxigraph_server, virtuoso_missing, virtuoso_server
 from server import bilateral, serve
 
-from conftest import BASE, ID
 from graph.build.pipeline import Compiled
 from graph.read.lookup import entity_view, resolve
 from graph.read.network import project, shortest_paths

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+from conftest import ARTICLE, BASE, ID, SOURCE
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -15,7 +16,6 @@ from api.app import create_app
 from api.config import Settings
 from api.routes import resources
 from api.routes.resources import page_view
-from conftest import ARTICLE, BASE, ID, SOURCE
 from graph.read import ids
 from graph.store import OxigraphStore, memory_store
 

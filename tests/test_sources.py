@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import BASE, SEEDS
+
 from graph.build.iris import Iris
 from graph.build.pipeline import Compiled, compile_seeds
 from graph.read.lookup import entity_view

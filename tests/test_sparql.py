@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+from conftest import BASE
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from conftest import BASE
 from graph.build.pipeline import Compiled
 from graph.store import memory_store
 

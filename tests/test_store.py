@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import BASE, SEEDS
+
 from graph.build.iris import Iris
 from graph.build.pipeline import InvalidGraphError, build_store
 from graph.build.sheets import SeedError

@@ -17,11 +17,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 import yaml
+from conftest import ROOT, SEEDS
 from rdflib import Dataset, Literal, URIRef
 from server import bilateral, serve
 
 from api.security import content_security_policy
-from conftest import ROOT, SEEDS
 from graph.read.ids import local_href
 
 pytestmark = [pytest.mark.server, pytest.mark.subprocess]

@@ -6,12 +6,7 @@ Everything here reads what the build derived (``graph.build.corpus``): ``bkg:rep
 date wherever dates exist, never by slug. User input is bound as RDF terms, never pasted.
 
 Examples:
-    >>> from pathlib import Path
-    >>> from graph.build.iris import Iris
-    >>> from graph.build.pipeline import compile_seeds
-    >>> from graph.store import memory_store
-    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-    >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+    >>> store = seed_store()
     >>> base = "https://bilateral-kg.example/"
     >>> kh = ox.NamedNode(base + "id/place/cambodia")
     >>> kr = ox.NamedNode(base + "id/place/south-korea")

@@ -105,12 +105,7 @@ def pair_feed(store: Store, base: str, a: ox.NamedNode, b: ox.NamedNode) -> Feed
         publication dates; an entry the graph can date neither way has no date.
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> store = seed_store()
         >>> kh = ox.NamedNode("https://bilateral-kg.example/id/place/cambodia")
         >>> kr = ox.NamedNode("https://bilateral-kg.example/id/place/south-korea")
         >>> feed = pair_feed(store, "https://bilateral-kg.example/", kh, kr)

@@ -61,12 +61,7 @@ def mappings(store: Store) -> tuple[dict[str, Mapping], dict[str, list[str]]]:
         (class IRI -> mapping, field notation -> contexts).
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> kinds, contexts = mappings(memory_store(compile_seeds(seeds, Iris()).nquads))
+        >>> kinds, contexts = mappings(seed_store())
         >>> kinds[BKG_IRI + "Request"]
         Mapping(event='REQUEST', mode='assist', quad_code=3, score=0.5, cameo='10')
         >>> contexts["bilateral-relations"]
@@ -269,12 +264,7 @@ def plover_records(
         The records, meetings first, each group in the order of the lists (``graph.read.lists``).
 
     Examples:
-        >>> from pathlib import Path
-        >>> from graph.build.iris import Iris
-        >>> from graph.build.pipeline import compile_seeds
-        >>> from graph.store import memory_store
-        >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
-        >>> store = memory_store(compile_seeds(seeds, Iris()).nquads)
+        >>> store = seed_store()
         >>> records = plover_records(store, "https://bilateral-kg.example/")
         >>> r = next(r for r in records if r["id"].endswith("heng-sour-lee-jung-sik-march-8"))
         >>> r["event"], r["mode"], r["date"], [a["code"] for a in r["actor"] + r["recipient"]]
