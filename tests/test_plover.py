@@ -243,6 +243,7 @@ def test_api_refuses_a_bad_country_pair(client: TestClient, countries: str, reas
     assert r.status_code == 400 and reason in r.json()["detail"]
 
 
+@pytest.mark.pipeline
 def test_a_later_report_changes_the_current_status_not_the_stated_one(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
