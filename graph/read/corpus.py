@@ -337,15 +337,18 @@ def _heads(store: Store, nodes: list[str]) -> dict[str, dict[str, Any]]:
     for r in _values(store, found, "?n rdfs:label ?label", "?label"):
         item = out[r["n"]]
         item["label"] = r["label"] if item["label"] is None else min(item["label"], r["label"])
-    for prop, key in (
-        ("bkg:timelineDate", "date"),
-        ("bkg:dateBasis", "date_basis"),
-        ("bkg:sortDate", "sort_date"),
-        ("bkg:sortDateEnd", "sort_date_end"),
-        ("bkg:reportCount", "report_count"),
-    ):
-        for r in _values(store, found, f"?n {prop} ?v", "?v"):
-            out[r["n"]][key] = r["v"] if key == "report_count" else str(r["v"])
+    dates = _values(
+        store,
+        found,
+        "OPTIONAL { ?n bkg:timelineDate ?date } OPTIONAL { ?n bkg:dateBasis ?date_basis } "
+        "OPTIONAL { ?n bkg:sortDate ?sort_date } OPTIONAL { ?n bkg:sortDateEnd ?sort_date_end } "
+        "OPTIONAL { ?n bkg:reportCount ?report_count }",
+        "?date ?date_basis ?sort_date ?sort_date_end ?report_count",
+    )
+    for r in dates:
+        for key in ("date", "date_basis", "sort_date", "sort_date_end", "report_count"):
+            if r[key] is not None:
+                out[r["n"]][key] = r[key] if key == "report_count" else str(r[key])
     graphs = sorted({g for item in out.values() for g in item["graphs"]})
     layer_of = {
         r["n"]: r["layer"]
