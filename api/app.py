@@ -34,7 +34,7 @@ from api.routes import (
 )
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
-from graph.read.network import Projection
+from graph.read.projection import Projection
 from graph.read.search import SearchIndex
 from graph.read.views import PreparedFacts, PreparedMeetings, summary_of
 from graph.store import PerVersion, Store

@@ -18,13 +18,9 @@ from graph.build.iris import Iris
 from graph.read.export import to_csv, to_gexf, to_graphml
 from graph.read.lists import country
 from graph.read.lookup import entity_view, layer_graphs, resolve
-from graph.read.network import (
-    Net,
-    explain,
-    project,
-    shortest_paths,
-)
+from graph.read.network import explain, shortest_paths
 from graph.read.plover import plover_records, to_jsonl
+from graph.read.projection import Net, project
 from graph.read.search import SearchIndex, find_node
 from graph.store import NO_TRIPLES, DiskStore, StoreError
 from graph.store.execute import Job, run_job

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from api.config import Settings
-from graph.read.network import Projection
+from graph.read.projection import Projection
 from graph.read.search import SearchIndex
 from graph.read.views import PreparedFacts, PreparedMeetings
 from graph.store import PerVersion, Store

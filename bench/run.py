@@ -436,7 +436,8 @@ def query_mix(p: dict[str, Any]) -> dict[str, str]:
 PROJECTION_SCRIPT = """
 import json, resource, statistics, sys, time
 from pathlib import Path
-from graph.read.network import ego, project, shortest_paths
+from graph.read.network import ego, shortest_paths
+from graph.read.projection import project
 from graph.store import open_store
 store = open_store(Path(sys.argv[1]))
 len(store)

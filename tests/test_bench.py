@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.config import Settings
 from graph.read.lookup import entity_view
-from graph.read.network import project, shortest_paths
+from graph.read.network import shortest_paths
+from graph.read.projection import project
 from graph.read.query import select
 from graph.store import OxigraphStore, memory_store
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.config import Settings
 from graph.read.export import to_csv
-from graph.read.network import Link
+from graph.read.projection import Link
 from graph.store import memory_store
 
 FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1"]

@@ -6,16 +6,8 @@ import networkx as nx
 import pytest
 from conftest import ID
 
-from graph.read.network import (
-    Projection,
-    brokers,
-    connected_groups,
-    ego,
-    explain,
-    neighbours,
-    project,
-    shortest_paths,
-)
+from graph.read.network import brokers, connected_groups, ego, explain, neighbours, shortest_paths
+from graph.read.projection import Projection, project
 from graph.store import OxigraphStore, memory_store
 
 NSSF, KOSHA, NEA = ID + "organization/nssf", ID + "organization/kosha", ID + "organization/nea"

@@ -12,7 +12,8 @@ from graph.read import lists
 from graph.read.evidence import EvidenceCache, evidence_of, span_pattern
 from graph.read.ids import full_iri, short_id
 from graph.read.lookup import entity_view
-from graph.read.network import Link, ego, neighbours, project
+from graph.read.network import ego, neighbours
+from graph.read.projection import Link, project
 from graph.read.query import select
 from graph.read.search import SearchIndex, find_node
 from graph.store import OxigraphStore

@@ -22,7 +22,8 @@ from server import bilateral, serve
 
 from graph.build.pipeline import Compiled
 from graph.read.lookup import entity_view, resolve
-from graph.read.network import project, shortest_paths
+from graph.read.network import shortest_paths
+from graph.read.projection import project
 from graph.read.query import select
 from graph.read.search import SearchIndex
 from graph.store import OxigraphStore, StoreError

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from conftest import SOURCE
 
 from api.routes.entities import Kind
-from graph.read.network import project
+from graph.read.projection import project
 from graph.read.search import SearchIndex
 from graph.store import OxigraphStore
 from ontology import ontology_graph, scheme_notations

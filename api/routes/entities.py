@@ -15,12 +15,7 @@ from api.problems import Problem
 from graph.read import corpus
 from graph.read.ids import short_id
 from graph.read.lookup import entity_view
-from graph.read.network import (
-    ego,
-    explain,
-    neighbours,
-    path_search,
-)
+from graph.read.network import ego, explain, neighbours, path_search
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, SEARCH_KINDS
 
 __all__ = ["router"]

@@ -10,7 +10,7 @@ import re
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.read.network import Net
+from graph.read.projection import Net
 from graph.store import Store
 
 __all__ = ["graph_triples", "spreadsheet_safe", "to_csv", "to_gexf", "to_graphml"]
@@ -83,7 +83,7 @@ def to_csv(G: Net) -> bytes:
     text cell made ``spreadsheet_safe`` (the data's labels and quotes come from sources).
 
     Examples:
-        >>> from graph.read.network import Link
+        >>> from graph.read.projection import Link
         >>> G = nx.Graph()
         >>> G.add_node("a", label="A", kind="person")
         >>> G.add_node("b", label="B", kind="act")
