@@ -124,3 +124,12 @@ def test_entity_page_shows_the_names_with_their_sources(client: TestClient) -> N
 def test_the_drafter_links_names_in_their_own_script(text: str, expected: dict[str, str]) -> None:
     draft = Drafter(register_entities(SEEDS)).draft(text, Source("t"))
     assert {m.text: m.entity for m in draft.mentions} == expected
+
+
+def test_union_and_programme_names(client: TestClient) -> None:
+    for query, entity in (
+        ("សម្ព័ន្ធសហជីពចលនាកម្មករ", "organization/cumw"),
+        ("고용허가제", "programme/eps"),
+    ):
+        hits = client.get("/api/search", params={"q": query}).json()["results"]
+        assert hits[0]["id"] == entity
