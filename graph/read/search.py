@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import difflib
-from collections import Counter
 from collections.abc import Collection, Container
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
 
 from graph.read.ids import full_iri
 from graph.read.query import select
@@ -81,25 +81,20 @@ def _plain_score(query: str, tokens: list[str], name: str) -> float:
     return 0.0
 
 
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
-
-
-def _may_match(a: str, b: str) -> bool:
-    """Whether ``_ratio(a, b)`` can reach ``FUZZY`` at all: it is at most 2·min/(la + lb)."""
-    return 2 * min(len(a), len(b)) >= FUZZY * (len(a) + len(b))
-
-
-def _may_match_letters(a: str, ca: Counter[str], b: str, cb: Counter[str]) -> bool:
-    """Whether ``_ratio(a, b)`` can reach ``FUZZY`` given the letters the two share (the bound
-    of ``SequenceMatcher.quick_ratio``, from letter counts computed once)."""
-    shared = sum(min(n, cb[c]) for c, n in ca.items())
-    return 2 * shared >= FUZZY * (len(a) + len(b))
-
-
 #: The least similarity of a fuzzy match; a fuzzy score is then 40 + 20·similarity < 60, below
 #: every plain match (60 and more) of the same rank.
 FUZZY = 0.75
+
+
+def _similar(query: str, choices: list[str]) -> list[tuple[str, float, int]]:
+    """The choices at least :data:`FUZZY` similar to the query: (choice, similarity, index).
+
+    Examples:
+        >>> [(c, round(r, 2)) for c, r, _ in _similar("heng suor", ["heng sour", "kosha"])]
+        [('heng sour', 0.89)]
+    """
+    found = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=100 * FUZZY, limit=None)
+    return [(choice, score / 100, k) for choice, score, k in found]
 
 
 @dataclass
@@ -115,14 +110,6 @@ class _Names:
     by_length: dict[int, list[int]]
     by_word: dict[str, list[int]]
     words_by_length: dict[int, list[str]]
-    letters: dict[str, Counter[str]] = field(default_factory=dict)
-
-    def count(self, text: str) -> Counter[str]:
-        """The letter counts of a name or word (computed at its first fuzzy search)."""
-        found = self.letters.get(text)
-        if found is None:
-            found = self.letters[text] = Counter(text)
-        return found
 
     @classmethod
     def of(cls, entries: list[_Entry]) -> _Names:
@@ -236,34 +223,22 @@ class SearchIndex:
                 keep(j, score)
         strong = sum(1 for i, (score, _) in best.items() if score - 3 * entries[i].rank >= 60)
         if strong < limit and len(query) >= 3:
+            # Fuzzy: names (and, for one word, the words of names) of about the query's length
+            # whose similarity (rapidfuzz's normalized Indel ratio) reaches FUZZY; rapidfuzz
+            # prunes what cannot reach it before computing.
             similar: dict[int, float] = {}
-            letters = Counter(query)
-            low, high = int(len(query) * 0.6), int(len(query) / 0.6) + 1
-            for n in range(low, high + 1):
-                for j in names.by_length.get(n, ()):
-                    name = names.norm[j]
-                    if (
-                        j not in plain
-                        and _may_match(query, name)
-                        and _may_match_letters(query, letters, name, names.count(name))
-                    ):
-                        similar[j] = _ratio(query, name)
+            lengths = range(int(len(query) * 0.6), int(len(query) / 0.6) + 2)
+            near = [j for n in lengths for j in names.by_length.get(n, ()) if j not in plain]
+            for _, r, k in _similar(query, [names.norm[j] for j in near]):
+                similar[near[k]] = r
             if len(tokens) == 1:
-                words = (w for n in range(low, high + 1) for w in names.words_by_length.get(n, ()))
-                for word in words:
-                    if not (
-                        _may_match(query, word)
-                        and _may_match_letters(query, letters, word, names.count(word))
-                    ):
-                        continue
-                    r = _ratio(query, word)
-                    if r >= FUZZY:
-                        for j in names.by_word[word]:
-                            if j not in plain and r > similar.get(j, 0.0):
-                                similar[j] = r
+                words = [w for n in lengths for w in names.words_by_length.get(n, ())]
+                for _, r, k in _similar(query, words):
+                    for j in names.by_word[words[k]]:
+                        if j not in plain and r > similar.get(j, 0.0):
+                            similar[j] = r
             for j, r in similar.items():
-                if r >= FUZZY:
-                    keep(j, 40.0 + 20.0 * r)
+                keep(j, 40.0 + 20.0 * r)
         hits = [
             (score - 3 * entries[i].rank, entries[i], names.written[j])
             for i, (score, j) in best.items()
