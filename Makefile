@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/run.py --triples $(BENCH_TRIPLES)
 	$(BIN)/python bench/reconcile.py --reps 20
+	$(BIN)/python bench/draft.py --reps 5
 
 # Reconciliation beside datasette-reconcile alone (a minute).
 bench-reconcile: $(STAMP)
