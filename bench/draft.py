@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     say("\n## Drafting: speed\n")
     say("| what | median | target | |")
     say("|---|---|---|---|")
-    say(f"| start-up (imports, register, lexicons, first draft) | {startup:.2f} s | | |")
+    say(f"| start-up after the imports (register, lexicons, a first draft) | {startup:.2f} s | | |")
     say(
         f"| draft a {len(text.split())}-word text ({len(draft.sentences)} sentences, "
         f"{len(draft.mentions)} mentions, {len(draft.facts)} facts) | {median:.2f} s "
