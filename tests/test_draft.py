@@ -435,6 +435,7 @@ def accept(path: Path, keep: int | None = None) -> None:
 
 
 @pytest.mark.pipeline
+@pytest.mark.pipeline
 def test_drafted_items_stay_out_until_accepted(
     capsys: pytest.CaptureFixture[str], seeds: Path
 ) -> None:

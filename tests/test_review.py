@@ -23,6 +23,9 @@ from graph.build.iris import Iris
 from graph.build.pipeline import build_store
 from graph.store import DiskStore
 
+#: Every test here builds a store from a drafted copy of the seeds (and a save rebuilds it).
+pytestmark = pytest.mark.pipeline
+
 TOKEN = "review-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TEXT = Path(__file__).resolve().parent / "draft" / "heldout-th-la-bridge.txt"
@@ -222,7 +225,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.server
+@pytest.mark.subprocess
 def test_browser_login_and_highlights(report: dict[str, Any]) -> None:
     assert report["status"] == 200 and report["loginShown"]
     assert report["wrongToken"] == "the write token is not valid"
@@ -237,7 +242,9 @@ def test_browser_login_and_highlights(report: dict[str, Any]) -> None:
     assert (Path(report["out"]) / "review.png").read_bytes()[:4] == b"\x89PNG"
 
 
-@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.server
+@pytest.mark.subprocess
 def test_browser_review_saves_validates_and_rebuilds(report: dict[str, Any]) -> None:
     refused = report["refused"]
     assert refused["status"] == 422 and "nothing was changed" in refused["shown"]
