@@ -20,6 +20,14 @@ from graph.store import OxigraphStore, memory_store
 
 A = "{http://www.w3.org/2005/Atom}"
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+#: The server reached at the graph's base, so that links and IRIs read alike in the tests.
+PUBLIC = Settings(public_url="https://bilateral-kg.example")
+
+
+@pytest.fixture(scope="module")
+def client(store: OxigraphStore) -> Iterator[TestClient]:
+    with TestClient(create_app(PUBLIC, store=store)) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +36,7 @@ def corpus_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClie
     the status of a seed act."""
     seeds = seeds_with(tmp_path_factory.mktemp("feed"), CORPUS)
     store = memory_store(compile_seeds(seeds, Iris(BASE)).nquads)
-    with TestClient(create_app(Settings(), store=store)) as c:
+    with TestClient(create_app(PUBLIC, store=store)) as c:
         yield c
 
 
@@ -135,9 +143,16 @@ def test_a_bad_pair_is_404_with_a_reason(client: TestClient, pair: str, reason: 
     assert r.status_code == 404 and reason in r.json()["detail"]
 
 
-def test_links_come_from_the_configured_base(store: OxigraphStore) -> None:
-    with TestClient(create_app(Settings(), store=store)) as c:
+def test_links_come_from_the_public_url_ids_from_the_base(store: OxigraphStore) -> None:
+    with TestClient(create_app(Settings(public_url="https://kg.example.org"), store=store)) as c:
         xml = c.get("/pair/KR-KH/feed.atom", headers={"host": "evil.example"}).content
     assert b"evil.example" not in xml
     root = _valid_atom(xml)
     assert root.findtext(f"{A}id") == f"{BASE}pair/KR-KH/feed.atom"
+    assert root.find(f"{A}link[@rel='self']").get("href") == (  # type: ignore[union-attr]
+        "https://kg.example.org/pair/KR-KH/feed.atom"
+    )
+    hrefs = [lk.get("href") for lk in root.iter(f"{A}link") if lk.get("rel") != "via"]
+    assert hrefs and all(h.startswith("https://kg.example.org/") for h in hrefs)
+    ids = [e.findtext(f"{A}id") for e in root.findall(f"{A}entry")]
+    assert all(i.startswith(ID) for i in ids)

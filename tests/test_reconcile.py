@@ -52,7 +52,8 @@ def examples(kind: str, valid: bool) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(reconcile_max_batch=60), store=store)) as c:
+    settings = Settings(reconcile_max_batch=60, public_url="https://bilateral-kg.example")
+    with TestClient(create_app(settings, store=store)) as c:
         yield c
 
 
@@ -102,12 +103,17 @@ def test_manifest_is_valid_and_points_to_our_pages(client: TestClient) -> None:
     assert "requested" in [c["value"] for c in status["choices"]]
 
 
-def test_links_come_from_the_configured_base_never_the_host(store: OxigraphStore) -> None:
-    app = create_app(Settings(base_iri="https://kg.example.org/"), store=store)
+def test_links_come_from_the_public_url_never_the_host(store: OxigraphStore) -> None:
+    app = create_app(Settings(public_url="https://kg.example.org"), store=store)
     with TestClient(app) as c:
         manifest = c.get("/reconcile", headers={"host": "evil.example"}).json()
+        card = c.get("/reconcile/preview", params={"id": "person/heng-sour"}).text
     assert manifest["view"]["url"] == "https://kg.example.org/id/{{id}}"
+    assert manifest["preview"]["url"].startswith("https://kg.example.org/reconcile/preview")
+    assert manifest["suggest"]["entity"]["service_url"] == "https://kg.example.org"
+    assert manifest["identifierSpace"] == ID  # the graph's IRIs
     assert "evil" not in json.dumps(manifest)
+    assert 'href="https://kg.example.org/id/person/heng-sour"' in card
 
 
 def test_cors_as_the_spec_requires(client: TestClient) -> None:

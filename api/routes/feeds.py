@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/pair", tags=["feeds"])
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
-def feed(pair: str, store: StoreDep, settings: SettingsDep) -> Response:
+def feed(pair: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """An Atom feed of the acts that involve both countries (ISO 3166-1 codes, ``KH-KR``): an
     entry when an act is first reported and whenever an act that follows it changes its
     status, each linked to the act's page, its evidence spans and the source's URL."""
@@ -40,5 +40,6 @@ def feed(pair: str, store: StoreDep, settings: SettingsDep) -> Response:
         base,
         f"pair/{codes[0].upper()}-{codes[1].upper()}/feed.atom",
         f"pair/{codes[0].upper()}-{codes[1].upper()}",
+        str(request.base_url),  # the public URL (api/origin.py), never the client's Host
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -13,7 +13,7 @@ from api.deps import SearchDep, SettingsDep, StoreDep
 from api.problems import Problem
 from api.templating import templates
 from graph.read import reconcile as rec
-from graph.read.ids import full_iri, short_id
+from graph.read.ids import full_iri, local_href, short_id
 from ontology import ONTOLOGY_IRI, scheme_notations
 
 __all__ = ["router"]
@@ -201,18 +201,28 @@ def _settings() -> list[dict[str, Any]]:
     ]
 
 
-def _manifest(base: str) -> dict[str, Any]:
-    root = base.rstrip("/")
+def _origin(request: Request) -> str:
+    """Where this server is reached: the configured public URL, or the address it listens on
+    (api/origin.py puts it in every request; a client's ``Host`` is never used)."""
+    return str(request.base_url).rstrip("/")
+
+
+def _manifest(base: str, origin: str) -> dict[str, Any]:
+    root = origin
     return {
         "versions": ["0.2"],
         "name": "bilateral-kg: people, bodies and places of bilateral cooperation",
         "identifierSpace": f"{base}id/",
         "schemaSpace": f"{ONTOLOGY_IRI}#",
-        "documentation": f"{base}docs",
+        "documentation": f"{origin}/docs",
         "serviceVersion": "0.1.0",
-        "view": {"url": f"{base}id/{{{{id}}}}"},
+        "view": {"url": f"{origin}/id/{{{{id}}}}"},
         "defaultTypes": [_type(t) for t in ("person", "organization", "place")],
-        "preview": {"url": f"{base}reconcile/preview?id={{{{id}}}}", "width": 430, "height": 210},
+        "preview": {
+            "url": f"{origin}/reconcile/preview?id={{{{id}}}}",
+            "width": 430,
+            "height": 210,
+        },
         "suggest": {
             "entity": {"service_url": root, "service_path": "/reconcile/suggest/entity"},
             "type": {"service_url": root, "service_path": "/reconcile/suggest/type"},
@@ -229,6 +239,7 @@ def _manifest(base: str) -> dict[str, Any]:
 
 
 def _answer(
+    origin: str,
     request_queries: str | None,
     request_extend: str | None,
     search: SearchDep,
@@ -269,7 +280,7 @@ def _answer(
                 for ident, iri in zip(ext.ids, iris, strict=True)
             },
         }
-    return _manifest(base)
+    return _manifest(base, origin)
 
 
 # -- routes ---------------------------------------------------------------------------------
@@ -277,6 +288,7 @@ def _answer(
 
 @router.get("", summary="Manifest, or a batch of queries= / extend= (Reconciliation API 0.2)")
 def reconcile_get(
+    request: Request,
     search: SearchDep,
     store: StoreDep,
     settings: SettingsDep,
@@ -285,7 +297,7 @@ def reconcile_get(
 ) -> JSONResponse:
     """The service manifest; with ``queries`` a batch of answers; with ``extend`` the values
     of properties of reconciled entities."""
-    return JSONResponse(_answer(queries, extend, search, store, settings))
+    return JSONResponse(_answer(_origin(request), queries, extend, search, store, settings))
 
 
 @router.post("", summary="A batch of queries= or extend= (form-encoded, as OpenRefine sends)")
@@ -299,7 +311,7 @@ async def reconcile_post(
         raise Problem(400, "queries and extend are form fields, not files")
     if queries is None and extend is None:
         raise Problem(400, "a POST to /reconcile carries a form field queries= or extend=")
-    return JSONResponse(_answer(queries, extend, search, store, settings))
+    return JSONResponse(_answer(_origin(request), queries, extend, search, store, settings))
 
 
 @router.get("/suggest/entity", summary="Entities for a type-ahead box")
@@ -377,7 +389,8 @@ def preview(
         raise Problem(404, f"nothing is known of {id!r}")
     view = {
         "card": card,
-        "href": f"{base}id/{short_id(card.iri, base)}",
+        "href": _origin(request)
+        + (local_href(card.iri, base) or f"/id/{short_id(card.iri, base)}"),
         "types": [rec.TYPES[t].name for t in card.types],
         "before": card.sentence[: card.mark[0]] if card.sentence and card.mark else None,
         "marked": card.sentence[card.mark[0] : card.mark[1]]

@@ -181,12 +181,16 @@ def _stamp(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def to_atom(feed: Feed, base: str, self_path: str, pair_path: str) -> bytes:
+def to_atom(
+    feed: Feed, base: str, self_path: str, pair_path: str, origin: str | None = None
+) -> bytes:
     """The feed as an Atom 1.0 document (RFC 4287).
 
     Args:
         feed: the feed.
-        base: the configured base IRI; every link is built from it.
+        base: the configured base IRI: the feed's and the entries' ids are IRIs under it.
+        origin: where the server is reached (its public URL); the links point there, to the
+            pages of the graph's IRIs. Default: the base.
         self_path: the feed's own path (``pair/KH-KR/feed.atom``).
         pair_path: the pair's page (``pair/KH-KR``).
 
@@ -200,6 +204,13 @@ def to_atom(feed: Feed, base: str, self_path: str, pair_path: str) -> bytes:
         >>> b"<title>A \\xe2\\x80\\x93 B</title>" in xml
         True
     """
+    here = (origin or base).rstrip("/")
+
+    def page(iri: str) -> str:
+        if iri.startswith(f"{base}id/"):
+            return f"{here}/id/{iri[len(f'{base}id/') :]}"
+        return iri
+
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     _text(root, "id", f"{base}{self_path}")
@@ -207,10 +218,10 @@ def to_atom(feed: Feed, base: str, self_path: str, pair_path: str) -> bytes:
     fallback = feed.updated or date(1970, 1, 1)
     _text(root, "updated", _stamp(fallback))
     ET.SubElement(
-        root, f"{{{ATOM}}}link", rel="self", href=f"{base}{self_path}", type="application/atom+xml"
+        root, f"{{{ATOM}}}link", rel="self", href=f"{here}/{self_path}", type="application/atom+xml"
     )
     ET.SubElement(
-        root, f"{{{ATOM}}}link", rel="alternate", href=f"{base}{pair_path}", type="text/html"
+        root, f"{{{ATOM}}}link", rel="alternate", href=f"{here}/{pair_path}", type="text/html"
     )
     author = ET.SubElement(root, f"{{{ATOM}}}author")
     _text(author, "name", "bilateral-kg")
@@ -228,12 +239,12 @@ def to_atom(feed: Feed, base: str, self_path: str, pair_path: str) -> bytes:
         _text(entry, "updated", _stamp(e.updated or fallback))
         if e.published is not None:
             _text(entry, "published", _stamp(e.published))
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=e.act, type="text/html")
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=page(e.act), type="text/html")
         for ev in e.evidence:
             span = ev.source
             if ev.source.startswith(f"{base}id/source/"):
                 sid = ev.source[len(f"{base}id/source/") :]
-                span = f"{base}id/span/{sid}/{ev.start}-{ev.end}"  # its page marks the quote
+                span = page(f"{base}id/span/{sid}/{ev.start}-{ev.end}")  # its page marks the quote
             ET.SubElement(
                 entry,
                 f"{{{ATOM}}}link",
