@@ -323,3 +323,14 @@ def test_the_timeline_by_layer(client: TestClient) -> None:
     assert {i["id"] for i in stated} | {i["id"] for i in inferred} == {
         i["id"] for i in get(client, "/api/timeline", countries="KH,KR")["items"]
     }
+
+
+def test_the_landing_summary_lists_sources_by_date(cstore: OxigraphStore) -> None:
+    from graph.read.lookup import summary
+
+    sources = summary(cstore)["sources"]
+    assert [(s["source"].rsplit("/", 1)[1], s["published"]) for s in sources] == [
+        ("test-kosha-nssf-agreement", "2024-06-14"),
+        ("test-gyeongsangbuk-visits", "2024-12-28"),
+        ("ppp-cambodia-korea-labour", None),
+    ]

@@ -352,7 +352,8 @@ def layer_graphs(store: Store, layers: Iterable[str]) -> list[str]:
 
 
 def summary(store: Store) -> dict[str, Any]:
-    """What the graph holds: counts by kind, acts by status, sources and layers.
+    """What the graph holds: counts by kind, acts by status, sources (by publication date,
+    undated last) and layers.
 
     Each count is grouped before anything is joined to it: with the layer as an OPTIONAL
     inside the count, Oxigraph joined it to every quad (33 s at a million triples; 1 s now).
@@ -376,12 +377,13 @@ def summary(store: Store) -> dict[str, Any]:
     sources = select(
         store,
         """
-        SELECT ?source ?title ?url ?publisher WHERE {
+        SELECT ?source ?title ?url ?publisher ?published WHERE {
             { SELECT DISTINCT ?source WHERE { ?span oa:hasSource ?source } }
             ?source rdfs:label ?title .
             OPTIONAL { ?source schema:url ?url }
             OPTIONAL { ?source schema:publisher/rdfs:label ?publisher }
-        } ORDER BY ?title""",
+            OPTIONAL { ?source bkg:edtfDate ?published }
+        } ORDER BY (!BOUND(?published)) ?published ?title""",
     )
     graphs = select(
         store,
