@@ -15,10 +15,17 @@ import pyoxigraph as ox
 from graph.store import Store
 from ontology.vocabulary import PREFIXES
 
-__all__ = ["select", "solutions"]
+__all__ = ["select", "solutions", "value"]
 
 
-def _py(term: Any) -> Any:
+def value(term: Any) -> Any:
+    """A term as a plain Python value: numbers of the XSD numeric types as int or float, any
+    other term as its lexical form or IRI, ``None`` as ``None``.
+
+    Examples:
+        >>> value(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+        7
+    """
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -46,7 +53,7 @@ def select(store: Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> l
     result = store.query(PREFIXES + query, bindings=bindings)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [{n: _py(row[n]) for n in names} for row in result]
+    return [{n: value(row[n]) for n in names} for row in result]
 
 
 def solutions(

@@ -27,7 +27,7 @@ from graph.read.evidence import SourceTexts, in_context, span_pattern
 from graph.read.ids import local_href
 from graph.read.lookup import entity_view
 from graph.read.names import script_names
-from graph.read.query import solutions
+from graph.read.query import solutions, value
 from graph.store import Store
 from ontology.vocabulary import DESCRIPTION_NAMESPACES, NAMESPACES, curie
 
@@ -108,20 +108,6 @@ def _term(iri: str, labels: dict[str, list[ox.Literal]], base: str) -> dict[str,
     return {"iri": iri, "label": label, "curie": curie, "href": local_href(iri, base)}
 
 
-def _value(term: Any) -> Any:
-    """A plain Python value of a term from :func:`_solutions`."""
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal) and term.datatype.value.endswith("#integer"):
-        return int(term.value)
-    return term.value
-
-
-# ------------------------------------------------------------------------------------------
-# The description (the RDF representations)
-# ------------------------------------------------------------------------------------------
-
-
 def description(store: Store, iri: str) -> list[ox.Triple]:
     """The resource's description: every triple with it as subject, from every named graph.
 
@@ -170,6 +156,19 @@ def _evidence(
     }
 
 
+def _row_evidence(texts: SourceTexts, base: str, r: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_evidence` of a row with the span pattern's variables (and ``?span``)."""
+    return _evidence(
+        texts,
+        base,
+        value(r["src"]),
+        value(r["start"]),
+        value(r["end"]),
+        value(r["exact"]),
+        value(r["span"]),
+    )
+
+
 def _spans_of(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
     """The quotes a resource rests on (or the resource itself, if it is a span)."""
     rows = solutions(
@@ -181,18 +180,7 @@ def _spans_of(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dic
         }} ORDER BY ?src ?start ?end""",
         x=ox.NamedNode(iri),
     )
-    return [
-        _evidence(
-            texts,
-            base,
-            _value(r["src"]),
-            _value(r["start"]),
-            _value(r["end"]),
-            _value(r["exact"]),
-            _value(r["span"]),
-        )
-        for r in rows
-    ]
+    return [_row_evidence(texts, base, r) for r in rows]
 
 
 def _mentions(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
@@ -211,23 +199,15 @@ def _mentions(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dic
     )
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
-        m = _value(r["m"])
+        m = value(r["m"])
         if m not in out:
             out[m] = {
                 "iri": m,
                 "href": local_href(m, base),
-                "label": _value(r["label"]) or m,
-                "layer": _value(r["layer"]),
-                "reason": _value(r["reason"]),
-                "evidence": _evidence(
-                    texts,
-                    base,
-                    _value(r["src"]),
-                    _value(r["start"]),
-                    _value(r["end"]),
-                    _value(r["exact"]),
-                    _value(r["span"]),
-                ),
+                "label": value(r["label"]) or m,
+                "layer": value(r["layer"]),
+                "reason": value(r["reason"]),
+                "evidence": _row_evidence(texts, base, r),
             }
     return list(out.values())
 
@@ -272,8 +252,8 @@ def _source_text(store: Store, iri: str, text: str, base: str) -> dict[str, Any]
     )
     spans: dict[str, dict[str, Any]] = {}
     for r in rows:
-        span_iri = _value(r["span"])
-        start, end = _value(r["start"]), _value(r["end"])
+        span_iri = value(r["span"])
+        start, end = value(r["start"]), value(r["end"])
         span = spans.setdefault(
             span_iri,
             {
@@ -282,12 +262,12 @@ def _source_text(store: Store, iri: str, text: str, base: str) -> dict[str, Any]
                 "id": f"span-{start}-{end}",
                 "start": start,
                 "end": end,
-                "exact": _value(r["exact"]),
+                "exact": value(r["exact"]),
                 "kinds": [],
                 "cited_by": [],
             },
         )
-        by = _value(r["by"])
+        by = value(r["by"])
         if by is None:
             continue
         kind = "mention" if r["annotation"] is not None else "evidence"
@@ -298,8 +278,8 @@ def _source_text(store: Store, iri: str, text: str, base: str) -> dict[str, Any]
                 {
                     "iri": by,
                     "href": local_href(by, base),
-                    "label": _value(r["label"]) or by,
-                    "layer": _value(r["layer"]),
+                    "label": value(r["label"]) or by,
+                    "layer": value(r["layer"]),
                     "kind": kind,
                 }
             )

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from graph.read.evidence import Evidence, span_pattern
 from graph.read.lookup import FACT_DETAILS, EntityFacts, _first_fact, summary
+from graph.read.query import value
 from graph.store import OxigraphStore, PerVersion, Store
 from ontology.vocabulary import PREFIXES
 
@@ -129,14 +130,6 @@ def _rows(store: Store, query: str) -> list[tuple[Any, ...]]:
     return [tuple(s) for s in result]
 
 
-def _value(term: Any) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal) and term.datatype.value.endswith("#integer"):
-        return int(term.value)
-    return term.value
-
-
 def entity_facts(store: Store) -> EntityFacts:
     """Every fact node of the graph, its details, its evidence and the entities linked to it,
     read in a few scans of the whole graph.
@@ -156,7 +149,7 @@ def entity_facts(store: Store) -> EntityFacts:
         quotes.setdefault(span.value, []).append(exact.value)
     offsets: dict[str, list[tuple[int, int]]] = {}
     for span, start, end in _rows(store, _OFFSETS):
-        offsets.setdefault(span.value, []).append((_value(start), _value(end)))
+        offsets.setdefault(span.value, []).append((value(start), value(end)))
     titles: dict[str, list[str]] = {}
     for src, title in _rows(store, _TITLES):
         titles.setdefault(src.value, []).append(title.value)
@@ -255,7 +248,7 @@ def _pairs(store: Store, query: str) -> dict[str, list[tuple[Any, ...]]]:
     """Rows of ``query`` grouped by their first value, each group sorted and without repeats."""
     out: dict[str, set[tuple[Any, ...]]] = {}
     for row in _rows(store, query):
-        out.setdefault(row[0].value, set()).add(tuple(_value(v) for v in row[1:]))
+        out.setdefault(row[0].value, set()).add(tuple(value(v) for v in row[1:]))
     return {
         k: sorted(v, key=lambda r: tuple("" if x is None else x for x in r)) for k, v in out.items()
     }
