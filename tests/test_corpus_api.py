@@ -334,3 +334,17 @@ def test_the_landing_summary_lists_sources_by_date(cstore: OxigraphStore) -> Non
         ("test-gyeongsangbuk-visits", "2024-12-28"),
         ("ppp-cambodia-korea-labour", None),
     ]
+
+
+def test_the_timeline_of_everything(client: TestClient) -> None:
+    every = get(client, "/api/timeline")["items"]
+    assert len(every) == 3 + 17  # every meeting and act
+    days = [i["sort_date"] for i in every if i["sort_date"]]
+    assert days == sorted(days)
+    first = get(client, "/api/timeline", limit=4)["items"]
+    assert [i["id"] for i in first] == [i["id"] for i in every[:4]]
+    june = get(client, "/api/timeline", **{"from": "2024-06", "to": "2024-06"})["items"]
+    assert [i["id"] for i in june] == [
+        "act/kosha-nssf-agree-osh",
+        "act/sour-asks-again-skilled-workers",
+    ]

@@ -440,23 +440,27 @@ def timeline(
         unknown = sorted(set(kinds) - set(KINDS))
         if unknown:
             raise ValueError(f"unknown kind {unknown[0]!r}; use one of {', '.join(KINDS)}")
-    heads = _heads(store, _nodes_of_pair(store, countries))
     low = _bound(date_from, end=False)
     high = _bound(date_to, end=True)
-    items = []
-    for item in heads.values():
+
+    def keep(item: dict[str, Any]) -> bool:
         if kinds is not None and item["kind"] not in kinds:
-            continue
+            return False
         if layers is not None and not (item["layers"] & set(layers)):
-            continue
+            return False
         if low is not None or high is not None:
             if item["sort_date"] is None:
-                continue
+                return False
             if low is not None and (item["sort_date_end"] or item["sort_date"]) < low:
-                continue
+                return False
             if high is not None and item["sort_date"] > high:
-                continue
-        items.append(item)
+                return False
+        return True
+
+    if countries is not None:
+        items = [i for i in _heads(store, _nodes_of_pair(store, countries)).values() if keep(i)]
+    else:
+        items = _dated_items(store, low, high, limit, keep)
     items.sort(key=_order)
     items = items[:limit]
     nodes = [i["iri"] for i in items]
@@ -479,6 +483,48 @@ def timeline(
         item["report_count"] = len(sources[iri]) or item["report_count"]
         out.append(item)
     return out
+
+
+def _dated_items(
+    store: Store, low: str | None, high: str | None, limit: int, keep: Any
+) -> list[dict[str, Any]]:
+    """Without a country pair: meetings and acts in date order, read in batches from the
+    earliest, until ``limit`` are kept and the day of the last one is complete."""
+    bindings: dict[str, Any] = {}
+    filters = []
+    if low is not None:
+        bindings["low"] = ox.Literal(low)
+        filters.append("FILTER (BOUND(?sd) && STR(COALESCE(?sde, ?sd)) >= ?low)")
+    if high is not None:
+        bindings["high"] = ox.Literal(high)
+        filters.append("FILTER (BOUND(?sd) && STR(?sd) <= ?high)")
+    variables = " ".join(f"?{k}" for k in bindings)
+    batch = max(2 * limit, 200)
+    kept: list[dict[str, Any]] = []
+    offset = 0
+    last_day: str | None = None
+    while True:
+        rows = select(
+            store,
+            f"""SELECT {variables} ?n ?sd WHERE {{
+                ?n bkg:dateBasis ?basis .
+                OPTIONAL {{ ?n bkg:sortDate ?sd }} OPTIONAL {{ ?n bkg:sortDateEnd ?sde }}
+                {" ".join(filters)}
+            }} ORDER BY COALESCE(STR(?sd), "9999-99-99") STR(?n)
+            LIMIT {batch} OFFSET {offset}""",
+            **bindings,
+        )
+        offset += batch
+        heads = _heads(store, [r["n"] for r in rows])
+        kept += [i for i in heads.values() if keep(i)]
+        if len(kept) >= limit and last_day is None:
+            kept.sort(key=_order)
+            last_day = kept[limit - 1]["sort_date"] or "9999-99-99"
+        days = [str(r["sd"]) if r["sd"] is not None else "9999-99-99" for r in rows]
+        # Stop at the end, or once a batch ends after the day of the limit-th item (its
+        # day's other items may sort before it).
+        if len(rows) < batch or (last_day is not None and days and days[-1] > last_day):
+            return kept
 
 
 def _bound(value: str | None, *, end: bool) -> str | None:
