@@ -301,17 +301,26 @@ def test_virtuoso_holds_the_same_graph(virtuoso: Engine, compiled: Compiled) -> 
     for g in ours:
         dumped |= {str(q) for q in remote._graph_quads(g)}
     # Virtuoso may keep an xsd:gYear as a date: "2024"^^xsd:gYear then comes back as
-    # "2024-01"^^xsd:gYearMonth (its quirk: here the years of two meetings).
+    # "2024-01"^^xsd:gYearMonth (its quirk: here the years of two meetings); and it gives a
+    # whole xsd:decimal back as an xsd:integer (the PLOVER scores "3"^^xsd:decimal).
     year = re.compile(r'"(\d{4})"\^\^<http://www.w3.org/2001/XMLSchema#gYear>')
+    whole = re.compile(r'"(-?\d+)"\^\^<http://www.w3.org/2001/XMLSchema#decimal>')
+
+    def quirky(q: str) -> bool:
+        return bool(year.search(q) or whole.search(q))
 
     def as_virtuoso(quads: set[str]) -> set[str]:
         return {
-            year.sub(r'"\1-01"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>', q) for q in quads
+            whole.sub(
+                r'"\1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+                year.sub(r'"\1-01"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>', q),
+            )
+            for q in quads
         }
 
     expected = _quads(compiled.nquads)
     assert as_virtuoso(dumped) == as_virtuoso(expected)
-    assert len(dumped - expected) <= sum(1 for q in expected if year.search(q))
+    assert len(dumped - expected) <= sum(1 for q in expected if quirky(q))
 
 
 def test_virtuoso_gives_the_same_answers(virtuoso: Engine, store: OxigraphStore) -> None:
