@@ -149,6 +149,32 @@ def test_saving_accepts_edits_rejects_and_adds(site: tuple[TestClient, Path]) ->
     assert "build a second railway bridge" in r.text
 
 
+def test_a_proposed_entity_and_a_mention_are_edited_then_accepted(
+    site: tuple[TestClient, Path],
+) -> None:
+    client, seeds = site
+    view = client.get("/api/review/th-la", headers=AUTH).json()
+    assert "government-organization" in view["types"]
+    vientiane = next(e for e in view["new_entities"] if e["id"] == "vientiane")
+    mention = next(m for m in view["mentions"] if m["text"] == "Vientiane")
+    decisions = {
+        "entities": [{"index": vientiane["index"], "action": "accept",
+                      "set": {"type": "province", "aliases": "Viangchan, Vientiane Prefecture"}}],
+        "mentions": [{"index": mention["index"], "action": "accept", "set": {"entity": "vientiane"}}],
+    }  # fmt: skip
+    r = client.post("/api/review/th-la", json=decisions, headers=AUTH)
+    assert r.status_code == 200, r.text
+    entities = yaml.safe_load((seeds / "entities" / "drafted-th-la.yaml").read_text("utf-8"))
+    accepted = next(e for e in entities["entities"] if e["id"] == "vientiane")
+    assert accepted == {
+        "id": "vientiane",
+        "type": "province",
+        "name": "Vientiane",
+        "aliases": ["Viangchan", "Vientiane Prefecture"],
+    }
+    assert (seeds / "entities" / "drafted-th-la.yaml").read_text("utf-8").startswith("# Entities")
+
+
 def test_an_unsound_save_changes_nothing(site: tuple[TestClient, Path]) -> None:
     client, seeds = site
     sheet = seeds / "facts" / "th-la.yaml"

@@ -304,18 +304,22 @@
     const set = (decision("mentions", m.index) || { set: {} }).set;
     return el("li", { class: `card ${cls}`, id: `card-mentions-${m.index}`, tabindex: "-1",
                       style: `--c: ${entityColour(m.entity)}` },
-      el("header", {}, el("strong", {}, m.text), "→", el("code", {}, set.entity ?? m.entity),
-         el("span", { class: "state" }, label)),
+      el("header", {}, el("strong", {}, m.text), el("span", { class: "state" }, label)),
+      el("div", { class: "fields" }, ...field("mentions", m, "entity", set.entity ?? m.entity)),
       why(m), buttons("mentions", m));
   }
 
   function entityCard(e) {
     const [cls, label] = stateLabel("entities", e);
+    const set = (decision("entities", e.index) || { set: {} }).set;
     return el("li", { class: `card ${cls}`, id: `card-entities-${e.index}`, tabindex: "-1",
                       style: `--c: ${TYPE_COLOURS[e.type] || ORG}` },
-      el("header", {}, el("strong", {}, e.name), el("code", {}, e.id), el("span", {}, e.type),
+      el("header", {}, el("strong", {}, e.name), el("code", {}, e.id),
          el("span", { class: "state" }, label)),
-      e.aliases ? el("p", { class: "why" }, "also: " + e.aliases.join(", ")) : null,
+      el("div", { class: "fields" },
+        ...field("entities", e, "name", set.name ?? e.name),
+        ...field("entities", e, "type", set.type ?? e.type, state.view.types),
+        ...field("entities", e, "aliases", set.aliases ?? e.aliases)),
       why(e), buttons("entities", e));
   }
 

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-#: Fields a reviewer may set on a fact (lists of entity ids, or text).
+#: Fields a reviewer may set on a fact, a mention or a proposed entity (lists, or text).
 EDITABLE = {
     "kind": str,
     "status": str,
@@ -52,6 +52,11 @@ EDITABLE = {
     "attendees": list,
     "occasion": str,
     "according_to": str,
+    # a mention's entity; a proposed entity's name, type and aliases
+    "entity": str,
+    "name": str,
+    "type": str,
+    "aliases": list,
 }
 ACT_KINDS = ("agreement", "request", "proposal", "pledge", "examination", "endorsement")
 _LOCK = threading.Lock()
@@ -142,6 +147,7 @@ def review_view(seeds: Path, slug: str) -> dict[str, Any]:
     """
     from graph.build.draft import register_entities
     from graph.build.draft.text import sentences
+    from graph.build.models import ENTITY_TYPES
     from ontology import scheme_notations
 
     path = _sheet_path(seeds, slug)
@@ -200,6 +206,7 @@ def review_view(seeds: Path, slug: str) -> dict[str, Any]:
         ],
         "entities": [{"id": k.id, "name": k.name, "type": k.type} for k in known],
         "kinds": ["meeting", *ACT_KINDS, "statement", "relation", "observation"],
+        "types": list(ENTITY_TYPES),
         "statuses": list(scheme_notations("status")),
     }
 
