@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.store import memory_store
-from graph.store.execute import Job, ThreadExecutor
+from graph.store.execute import Job, ProcessExecutor, ThreadExecutor
 from graph.store.safety import (
     MAX_CHAIN,
     MAX_NESTING,
@@ -225,3 +225,73 @@ def test_a_reading_names_what_it_found() -> None:
     r = read("PREFIX e: <http://e/>\nSELECT * { SERVICE SILENT e:s { } SERVICE ?v { } }")
     assert r.services == ["http://e/s", "?v"]
     assert r.depth == 2
+
+
+# ---- the second barrier: a worker has no network ------------------------------------------
+
+ENGINE_CALL = """
+import sys
+import pyoxigraph as ox
+from graph.store.isolation import isolate_network
+if sys.argv[2] == "isolated":
+    print(isolate_network())
+try:
+    list(ox.Store().query(f"SELECT * {{ SERVICE <http://127.0.0.1:{sys.argv[1]}/q> {{ }} }}"))
+except OSError as exc:
+    print(exc)
+"""
+
+
+def _run_engine(port: int, mode: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", ENGINE_CALL, str(port), mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return done.stdout + done.stderr
+
+
+def test_with_the_guard_bypassed_an_isolated_engine_reaches_nothing() -> None:
+    with listening() as (port, hits):
+        # The control: the engine alone, guard bypassed, calls the listener.
+        _run_engine(port, "open")
+        assert hits, "the engine should call the listener when nothing stops it"
+        hits.clear()
+        out = _run_engine(port, "isolated")
+        if "no network namespace" in out:
+            pytest.skip(out.strip())
+        assert hits == [], out
+        assert "network namespace" in out
+
+
+def test_a_query_worker_runs_in_a_network_namespace_of_its_own(built: Path) -> None:
+    import os
+
+    executor = ProcessExecutor(built, workers=1, max_workers=1)
+    try:
+        assert executor.run(Job(text="ASK {}")).status == 200
+        (pid,) = [w.process.pid for w in list(executor._idle.queue)]
+        mine = os.readlink("/proc/self/ns/net")
+        theirs = os.readlink(f"/proc/{pid}/ns/net")
+        if theirs == mine:
+            pytest.skip("this kernel lets no process make a network namespace")
+        assert theirs != mine
+    finally:
+        executor.close()
+
+
+def test_a_worker_with_allowed_services_keeps_the_network(built: Path) -> None:
+    import os
+
+    executor = ProcessExecutor(built, ["http://allowed.example/sparql"], workers=1, max_workers=1)
+    try:
+        assert executor.run(Job(text="ASK {}")).status == 200
+        (pid,) = [w.process.pid for w in list(executor._idle.queue)]
+        assert os.readlink(f"/proc/{pid}/ns/net") == os.readlink("/proc/self/ns/net")
+    finally:
+        executor.close()

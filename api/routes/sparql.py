@@ -178,7 +178,14 @@ def _job(
             )
     default = _iris(params, "default-graph-uri")
     named = _iris(params, "named-graph-uri")
-    return Job(text=text, default_graphs=default or None, named_graphs=named or None, **common)
+    # The protocol: a dataset given with the request is all of it, so default-graph-uri alone
+    # leaves no named graphs, and named-graph-uri alone an empty default graph.
+    return Job(
+        text=text,
+        default_graphs=default or None,
+        named_graphs=named if named or default else None,
+        **common,
+    )
 
 
 @router.get(

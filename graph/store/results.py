@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -186,6 +183,11 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
+def _direction(term: ox.Literal) -> str | None:
+    d = term.direction
+    return None if d is None else str(d)
+
+
 def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -195,6 +197,9 @@ def _json_term(term: Term) -> dict[str, object]:
         out: dict[str, object] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
+            direction = _direction(term)
+            if direction:
+                out["its:dir"] = direction
         elif term.datatype.value != XSD + "string":
             out["datatype"] = term.datatype.value
         return out
@@ -214,6 +219,8 @@ def _json_fragment(term: Term) -> str:
     Examples:
         >>> _json_fragment(ox.Literal('say "hi"\n', language="en"))
         '{"type":"literal","value":"say \\"hi\\"\\n","xml:lang":"en"}'
+        >>> _json_fragment(ox.Literal("x", language="ar", direction=ox.BaseDirection.RTL))
+        '{"type":"literal","value":"x","xml:lang":"ar","its:dir":"rtl"}'
         >>> import json
         >>> t = ox.Literal("1", datatype=ox.NamedNode(XSD + "integer"))
         >>> json.loads(_json_fragment(t)) == _json_term(t)
@@ -224,7 +231,9 @@ def _json_fragment(term: Term) -> str:
     if isinstance(term, ox.Literal):
         out = '{"type":"literal","value":' + _quote(term.value)
         if term.language:
-            return out + ',"xml:lang":' + _quote(term.language) + "}"
+            out += ',"xml:lang":' + _quote(term.language)
+            direction = _direction(term)
+            return out + (',"its:dir":' + _quote(direction) if direction else "") + "}"
         datatype = term.datatype.value
         if datatype != XSD + "string":
             return out + ',"datatype":' + _quote(datatype) + "}"
@@ -234,18 +243,55 @@ def _json_fragment(term: Term) -> str:
     return _JSON.encode(_json_term(term))
 
 
+_XML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;"}
+_XML_SPECIAL = re.compile("[<>&'\"\r]")
+_XML_BOUND = {"\t": "&#9;", "\n": "&#10;", "\r": "&#13;", " ": "&#32;"}
+
+
+def _xml_escape(value: str) -> str:
+    return _XML_SPECIAL.sub(lambda m: _XML_ESCAPES.get(m.group(), "&#13;"), value)
+
+
+def _xml_text(value: str) -> str:
+    r"""A literal's text for SPARQL XML, as the engine writes it: markup escaped, and the
+    whitespace at either end as character references, which parsers that trim text keep. A
+    carriage return is a reference anywhere (a raw one reads as a line feed in XML).
+
+    Examples:
+        >>> _xml_text(" a<b\r\nc\t")
+        '&#32;a&lt;b&#13;\nc&#9;'
+    """
+    trimmed = value.strip(" \t\r\n")
+    if trimmed == value:
+        return _xml_escape(value)
+    head = len(value) - len(value.lstrip(" \t\r\n"))
+    tail = value[head + len(trimmed) :]
+    return (
+        "".join(_XML_BOUND[c] for c in value[:head])
+        + _xml_escape(trimmed)
+        + "".join(_XML_BOUND[c] for c in tail)
+    )
+
+
+_ITS = ' xmlns:its="http://www.w3.org/2005/11/its" its:version="2.0"'
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
+        text = _xml_text(term.value)
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            direction = _direction(term)
+            lang = f'xml:lang="{_xml_escape(term.language)}"'
+            if direction:
+                lang += f' its:dir="{direction}"{_ITS}'
+            return f"<literal {lang}>{text}</literal>"
         if term.datatype.value != XSD + "string":
-            attr = quoteattr(term.datatype.value)
-            return f"<literal datatype={attr}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f'<literal datatype="{_xml_escape(term.datatype.value)}">{text}</literal>'
+        return f"<literal>{text}</literal>"
     return (
         f"<triple><subject>{_xml_term(term.subject)}</subject>"
         f"<predicate>{_xml_term(term.predicate)}</predicate>"
@@ -254,27 +300,62 @@ def _xml_term(term: Term) -> str:
 
 
 def _csv_term(term: Term) -> str:
+    """A term in SPARQL CSV, as the engine writes it: IRIs and literal values bare (quoted
+    when they hold a quote, comma or line break), triple terms as their three terms.
+
+    Examples:
+        >>> t = ox.Triple(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("a,b"))
+        >>> _csv_term(t)
+        'http://e/s http://e/p "a,b"'
+    """
+    if isinstance(term, ox.NamedNode):
+        return term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return term.value
-    return str(term)
+    if isinstance(term, ox.Literal):
+        value = term.value
+        if any(c in value for c in '",\n\r'):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+    return f"{_csv_term(term.subject)} {_csv_term(term.predicate)} {_csv_term(term.object)}"
 
 
-_SHORT = {
+_TURTLE_SHORT = {
+    XSD + "boolean": re.compile(r"true|false"),
     XSD + "integer": re.compile(r"[+-]?[0-9]+"),
     XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
     XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"),
-    XSD + "boolean": re.compile(r"true|false"),
 }
+_TSV_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"})
 
 
 def _tsv_term(term: Term) -> str:
+    r"""A term in SPARQL TSV, as the engine writes it (Turtle-like; numbers and booleans bare
+    when their text is Turtle's; triple terms in ``<<( … )>>``).
+
+    Examples:
+        >>> _tsv_term(ox.Literal("x", language="en", direction=ox.BaseDirection.LTR))
+        '"x"@en--ltr'
+        >>> _tsv_term(ox.Literal("a\tb"))
+        '"a\\tb"'
+    """
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
     if isinstance(term, ox.Literal):
-        short = _SHORT.get(term.datatype.value)
+        quoted = '"' + term.value.translate(_TSV_ESCAPES) + '"'
+        if term.language:
+            direction = _direction(term)
+            return f"{quoted}@{term.language}" + (f"--{direction}" if direction else "")
+        datatype = term.datatype.value
+        short = _TURTLE_SHORT.get(datatype)
         if short is not None and short.fullmatch(term.value):
             return term.value
-    return str(term)  # N-Triples syntax, with \t \n escaped
+        if datatype == XSD + "string":
+            return quoted
+        return f"{quoted}^^<{datatype}>"
+    return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
 
 
 def serialize_solutions(
@@ -305,12 +386,12 @@ def serialize_solutions(
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
         ]
-        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        out += [f'<variable name="{v}"/>' for v in variables]
         out.append("</head><results>\n")
         for row in rows:
             out.append("<result>")
             out += [
-                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                f'<binding name="{v}">{_xml_term(t)}</binding>'
                 for v, t in zip(variables, row, strict=True)
                 if t is not None
             ]
@@ -318,12 +399,9 @@ def serialize_solutions(
         out.append("</results></sparql>\n")
         return "".join(out).encode()
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(variables)
-        for row in rows:
-            writer.writerow(["" if t is None else _csv_term(t) for t in row])
-        return buffer.getvalue().encode()
+        lines = [",".join(variables)]
+        lines += [",".join("" if t is None else _csv_term(t) for t in row) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows]
