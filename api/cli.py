@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 from pydantic import ValidationError
 
-from api.config import Settings, get_settings
+from api.config import Settings, add_setting, get_settings, overrides
 from graph.build.iris import Iris
 from graph.read.export import to_csv, to_gexf, to_graphml
 from graph.read.lists import country
@@ -62,38 +62,8 @@ def _progress(message: str) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    for key in (
-        "store",
-        "seeds",
-        "base_iri",
-        "host",
-        "port",
-        "write_token",
-        "write_token_file",
-        "query_timeout",
-        "row_cap",
-        "query_workers",
-        "workers",
-        "worker_memory",
-        "max_response_bytes",
-        "heavy_per_client",
-        "public_url",
-        "trusted_proxies",
-        "max_connections",
-        "header_timeout",
-        "body_timeout",
-        "keep_alive_timeout",
-        "allowed_services",
-        "store_url",
-        "store_update_url",
-        "store_graph_url",
-    ):
-        value = getattr(args, key, None)
-        if value is not None:
-            overrides[key] = value
     try:
-        return Settings.model_validate({**get_settings().model_dump(), **overrides})
+        return Settings.model_validate({**get_settings().model_dump(), **overrides(args)})
     except ValidationError as exc:
         err = exc.errors()[0]
         raise CliError(f"--{str(err['loc'][0]).replace('_', '-')}: {err['msg']}") from None
@@ -554,21 +524,13 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--store", type=Path, help="store folder (default: data/store)")
-        p.add_argument(
-            "--store-url",
-            help="query endpoint of a remote SPARQL engine holding the graph, instead of "
-            "the store folder (its default graph must be the union of its graphs)",
-        )
-        p.add_argument("--store-update-url", help="its update endpoint (default: --store-url)")
-        p.add_argument(
-            "--store-graph-url", help="its Graph Store Protocol endpoint, for bulk writes"
-        )
+        for name in ("store", "store_url", "store_update_url", "store_graph_url"):
+            add_setting(p, name)
         return p
 
     p = command("build", "build the graph from the seeds into the store")
-    p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")
-    p.add_argument("--base-iri", help="base of minted IRIs")
+    add_setting(p, "seeds")
+    add_setting(p, "base_iri")
     p.set_defaults(func=cmd_build)
 
     from api.drafting import add_command as add_draft
@@ -576,8 +538,8 @@ def _parser() -> argparse.ArgumentParser:
     add_draft(command, cmd_draft)
 
     p = command("validate", "check the fact sheets and the SHACL shapes without writing")
-    p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")
-    p.add_argument("--base-iri", help="base of minted IRIs")
+    add_setting(p, "seeds")
+    add_setting(p, "base_iri")
     p.set_defaults(func=cmd_validate)
 
     p = command("query", "run a SPARQL query (text, @file or - for stdin)")
@@ -652,74 +614,28 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_load)
 
     p = command("serve", "serve the graph over HTTP")
-    p.add_argument("--seeds", type=Path, help="seeds folder the review page edits (default: seeds)")
-    p.add_argument("--host", help="interface (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default: 8000)")
-    p.add_argument(
-        "--write-token",
-        help="accept SPARQL updates and Graph Store writes with "
-        "'Authorization: Bearer TOKEN' (default: read-only; prefer "
-        "--write-token-file or BILATERAL_WRITE_TOKEN, which stay out of ps)",
-    )
-    p.add_argument("--write-token-file", type=Path, help="read the write token from a file")
-    p.add_argument("--query-timeout", type=float, help="seconds a query may run (default 30)")
-    p.add_argument("--row-cap", type=int, help="most rows a query may return (default 100000)")
-    p.add_argument(
-        "--query-workers",
-        type=int,
-        help="query worker processes kept warm (default 2); the pool grows to twice that while "
-        "queries run long",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        help="serving processes sharing the store, each with its own query workers "
-        "(default: one per core)",
-    )
-    p.add_argument(
-        "--worker-memory",
-        type=int,
-        metavar="MIB",
-        help="memory budget of each query worker, in MiB (default: an eighth of the machine's, "
-        "between 512 and 4096)",
-    )
-    p.add_argument(
-        "--max-response-bytes", type=int, help="largest query result in bytes (default 100 MB)"
-    )
-    p.add_argument(
-        "--heavy-per-client",
-        type=int,
-        help="queries running over a second one client may have at once (default 2)",
-    )
-    p.add_argument(
-        "--public-url",
-        help="the URL clients reach the server at (https://kg.example.org): every link starts "
-        "with it (default: the address it listens on; never the Host header)",
-    )
-    p.add_argument(
-        "--trusted-proxy",
-        dest="trusted_proxies",
-        action="append",
-        metavar="IP",
-        help="a reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (repeatable)",
-    )
-    p.add_argument(
-        "--max-connections",
-        type=int,
-        help="connections open at once (default: below the file-descriptor limit, at most 1000)",
-    )
-    p.add_argument("--header-timeout", type=float, help="seconds to send a request head (10)")
-    p.add_argument("--body-timeout", type=float, help="seconds a request body may pause (20)")
-    p.add_argument(
-        "--keep-alive-timeout", type=float, help="seconds an idle connection stays open (5)"
-    )
-    p.add_argument(
-        "--allowed-service",
-        dest="allowed_services",
-        action="append",
-        metavar="IRI",
-        help="a SERVICE endpoint queries may call (repeatable; default: none)",
-    )
+    add_setting(p, "seeds", help="seeds folder the review page edits (default: seeds)")
+    for name in (
+        "host",
+        "port",
+        "write_token",
+        "write_token_file",
+        "query_timeout",
+        "row_cap",
+        "query_workers",
+        "workers",
+        "worker_memory",
+        "max_response_bytes",
+        "heavy_per_client",
+        "public_url",
+        "trusted_proxies",
+        "max_connections",
+        "header_timeout",
+        "body_timeout",
+        "keep_alive_timeout",
+        "allowed_services",
+    ):
+        add_setting(p, name)
     p.set_defaults(func=cmd_serve)
     return parser
 

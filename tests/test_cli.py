@@ -359,3 +359,21 @@ def test_export_the_projection(built: Path, tmp_path: Path, capsys, fmt: str) ->
     labels = {d["label"] for _, d in G.nodes(data=True)}
     assert {"Heng Sour", "National Social Security Fund", "Seoul"} <= labels
     assert G.number_of_edges() > 100
+
+
+def test_settings_are_declared_once_and_the_command_line_feeds_them() -> None:
+    from api.cli import _parser, _settings
+    from api.config import Settings
+
+    args = _parser().parse_args(
+        ["serve", "--query-timeout", "5", "--allowed-service", "http://a.example/sparql",
+         "--trusted-proxy", "10.0.0.1", "--worker-memory", "600", "--store", "elsewhere"]
+    )  # fmt: skip
+    settings = _settings(args)
+    assert settings.query_timeout == 5.0 and settings.worker_memory == 600
+    assert settings.allowed_services == ["http://a.example/sparql"]
+    assert settings.trusted_proxies == ["10.0.0.1"] and str(settings.store) == "elsewhere"
+    serve = _parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    helps = {a.dest: a.help for a in serve._actions}
+    for name in ("query_timeout", "allowed_services", "public_url", "store_url"):
+        assert helps[name] == Settings.model_fields[name].description
