@@ -348,3 +348,11 @@ def test_the_timeline_of_everything(client: TestClient) -> None:
         "act/kosha-nssf-agree-osh",
         "act/sour-asks-again-skilled-workers",
     ]
+
+
+def test_the_landing_summary_counts_acts_by_current_status(cstore: OxigraphStore) -> None:
+    from graph.read.lookup import summary
+
+    counts = summary(cstore)["acts_by_status"]
+    # Stated, four acts say "requested"; one of them was since agreed.
+    assert counts["requested"] == 3 and counts["agreed"] == 5

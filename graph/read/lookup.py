@@ -352,7 +352,8 @@ def layer_graphs(store: Store, layers: Iterable[str]) -> list[str]:
 
 
 def summary(store: Store) -> dict[str, Any]:
-    """What the graph holds: counts by kind, acts by status, sources (by publication date,
+    """What the graph holds: counts by kind, acts by current status (the latest of each act's
+    history; its stated status where the graph has no history), sources (by publication date,
     undated last) and layers.
 
     Each count is grouped before anything is joined to it: with the layer as an OPTIONAL
@@ -371,7 +372,10 @@ def summary(store: Store) -> dict[str, Any]:
         store,
         """
         SELECT ?status (COUNT(DISTINCT ?act) AS ?n) WHERE {
-            ?act a bkg:CooperationAct ; bkg:status/skos:prefLabel ?status .
+            ?act a bkg:CooperationAct ; bkg:status ?stated .
+            OPTIONAL { ?act bkg:currentStatus ?current }
+            BIND (COALESCE(?current, ?stated) AS ?now)
+            ?now skos:prefLabel ?status .
         } GROUP BY ?status ORDER BY DESC(?n) ?status""",
     )
     sources = select(
