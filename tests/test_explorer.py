@@ -55,7 +55,9 @@ def test_page_loads_its_scripts_from_this_server(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/html; charset=utf-8"
     html = r.text
-    assert '<script src="/static/explorer/cytoscape.min.js"></script>' in html
+    for name in explorer.LIBRARIES:
+        assert f'<script src="/static/explorer/{name}"></script>' in html
+    assert html.index("cytoscape.min.js") < html.index("cose-base.js") < html.index("fcose.js")
     assert '<script src="/static/explorer/explorer.js"></script>' in html
     assert '<link rel="stylesheet" href="/static/explorer/explorer.css">' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "nothing from elsewhere"
@@ -75,6 +77,11 @@ def test_page_config_names_the_vocabulary_of_the_filters(client: TestClient) -> 
     assert {"person", "organization", "meeting", "act", "statement", "observation"} <= set(
         config["kinds"]
     )
+    assert config["pathGroups"] == ["interaction", "organization", "geography"]
+    assert config["pair"] == [
+        {"id": "place/cambodia", "label": "Cambodia"},
+        {"id": "place/south-korea", "label": "South Korea"},
+    ]
     assert config["statuses"] == [
         "agreed",
         "done",
@@ -89,6 +96,13 @@ def test_page_config_names_the_vocabulary_of_the_filters(client: TestClient) -> 
     ("name", "media", "path"),
     [
         ("cytoscape.min.js", "text/javascript; charset=utf-8", explorer.CYTOSCAPE),
+        ("layout-base.js", "text/javascript; charset=utf-8", ROOT / "node_modules/layout-base"),
+        ("cose-base.js", "text/javascript; charset=utf-8", ROOT / "node_modules/cose-base"),
+        (
+            "cytoscape-fcose.js",
+            "text/javascript; charset=utf-8",
+            ROOT / "node_modules/cytoscape-fcose",
+        ),
         ("explorer.js", "text/javascript; charset=utf-8", ROOT / "api/static"),
         ("explorer.css", "text/css; charset=utf-8", ROOT / "api/static"),
     ],
@@ -125,13 +139,69 @@ def test_cytoscape_not_installed_is_a_clear_problem(
     assert "<code>make setup</code>" in html
 
 
-def test_cytoscape_is_a_locked_npm_dependency() -> None:
+@pytest.mark.parametrize("name", ["cytoscape", "cytoscape-fcose"])
+def test_libraries_are_locked_npm_dependencies(name: str) -> None:
     package = json.loads((ROOT / "package.json").read_text("utf-8"))
     lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
-    assert "cytoscape" in package["dependencies"]
-    assert lock["packages"]["node_modules/cytoscape"]["version"] == package["dependencies"][
-        "cytoscape"
-    ].lstrip("^~")
+    assert name in package["dependencies"]
+    assert lock["packages"][f"node_modules/{name}"]["version"] == package["dependencies"][name]
+
+
+def test_view_of_the_pair_names_both_sides_and_the_shortcuts_between(client: TestClient) -> None:
+    r = client.get("/api/graph/view", params={"pair": "place/cambodia,place/south-korea"})
+    assert r.status_code == 200
+    view = r.json()
+    assert view["title"] == "Cambodia – South Korea"
+    shown = {n["id"]: n for n in view["nodes"]}
+    assert {"person/heng-sour", "person/lee-jung-sik", "organization/kosha"} <= set(shown)
+    assert len({n["short"] for n in view["nodes"]}) == len(view["nodes"])
+    requested = [
+        e
+        for e in view["edges"]
+        if e["relation"] == "requestedCooperationWith" and e["status"] == "requested"
+    ]
+    assert len(requested) == 1 and requested[0]["count"] == 3
+    assert {v["id"] for v in requested[0]["via"]} == {
+        REQUEST,
+        "act/sour-asks-examine-keis-nea",
+        "act/sour-asks-expand-skilled-workers-programme",
+    }
+    assert all(v["evidence"] for v in requested[0]["via"])
+    assert view["sources"] == [
+        {
+            "id": "source/ppp-cambodia-korea-labour",
+            "label": "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties",
+        }
+    ]
+
+
+def test_view_expands_in_order_and_counts_what_it_leaves_out(client: TestClient) -> None:
+    one = client.get("/api/graph/view", params={"focus": HENG_SOUR, "limit": 3}).json()
+    assert one["centres"] == [HENG_SOUR]
+    focus = next(n for n in one["nodes"] if n["id"] == HENG_SOUR)
+    assert len(one["nodes"]) == 4 and focus["more"] == 8  # 11 neighbours, 3 shown
+    two = client.get(
+        "/api/graph/view", params={"focus": HENG_SOUR, "expand": REQUEST, "limit": 3}
+    ).json()
+    assert two["centres"] == [HENG_SOUR, REQUEST]
+    assert {n["id"] for n in one["nodes"]} < {n["id"] for n in two["nodes"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"pair": "place/cambodia"}, 400),
+        ({"pair": "place/cambodia,person/heng-sour"}, 400),
+        ({"focus": "person/nobody"}, 404),
+        ({"focus": HENG_SOUR, "relations": "gossip"}, 400),
+    ],
+)
+def test_view_refuses_what_it_cannot_draw(
+    client: TestClient, params: dict[str, str], status: int
+) -> None:
+    r = client.get("/api/graph/view", params=params)
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/problem+json"
 
 
 # ---- in chromium ----------------------------------------------------------------------------
@@ -152,7 +222,7 @@ def report(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     node = shutil.which("node")
     if node is None:
         pytest.skip("no node for the browser test: apt-get install nodejs npm")
-    for package in ("playwright-core", "cytoscape"):
+    for package in ("playwright-core", "cytoscape", "cytoscape-fcose"):
         if not (ROOT / "node_modules" / package).is_dir():
             pytest.skip(f"no node_modules/{package}: run `make setup` (npm ci)")
     out = tmp_path_factory.mktemp("explorer")
@@ -160,7 +230,7 @@ def report(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
         [node, str(SCRIPT), base_url, str(out)],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=400,
         cwd=ROOT,
     )
     assert done.stdout, done.stderr
@@ -174,6 +244,7 @@ def ids(items: list[dict[str, Any]]) -> set[str]:
     return {item["id"] for item in items}
 
 
+<<<<<<< HEAD
 @pytest.mark.browser
 def test_1_search_shows_heng_sour_and_both_meetings(report: dict[str, Any]) -> None:
     assert report["status"] == 200 and report["contentType"].startswith("text/html")
@@ -207,32 +278,64 @@ def test_2_click_expands_a_node_with_more_neighbours(report: dict[str, Any]) -> 
 
 @pytest.mark.browser
 def test_2_collapse_removes_what_the_expansion_added_and_undo_restores(
+=======
+KH, KR = "place/cambodia", "place/south-korea"
+MEETING = "meeting/meeting-heng-sour-lee-jung-sik-march-8"
+#: Every drawn state the report holds: none may have a label over another label or node.
+STATES = [
+    "opening",
+    "restored",
+    "collapsed",
+    "collapseUndone",
+    "focused",
+    "noActs",
+    "statedOnly",
+    "searched",
+    "neaPath",
+    "leePath",
+    "path",
+    "pathRestored",
+    "leeCheolWoo",
+    "noExamination",
+    "examinationBack",
+]
+
+
+def moved(before: dict[str, dict[str, float]], after: dict[str, Any]) -> list[str]:
+    """Nodes of ``before`` that are still drawn but not where they were (within a pixel)."""
+    now = {n["id"]: n["position"] for n in after["nodes"]}
+    return [
+        n
+        for n, p in before.items()
+        if n in now and (abs(now[n]["x"] - p["x"]) > 1 or abs(now[n]["y"] - p["y"]) > 1)
+    ]
+
+
+@pytest.mark.slow
+def test_1_opens_on_the_relationship_of_the_pair_the_graph_says_most_about(
+>>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     report: dict[str, Any],
 ) -> None:
-    meeting, document = "meeting/meeting-heng-sour-lee-jung-sik-march-8", MLVT_POST
-    start, one, two = (
-        report["collapseStart"],
-        report["collapseExpanded1"],
-        report["collapseExpanded2"],
+    assert report["status"] == 200 and report["contentType"].startswith("text/html")
+    state = report["opening"]
+    assert state["pair"] == [KH, KR] and state["focus"] is None
+    assert (
+        report["openingTitle"] == "Cambodia – South Korea: who is most involved, and where they met"
     )
-    assert one["expanded"] == [meeting] and two["expanded"] == [meeting, document]
-    assert report["collapsed"]["expanded"] == [document]
-    added = ids(one["nodes"]) - ids(start["nodes"])
-    assert document in added
-    kept = set(report["collapseExpected"]["nodes"])  # what the focus and the document link to
-    removed = ids(two["nodes"]) - ids(report["collapsed"]["nodes"])
-    # Exactly the meeting's newcomers go, except those something still shown links to.
-    assert removed and removed == added - kept, (removed, added, kept)
-    assert added & kept == {document}
-    assert ids(report["collapsed"]["nodes"]) == kept
-    assert ids(report["collapsed"]["edges"]) <= set(report["collapseExpected"]["edges"])
-    assert report["collapsed"]["selection"]["id"] == meeting
-    undone = report["collapseUndone"]
-    assert undone["expanded"] == [meeting, document]
-    assert ids(undone["nodes"]) == ids(two["nodes"])
-    assert ids(undone["edges"]) == ids(two["edges"])
+    shown = ids(state["nodes"])
+    assert {KH, KR, "person/heng-sour", "person/lee-jung-sik", "person/lee-cheol-woo"} <= shown
+    assert {MEETING, "meeting/meeting-heng-sour-lee-cheol-woo-march-6"} <= shown
+    assert {"organization/mlvt", "organization/kosha"} <= shown
+    # The shortcuts between the sides are drawn, one line per status, counted.
+    asked = [e for e in state["edges"] if e["relation"] == "requestedCooperationWith"]
+    assert {(e["source"], e["target"], e["status"], e["count"]) for e in asked} == {
+        ("person/heng-sour", "person/lee-jung-sik", "requested", 3),
+        ("person/heng-sour", "person/lee-jung-sik", "proposed", 1),
+    }
+    assert report["openingUrl"].endswith("/explore?pair=place%2Fcambodia%2Cplace%2Fsouth-korea")
 
 
+<<<<<<< HEAD
 @pytest.mark.browser
 def test_3_edge_details_show_the_sentence_in_its_source(report: dict[str, Any]) -> None:
     assert report["edgeState"]["selection"]["group"] == "edge"
@@ -249,21 +352,195 @@ def test_4_path_nssf_to_kosha_is_highlighted_and_explained(report: dict[str, Any
     assert path["query"]["from"] == "organization/nssf"
     assert path["query"]["to"] == "organization/kosha"
     first = path["paths"][0]
+=======
+@pytest.mark.slow
+@pytest.mark.parametrize("name", STATES)
+def test_no_label_overlaps_another_label_or_node(report: dict[str, Any], name: str) -> None:
+    state = report[name]
+    assert state["nodes"] and state["labelsShown"] == len(state["nodes"])
+    assert state["overlaps"] == [], state["overlaps"]
+
+
+@pytest.mark.slow
+def test_no_label_overlaps_after_each_of_three_expansions(report: dict[str, Any]) -> None:
+    assert len(report["expansions"]) == 3
+    for step in report["expansions"]:
+        assert step["after"]["overlaps"] == [], (step["id"], step["after"]["overlaps"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["opening", "restored", "neaPath", "path", "searched"])
+def test_labels_are_readable_and_the_view_fits(report: dict[str, Any], name: str) -> None:
+    state = report[name]
+    assert state["renderedFont"] >= 9.5, state["renderedFont"]
+    if name != "restored":  # 31 nodes: readable first, the rest a pan away
+        assert state["outside"] == [], state["outside"]
+
+
+@pytest.mark.slow
+def test_2_expansion_places_newcomers_by_their_parent_and_keeps_the_others_still(
+    report: dict[str, Any],
+) -> None:
+    for step in report["expansions"]:
+        after = step["after"]
+        assert step["id"] in after["expanded"]
+        assert moved(step["before"], after) == [], step["id"]
+        now = {n["id"]: n["position"] for n in after["nodes"]}
+        parent = now[step["id"]]
+        new = [n for n in now if n not in step["before"]]
+        assert new, step["id"]
+        # Each newcomer lies nearer its parent than the drawing's half-width.
+        xs = [p["x"] for p in now.values()]
+        half = (max(xs) - min(xs)) / 2
+        for n in new:
+            d = ((now[n]["x"] - parent["x"]) ** 2 + (now[n]["y"] - parent["y"]) ** 2) ** 0.5
+            assert d < half, (step["id"], n, d, half)
+    assert report["expansions"][-1]["after"]["expanded"] == [
+        "person/heng-sour",
+        MEETING,
+        REQUEST,
+    ]
+    assert {"organization/nssf", "organization/kosha"} <= ids(
+        report["expansions"][-1]["after"]["nodes"]
+    )
+    assert report["expandedDetails"].startswith("Request by Heng Sour: examine the possibility")
+    assert "names as partner: 3" in report["counts"]
+
+
+@pytest.mark.slow
+def test_labels_tell_nodes_apart(report: dict[str, Any]) -> None:
+    state = report["expansions"][-1]["after"]
+    shorts = [n["short"] for n in state["nodes"]]
+    assert len(set(shorts)) == len(shorts)
+    by_id = {n["id"]: n["short"] for n in state["nodes"]}
+    assert "KOSHA" in by_id[REQUEST]
+    assert by_id["act/sour-asks-examine-keis-nea"] != by_id[REQUEST]
+
+
+@pytest.mark.slow
+def test_7_permalink_replays_the_same_picture(report: dict[str, Any]) -> None:
+    before, after = report["expansions"][-1]["after"], report["restored"]
+    assert report["permalink"].endswith(
+        "/explore?pair=place%2Fcambodia%2Cplace%2Fsouth-korea&expand=person%2Fheng-sour%2C"
+        "meeting%2Fmeeting-heng-sour-lee-jung-sik-march-8%2C"
+        "act%2Fsour-asks-examine-kosha-comwel-nssf&sel=act%2Fsour-asks-examine-kosha-comwel-nssf"
+    )
+    assert ids(after["nodes"]) == ids(before["nodes"])
+    assert ids(after["edges"]) == ids(before["edges"])
+    positions = {n["id"]: n["position"] for n in before["nodes"]}
+    assert moved(positions, after) == []
+    assert after["selection"]["id"] == REQUEST
+
+
+@pytest.mark.slow
+def test_2_collapse_keeps_what_stays_still_and_undo_restores(report: dict[str, Any]) -> None:
+    three = report["expansions"][-1]["after"]
+    collapsed = report["collapsed"]
+    assert collapsed["expanded"] == ["person/heng-sour", REQUEST]
+    assert ids(collapsed["nodes"]) < ids(three["nodes"])
+    assert moved({n["id"]: n["position"] for n in three["nodes"]}, collapsed) == []
+    assert ids(report["collapseUndone"]["nodes"]) == ids(three["nodes"])
+
+
+@pytest.mark.slow
+def test_line_words_show_on_hover_and_shortcuts_say_what_they_derive_from(
+    report: dict[str, Any],
+) -> None:
+    assert report["hover"]["before"] == ""
+    assert report["hover"]["after"] == "requested cooperation of ×3"
+    assert report["derivedTitle"] == "Heng Sour — requested cooperation of — Lee Jung-sik"
+    assert report["derivedHeading"] == "Derived from 3 happenings"
+    assert len(report["derivedVia"]) == 3
+    assert all(v.startswith("Request by Heng Sour: ") for v in report["derivedVia"])
+    assert len(set(report["derivedVia"])) == 3
+    assert report["derivedMark"]
+
+
+@pytest.mark.slow
+def test_search_focuses_an_entity(report: dict[str, Any]) -> None:
+    assert report["suggestions"][0] == "Heng Sour person"
+    state = report["searched"]
+    assert state["focus"] == HENG_SOUR
+    assert {HENG_SOUR, *MEETINGS} <= ids(state["nodes"])
+    assert report["searchedDetails"] == "Heng Sour"
+    assert report["searchedUrl"].endswith(
+        "/explore?focus=person%2Fheng-sour&sel=person%2Fheng-sour"
+    )
+
+
+@pytest.mark.slow
+def test_6_details_panel_follows_the_filters(report: dict[str, Any]) -> None:
+    acts = [f for f in report["focusFacts"] if f.startswith("act/")]
+    assert len(acts) == 6
+    assert not [f for f in report["noActsFacts"] if f.startswith("act/")]
+    assert report["noActsNote"] == "6 facts are hidden by the filters on the left."
+    assert not [c for c in report["noActsCounts"] if c.startswith("made")]
+    assert [n for n in report["noActs"]["nodes"] if n["kind"] == "act"] == []
+    assert report["statedOnly"]["filters"]["stated"] is True
+    assert {e["layer"] for e in report["statedOnly"]["edges"]} == {"stated"}
+
+
+@pytest.mark.slow
+def test_4_paths_avoid_countries_by_default_and_are_numbered_chains(
+    report: dict[str, Any],
+) -> None:
+    assert report["pathDefaults"] == {
+        "avoid": True,
+        "groups": ["interaction", "organization", "geography"],
+    }
+    state = report["neaPath"]
+    query = state["path"]["query"]
+    assert (query["from"], query["to"], query["avoid"]) == (
+        "organization/nea",
+        "place/gyeongsangbuk-do",
+        True,
+    )
+    found = state["path"]["paths"]
+    assert len(found) == 3
+    kinds = {n["id"]: n["kind"] for n in state["nodes"]}
+    for p in found:
+        assert not [n for n in p["nodes"][1:-1] if kinds[n] == "country"], p
+    # Numbered, each its own colour, in the list and on the canvas.
+    assert [r.split(".", 1)[0] for r in report["neaResults"]] == ["1", "2", "3"]
+    assert len(set(report["neaColours"])) == 3
+    colours = {e["path"]: e["color"] for e in state["edges"]}
+    assert sorted(colours) == [1, 2, 3] and len(set(colours.values())) == 3
+    # Two different paths never read the same.
+    assert len({p["explanation"] for p in found}) == 3
+    # Drawn as a chain: the first path runs left to right, its nodes in order.
+    x = {n["id"]: n["position"]["x"] for n in state["nodes"]}
+    first = found[0]["nodes"]
+    assert [x[n] for n in first] == sorted(x[n] for n in first)
+    assert {i["key"] for i in report["neaLegend"]["items"] if i["type"] == "path"} == {
+        "1",
+        "2",
+        "3",
+    }
+
+
+@pytest.mark.slow
+def test_4_an_ambiguous_name_asks(report: dict[str, Any]) -> None:
+    assert report["askQuestion"] == "Which “Lee” do you mean?"
+    assert report["askChoices"][:2] == ["Lee Jung-sik — person", "Lee Cheol-woo — person"]
+    assert report["leePath"]["path"]["query"]["from"] == "person/lee-jung-sik"
+    assert report["leePath"]["path"]["paths"]
+
+
+@pytest.mark.slow
+def test_4_path_nssf_to_kosha_names_the_request_and_its_sentence(report: dict[str, Any]) -> None:
+    first = report["path"]["path"]["paths"][0]
+>>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     assert first["nodes"] == ["organization/nssf", REQUEST, "organization/kosha"]
-    on_path = {n["id"] for n in report["path"]["nodes"] if n["onPath"]}
-    assert set(first["nodes"]) <= on_path
-    lit = {frozenset((e["source"], e["target"])) for e in report["path"]["edges"] if e["onPath"]}
-    assert {
-        frozenset((REQUEST, "organization/nssf")),
-        frozenset((REQUEST, "organization/kosha")),
-    } <= lit
-    assert len(report["pathResults"]) == 2
     assert report["pathResults"][0].startswith(
-        "National Social Security Fund — named as partner in — Request by Heng Sour"
+        "1.National Social Security Fund — named as partner in — Request by Heng Sour: …KOSHA"
     )
     assert SENTENCE in report["pathResults"][0]
+    assert report["pathStepTitle"].startswith("National Social Security Fund — named as partner in")
+    assert report["pathStepMark"].startswith(SENTENCE)
+    assert report["pathRestored"]["path"] == report["path"]["path"]
 
 
+<<<<<<< HEAD
 @pytest.mark.browser
 def test_5_visual_language(report: dict[str, Any]) -> None:
     state = report["requestExpanded"]
@@ -282,20 +559,52 @@ def test_5_visual_language(report: dict[str, Any]) -> None:
 
 @pytest.mark.browser
 def test_5_line_style_follows_the_status(report: dict[str, Any]) -> None:
+=======
+@pytest.mark.slow
+def test_5_every_kind_its_own_shape_and_colour_and_the_legend_matches(
+    report: dict[str, Any],
+) -> None:
+    state = report["expansions"][-1]["after"]
+    drawn: dict[str, set[tuple[str, str]]] = {}
+    for n in state["nodes"]:
+        drawn.setdefault(n["kind"], set()).add((n["shape"], n["color"]))
+    assert all(len(v) == 1 for v in drawn.values()), drawn
+    styles = [next(iter(v)) for v in drawn.values()]
+    assert len({shape for shape, _ in styles}) == len(styles)
+    assert len({colour for _, colour in styles}) == len(styles)
+    legend = report["expandedLegend"]
+    assert legend["inView"]
+    kinds = {i["key"]: i for i in legend["items"] if i["type"] == "kind"}
+    assert set(kinds) == set(drawn)
+    for kind, item in kinds.items():
+        shape, colour = next(iter(drawn[kind]))
+        assert item["shape"] == shape
+        r, g, b = (int(item["color"][i : i + 2], 16) for i in (1, 3, 5))
+        assert colour == f"rgb({r},{g},{b})", (kind, colour, item["color"])
+    # Lines: a legend entry for each pattern and layer drawn, in the colour drawn.
+    patterns = {i["key"] for i in legend["items"] if i["type"] == "pattern"}
+    assert patterns == {e["pattern"] for e in state["edges"]}
+    layers = {i["key"]: i["color"] for i in legend["items"] if i["type"] == "layer"}
+    assert set(layers) == {e["layer"] for e in state["edges"]}
+    assert report["openingLegend"]["inView"]
+
+
+@pytest.mark.slow
+def test_5_line_pattern_follows_the_status(report: dict[str, Any]) -> None:
+>>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     state = report["leeCheolWoo"]
     assert state["focus"] == LEE_CHEOL_WOO
     examinations = [e for e in state["edges"] if e["status"] == "under examination"]
     assert {e["source"] for e in examinations} == EXAMINATIONS
-    assert {e["lineStyle"] for e in examinations} == {"dotted"}
+    assert {e["pattern"] for e in examinations} == {"dotted"}
     agreed = [e for e in state["edges"] if e["status"] == "agreed"]
-    assert agreed and {e["lineStyle"] for e in agreed} == {"solid"}
-    wanting = [
-        e
-        for e in report["requestExpanded"]["edges"]
-        if e["status"] in {"requested", "pledged", "proposed"}
-    ]
-    assert {e["status"] for e in wanting} == {"requested", "pledged", "proposed"}
-    assert {e["lineStyle"] for e in wanting} == {"dashed"}
+    assert agreed and {e["pattern"] for e in agreed} == {"solid"}
+    dashes = {e["pattern"]: tuple(e["dash"]) for e in state["edges"]}
+    assert dashes["dotted"] != dashes["solid"]
+    legend = {
+        i["key"]: i["dash"] for i in report["leeCheolWooLegend"]["items"] if i["type"] == "pattern"
+    }
+    assert legend["dotted"] == "2,5"
 
 
 @pytest.mark.browser
@@ -307,19 +616,18 @@ def test_6_status_filter_hides_acts_and_their_lines_and_the_permalink_keeps_it(
     assert not [n for n in after["nodes"] if n["status"] == "under examination"]
     assert not [e for e in after["edges"] if e["status"] == "under examination"]
     assert ids(after["nodes"]) == ids(before["nodes"]) - EXAMINATIONS
-    assert {n["status"] for n in after["nodes"]} >= {"agreed"}
     assert report["noExaminationUrl"].endswith(
         "/explore?focus=person%2Flee-cheol-woo&status=under+examination"
     )
     restored = report["noExaminationRestored"]
     assert restored["filters"] == after["filters"]
     assert ids(restored["nodes"]) == ids(after["nodes"])
-    assert ids(restored["edges"]) == ids(after["edges"])
     boxes = report["noExaminationBoxes"]
     assert boxes.pop("under examination") is False and all(boxes.values()), boxes
     assert ids(report["examinationBack"]["nodes"]) == ids(before["nodes"])
 
 
+<<<<<<< HEAD
 @pytest.mark.browser
 def test_6_filters_hide_kinds_and_unstated_facts(report: dict[str, Any]) -> None:
     assert report["noActs"]["filters"]["hideKinds"] == ["act"]
@@ -359,6 +667,29 @@ def test_8_exports_png_graphml_and_json(report: dict[str, Any]) -> None:
     assert png["width"] > 400 and png["height"] > 300
     assert png["colours"] > 20 and png["ink"] > 0.01, png
     assert (Path(report["out"]) / "export.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+=======
+@pytest.mark.slow
+def test_8_png_has_a_title_a_legend_and_a_source_line(report: dict[str, Any]) -> None:
+    parts = report["openingPngParts"]
+    assert parts["title"] == report["openingTitle"]
+    assert parts["legend"][:3] == ["person", "organization", "country"]
+    assert parts["source"].startswith(
+        "Sources: Phnom Penh Post article on Cambodia–South Korea employment and vocational ties."
+    )
+    assert "/explore?pair=place%2Fcambodia%2Cplace%2Fsouth-korea" in parts["source"]
+    png = report["openingPng"]
+    assert png["width"] > 1500 and png["height"] > 800
+    assert png["titleInk"] > 0.01 and png["legendInk"] > 0.01 and png["footerInk"] > 0, png
+    assert (Path(report["out"]) / "opening-export.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert report["pngParts"]["title"] == (
+        "Paths from National Social Security Fund to Korea Occupational Safety and Health Agency"
+    )
+    assert "path 1" in report["pngParts"]["legend"]
+
+
+@pytest.mark.slow
+def test_8_exports_graphml_and_json(report: dict[str, Any]) -> None:
+>>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     shown = report["exported"]
     graphml = report["graphml"]
     assert graphml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
@@ -369,21 +700,26 @@ def test_8_exports_png_graphml_and_json(report: dict[str, Any]) -> None:
     assert report["json"]["edges"] == shown["edges"]
 
 
+<<<<<<< HEAD
 @pytest.mark.browser
 def test_9_readable_at_1280x800_by_keyboard_without_errors(report: dict[str, Any]) -> None:
+=======
+@pytest.mark.slow
+def test_9_fits_1400x1000_by_keyboard_without_errors_or_foreign_requests(
+    report: dict[str, Any],
+) -> None:
+>>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     layout = report["layout"]
-    assert layout["scrollWidth"] <= 1280 and layout["scrollHeight"] <= 800, layout
-    assert layout["cy"]["width"] >= 600 and layout["cy"]["height"] >= 500, layout
-    assert layout["fontSize"] == "14px"
+    assert layout["scrollWidth"] <= 1400 and layout["scrollHeight"] <= 1000, layout
+    assert layout["cy"]["width"] >= 700 and layout["cy"]["height"] >= 600, layout
     shot = report["screenshot"]
-    assert (shot["width"], shot["height"]) == (1280, 800)
-    assert shot["colours"] > 30 and shot["ink"] > 0.05, shot
-    assert (Path(report["out"]) / "focus.png").is_file()
-    # A line chosen with Tab and Enter from the list of lines in view shows its evidence.
+    assert (shot["width"], shot["height"]) == (1400, 1000)
+    assert shot["colours"] > 30 and shot["ink"] > 0.03, shot
+    for name in report["shots"]:
+        assert (Path(report["out"]) / name).is_file()
     edge = report["keyEdgeId"]
     assert edge and edge.startswith("act/governor-examines-fire-trucks-ambulances|actor|")
     assert report["keyEdgeTabs"] < len(report["edgeListItems"])
-    assert len(report["edgeListItems"]) == len(report["leeCheolWoo"]["edges"])
     assert report["keyEdge"]["selection"] == {
         "id": edge,
         "group": "edge",

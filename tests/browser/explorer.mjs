@@ -3,9 +3,10 @@
 //
 //   node tests/browser/explorer.mjs BASE_URL OUT_DIR
 //
-// The report holds window.explorer.state() after each step, what the panels show, the exported
-// files (saved in OUT_DIR) with their pixel counts, and every console error, failed request and
-// request to another host.
+// The report holds window.explorer.state() after each step, the label boxes that overlap (none
+// may), what the panels and the legend show, the exported files (saved in OUT_DIR, with
+// screenshots at 1400×1000) with their pixel counts, and every console error, failed request
+// and request to another host.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,13 +18,13 @@ if (!base || !out) {
   process.exit(2);
 }
 const origin = new URL(base).origin;
-const report = { consoleErrors: [], failedRequests: [], foreignRequests: [], steps: [] };
+const report = { consoleErrors: [], failedRequests: [], foreignRequests: [], steps: [], shots: [] };
 const profile = mkdtempSync(join(tmpdir(), "explorer-chromium-"));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
   timeout: 60_000,
-  viewport: { width: 1280, height: 800 },
+  viewport: { width: 1400, height: 1000 },
   acceptDownloads: true,
   args: [
     "--no-sandbox",
@@ -52,15 +53,53 @@ function watch(page) {
   });
 }
 
-// Wait until the page has no request of its own under way, then read its state.
+// Wait until the page has no request of its own under way, then read its state, with the
+// label boxes that overlap another label or another node, and what the screen shows.
 async function settled(page) {
   await page.waitForFunction(() => window.explorer && window.explorer.idle());
   await page.waitForTimeout(50);
   await page.waitForFunction(() => window.explorer.idle());
-  return page.evaluate(() => window.explorer.state());
+  return page.evaluate(() => {
+    const cy = window.explorer.cy;
+    const state = window.explorer.state();
+    const nodes = cy.nodes().not(".hidden");
+    const opts = { includeOverlays: false, includeUnderlays: false };
+    const boxes = nodes.map((n) => ({
+      id: n.id(),
+      label: n.boundingBox({ ...opts, includeNodes: false, includeLabels: true }),
+      body: n.boundingBox({ ...opts, includeNodes: true, includeLabels: false }),
+    }));
+    const meets = (a, b) => Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) > 0.5 && Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) > 0.5;
+    const overlaps = [];
+    for (const a of boxes) {
+      for (const b of boxes) {
+        if (a.id === b.id) continue;
+        if (a.id < b.id && a.label.w > 0 && b.label.w > 0 && meets(a.label, b.label)) overlaps.push(`label ${a.id} / label ${b.id}`);
+        if (a.label.w > 0 && meets(a.label, b.body)) overlaps.push(`label ${a.id} / node ${b.id}`);
+      }
+    }
+    const ext = cy.extent();
+    const outside = nodes.filter((n) => {
+      const p = n.position();
+      return p.x < ext.x1 || p.x > ext.x2 || p.y < ext.y1 || p.y > ext.y2;
+    }).map((n) => n.id());
+    state.overlaps = overlaps;
+    state.outside = outside;
+    state.renderedFont = state.fontSize * cy.zoom();
+    state.labelsShown = boxes.filter((b) => b.label.w > 0).length;
+    return state;
+  });
 }
 
-// How many distinct colours an image has, and the share of pixels that are not white.
+async function shot(page, name) {
+  const path = join(out, name);
+  await page.screenshot({ path });
+  report.shots.push(name);
+  return path;
+}
+
+// How many distinct colours an image has, and the share of pixels that are not white, in all
+// of it and in bands (top, bottom, right), for the exported PNG.
 async function pixels(page, file) {
   const url = "data:image/png;base64," + readFileSync(file).toString("base64");
   return page.evaluate(async (src) => {
@@ -72,14 +111,26 @@ async function pixels(page, file) {
     canvas.height = img.naturalHeight;
     const ctx = canvas.getContext("2d");
     ctx.drawImage(img, 0, 0);
+    const ink = (x, y, w, h) => {
+      const data = ctx.getImageData(x, y, w, h).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) n += 1;
+      return n / (data.length / 4);
+    };
     const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
     const colours = new Set();
-    let ink = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      colours.add((data[i] >> 4) * 256 + (data[i + 1] >> 4) * 16 + (data[i + 2] >> 4));
-      if (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240) ink += 1;
-    }
-    return { width: canvas.width, height: canvas.height, colours: colours.size, ink: ink / (data.length / 4) };
+    for (let i = 0; i < data.length; i += 4) colours.add((data[i] >> 4) * 256 + (data[i + 1] >> 4) * 16 + (data[i + 2] >> 4));
+    const W = canvas.width;
+    const H = canvas.height;
+    return {
+      width: W,
+      height: H,
+      colours: colours.size,
+      ink: ink(0, 0, W, H),
+      titleInk: ink(0, 0, W, 90),
+      legendInk: ink(W - 480, 100, 480, Math.min(400, H - 200)),
+      footerInk: ink(0, H - 40, W, 40),
+    };
   }, url);
 }
 
@@ -90,16 +141,136 @@ async function save(page, button, name) {
   return path;
 }
 
+// Click a node where it is drawn (the canvas is the page's; the node must be on screen).
+async function clickNode(page, id) {
+  const at = await page.evaluate((nid) => {
+    const n = window.explorer.cy.getElementById(nid);
+    const box = document.getElementById("cy").getBoundingClientRect();
+    const p = n.renderedPosition();
+    return { x: box.x + p.x, y: box.y + p.y, inside: p.x > 0 && p.y > 0 && p.x < box.width && p.y < box.height };
+  }, id);
+  if (!at.inside) throw new Error(`node ${id} is not on screen to click`);
+  await page.mouse.click(at.x, at.y);
+}
+
+function positions(state) {
+  return Object.fromEntries(state.nodes.map((n) => [n.id, n.position]));
+}
+
+// The legend as shown: its entries, and whether it lies inside the window.
+async function legend(page) {
+  return page.evaluate(() => {
+    const box = document.getElementById("legend").getBoundingClientRect();
+    return {
+      inView: box.top >= 0 && box.bottom <= window.innerHeight && box.height > 20,
+      items: Array.from(document.querySelectorAll("#legend li")).map((li) => ({
+        type: li.dataset.type,
+        key: li.dataset.key,
+        shape: li.dataset.shape || null,
+        color: li.dataset.color,
+        dash: li.dataset.dash || null,
+        text: li.textContent,
+      })),
+    };
+  });
+}
+
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   watch(page);
+
+  // 1. The opening view: the relationship the graph says most about.
   const response = await page.goto(`${base}/explore`, { waitUntil: "load" });
   report.status = response.status();
   report.contentType = response.headers()["content-type"];
-  report.initial = await settled(page);
+  report.opening = await settled(page);
+  report.openingUrl = page.url();
+  report.openingTitle = await page.locator("#view-title").innerText();
+  report.openingLegend = await legend(page);
+  report.layout = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    scrollHeight: document.documentElement.scrollHeight,
+    cy: document.getElementById("cy").getBoundingClientRect().toJSON(),
+    fontSize: getComputedStyle(document.body).fontSize,
+  }));
+  report.screenshot = await pixels(page, await shot(page, "opening.png"));
   report.steps.push("opened");
 
+  // A line's words show when the pointer is on it.
+  const hoverEdge = report.opening.edges.find((e) => e.relation === "requestedCooperationWith" && e.status === "requested");
+  report.hover = await page.evaluate(async (id) => {
+    const cy = window.explorer.cy;
+    const e = cy.getElementById(id);
+    const before = e.style("label");
+    const box = document.getElementById("cy").getBoundingClientRect();
+    const mid = e.renderedMidpoint();
+    return { id, before, x: box.x + mid.x, y: box.y + mid.y };
+  }, hoverEdge.id);
+  await page.mouse.move(report.hover.x, report.hover.y);
+  await page.waitForTimeout(100);
+  report.hover.after = await page.evaluate((id) => window.explorer.cy.getElementById(id).style("label"), hoverEdge.id);
+  await shot(page, "hover.png");
+  await page.mouse.move(5, 5);
+
+  // A derived shortcut says what it is derived from.
+  await page.evaluate((id) => window.explorer.cy.getElementById(id).emit("tap"), hoverEdge.id);
+  report.derived = await settled(page);
+  report.derivedTitle = await page.locator("#details-title").innerText();
+  report.derivedHeading = await page.locator("#details h3").first().innerText();
+  report.derivedVia = await page.locator("#details .via > a").allInnerTexts();
+  report.derivedMark = await page.locator("#source-text mark").innerText();
+
+  // 2. Three expansions by clicking nodes: each new node starts by its parent; the others stay.
+  report.expansions = [];
+  let before = report.opening;
+  for (const id of ["person/heng-sour", "meeting/meeting-heng-sour-lee-jung-sik-march-8", "act/sour-asks-examine-kosha-comwel-nssf"]) {
+    await clickNode(page, id);
+    const after = await settled(page);
+    report.expansions.push({ id, before: positions(before), after, url: page.url() });
+    before = after;
+  }
+  report.expandedDetails = await page.locator("#details-title").innerText();
+  report.counts = await page.locator("#details .counts li").allInnerTexts();
+  await shot(page, "expanded-3.png");
+  report.expandedLegend = await legend(page);
+  report.steps.push("expanded");
+
+  // 7. The permalink replays the same picture in a new page.
+  report.permalink = page.url();
+  const twin = await context.newPage();
+  watch(twin);
+  await twin.goto(report.permalink, { waitUntil: "load" });
+  report.restored = await settled(twin);
+  await shot(twin, "permalink.png");
+  await twin.close();
+  report.steps.push("permalink");
+
+  // Collapse the meeting from its details; what stays does not move; Undo brings it back.
+  await page.locator(`#node-list-box summary`).press("Enter");
+  await page.locator(`#node-list button[data-id="meeting/meeting-heng-sour-lee-jung-sik-march-8"]`).press("Enter");
+  await settled(page);
+  await page.locator("#expand-toggle", { hasText: "Collapse" }).press("Enter");
+  report.collapsed = await settled(page);
+  await page.click("#undo");
+  report.collapseUndone = await settled(page);
+  report.steps.push("collapsed");
+
+  // 6. Filters: the details panel follows them.
+  await page.goto(`${base}/explore?focus=person%2Fheng-sour&sel=person%2Fheng-sour`, { waitUntil: "load" });
+  report.focused = await settled(page);
+  report.focusFacts = await page.locator("#facts dd").evaluateAll((dds) => dds.map((d) => d.dataset.fact));
+  await page.locator("#filter-kinds input[value=act]").uncheck();
+  report.noActs = await settled(page);
+  report.noActsFacts = await page.locator("#facts dd").evaluateAll((dds) => dds.map((d) => d.dataset.fact));
+  report.noActsNote = await page.locator("#facts-hidden").innerText();
+  report.noActsCounts = await page.locator("#details .counts li").allInnerTexts();
+  await page.locator("#stated-only").check();
+  report.statedOnly = await settled(page);
+  report.steps.push("filtered");
+
   // 1. Search by keyboard: "/" to the search box, type, arrow down to Heng Sour, Enter.
+  await page.goto(`${base}/explore`, { waitUntil: "load" });
+  await settled(page);
   await page.keyboard.press("/");
   await page.keyboard.type("Sour");
   await page.locator("#suggestions li", { hasText: "Heng Sour" }).first().waitFor();
@@ -107,133 +278,76 @@ try {
   const index = report.suggestions.findIndex((t) => t === "Heng Sour person");
   for (let i = 0; i <= index; i += 1) await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
-  report.focused = await settled(page);
-  report.focusUrl = page.url();
-  report.details = await page.locator("#details-title").innerText();
-  report.layout = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    scrollHeight: document.documentElement.scrollHeight,
-    cy: document.getElementById("cy").getBoundingClientRect().toJSON(),
-    fontSize: getComputedStyle(document.body).fontSize,
-  }));
-  await page.screenshot({ path: join(out, "focus.png") });
-  report.screenshot = await pixels(page, join(out, "focus.png"));
+  report.searched = await settled(page);
+  report.searchedUrl = page.url();
+  report.searchedDetails = await page.locator("#details-title").innerText();
   report.steps.push("searched");
 
-  // 2. Expand a node by clicking it: the meeting of 8 March has more to show.
-  const meeting = "meeting/meeting-heng-sour-lee-jung-sik-march-8";
-  const at = await page.evaluate((id) => {
-    const n = window.explorer.cy.getElementById(id);
-    const box = document.getElementById("cy").getBoundingClientRect();
-    return { x: box.x + n.renderedPosition().x, y: box.y + n.renderedPosition().y };
-  }, meeting);
-  await page.mouse.click(at.x, at.y);
-  report.expanded = await settled(page);
-  report.expandedDetails = await page.locator("#details-title").innerText();
-  report.counts = await page.locator("#details .counts li").allInnerTexts();
-  report.steps.push("expanded");
+  // 4. Paths: the form starts with countries avoided and the useful relations ticked.
+  report.pathDefaults = await page.evaluate(() => ({
+    avoid: document.getElementById("path-avoid").checked,
+    groups: Array.from(document.querySelectorAll("#path-groups input:checked")).map((i) => i.value),
+  }));
+  await page.fill("#path-from", "National Employment Agency");
+  await page.fill("#path-to", "Gyeongsangbuk-do");
+  await page.locator("#path-form button[type=submit]").click();
+  report.neaPath = await settled(page);
+  report.neaResults = await page.locator("#path-results li").allInnerTexts();
+  report.neaColours = await page.locator("#path-results li").evaluateAll((lis) => lis.map((li) => li.style.getPropertyValue("--path")));
+  report.neaLegend = await legend(page);
+  await shot(page, "paths.png");
+  report.steps.push("paths");
 
-  // By keyboard, from the list of nodes in view: expand Lee Jung-sik, then the NSSF request.
-  await page.locator("#node-list-box summary").press("Enter");
-  await page.locator("#node-list button", { hasText: /^Lee Jung-sik/ }).press("Enter");
-  report.leeExpanded = await settled(page);
-  await page.locator("#node-list button", { hasText: /^Request by Heng Sour: examine the possibility of increasing cooperation between KOSHA/ }).press("Enter");
-  report.requestExpanded = await settled(page);
-  report.steps.push("expanded by keyboard");
+  // An ambiguous name asks which is meant.
+  await page.fill("#path-from", "Lee");
+  await page.fill("#path-to", "KOSHA");
+  await page.locator("#path-form button[type=submit]").click();
+  await page.locator("#path-ask button").first().waitFor();
+  report.askQuestion = await page.locator("#path-ask-question").innerText();
+  report.askChoices = await page.locator("#path-ask button").allInnerTexts();
+  await shot(page, "ask.png");
+  await page.locator(`#path-ask button[data-id="person/lee-jung-sik"]`).click();
+  report.leePath = await settled(page);
 
-  // 3. Details of an edge: the request's partner NSSF, with the sentence marked in its source.
-  const edge = report.requestExpanded.edges.find(
-    (e) => e.relation === "partner" && e.target === "organization/nssf",
-  );
-  if (edge) {
-    await page.evaluate((id) => window.explorer.cy.getElementById(id).emit("tap"), edge.id);
-    report.edgeState = await settled(page);
-    report.edgeDetails = await page.locator("#details-title").innerText();
-    report.edgeMark = await page.locator("#source-text mark").innerText();
-    report.edgeSourceLink = await page.locator("#source-box h3 a").first().getAttribute("href");
-    report.edgeEntityLinks = await page.locator("#details-title a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
-  }
-  report.steps.push("edge details");
-
-  // 6. Filters: hide acts, then stated facts only.
-  await page.locator("#filter-kinds input[value=act]").uncheck();
-  report.noActs = await settled(page);
-  await page.locator("#stated-only").check();
-  report.statedOnly = await settled(page);
-  report.steps.push("filtered");
-
-  // 4. Paths from NSSF to KOSHA over the default relations.
+  // NSSF to KOSHA: the request that names both.
   await page.fill("#path-from", "organization/nssf");
   await page.fill("#path-to", "organization/kosha");
   await page.locator("#path-k").fill("2");
   await page.locator("#path-form button[type=submit]").click();
   report.path = await settled(page);
   report.pathResults = await page.locator("#path-results li").allInnerTexts();
-  report.steps.push("paths");
+  const step = report.path.edges.find((e) => e.path === 1);
+  await page.evaluate((id) => window.explorer.cy.getElementById(id).emit("tap"), step.id);
+  report.pathStep = await settled(page);
+  report.pathStepTitle = await page.locator("#details-title").innerText();
+  report.pathStepMark = await page.locator("#source-text mark").innerText();
 
-  // 7. The permalink restores the same view in a new page.
-  report.permalink = page.url();
-  const twin = await context.newPage();
-  watch(twin);
-  await twin.goto(report.permalink, { waitUntil: "load" });
-  report.restored = await settled(twin);
-  report.restoredPathResults = await twin.locator("#path-results li").allInnerTexts();
-  await twin.close();
-  report.steps.push("permalink");
+  // The path's permalink, reloaded.
+  report.pathPermalink = page.url();
+  const pathTwin = await context.newPage();
+  watch(pathTwin);
+  await pathTwin.goto(report.pathPermalink, { waitUntil: "load" });
+  report.pathRestored = await settled(pathTwin);
+  await pathTwin.close();
+  report.steps.push("path permalink");
 
-  // Back undoes the path query and then the filters; forward redoes.
-  await page.goBack();
-  report.back1 = await settled(page);
-  await page.goBack();
-  await page.goBack();
-  report.back3 = await settled(page);
-  await page.goForward();
-  report.forward = await settled(page);
-  await page.click("#undo");
-  report.undone = await settled(page);
-  report.steps.push("history");
-
-  // 8. Export: PNG, GraphML and JSON of the current view.
-  await page.goto(report.permalink, { waitUntil: "load" });
+  // 8. Export: PNG (title, drawing, legend, sources), GraphML and JSON of the current view.
   report.exported = await settled(page);
+  report.pngParts = await page.evaluate(() => window.explorer.pngParts());
   report.png = await pixels(page, await save(page, "#export-png", "export.png"));
   report.graphml = readFileSync(await save(page, "#export-graphml", "export.graphml"), "utf-8");
   report.json = JSON.parse(readFileSync(await save(page, "#export-json", "export.json"), "utf-8"));
-  report.steps.push("exported");
-
-  // 2. Collapse: focus Heng Sour, expand the meeting of 8 March and then a document it brought
-  // in, collapse the meeting (by keyboard, from its details), then Undo.
-  const M = "meeting/meeting-heng-sour-lee-jung-sik-march-8";
-  const D = "document/mlvt-post-march-10";
-  await page.goto(`${base}/explore?focus=person%2Fheng-sour`, { waitUntil: "load" });
-  report.collapseStart = await settled(page);
-  await page.locator("#node-list-box summary").press("Enter");
-  await page.locator(`#node-list button[data-id="${M}"]`).press("Enter");
-  report.collapseExpanded1 = await settled(page);
-  await page.locator(`#node-list button[data-id="${D}"]`).press("Enter");
-  report.collapseExpanded2 = await settled(page);
-  await page.locator(`#node-list button[data-id="${M}"]`).press("Enter");
+  await page.goto(report.openingUrl, { waitUntil: "load" });
   await settled(page);
-  await page.locator("#expand-toggle", { hasText: "Collapse" }).press("Enter");
-  report.collapsed = await settled(page);
-  // What the remaining centres (the focus and the document) link to, as the API says.
-  report.collapseExpected = await page.evaluate(async (centres) => {
-    const nodes = new Set();
-    const edges = new Set();
-    for (const c of centres) {
-      const r = await fetch(`/api/graph/ego/${c}?limit=25`).then((res) => res.json());
-      r.nodes.forEach((n) => nodes.add(n.id));
-      r.edges.forEach((e) => edges.add(e.id));
-    }
-    return { nodes: [...nodes], edges: [...edges] };
-  }, ["person/heng-sour", D]);
-  await page.click("#undo");
-  report.collapseUndone = await settled(page);
-  report.steps.push("collapsed");
+  report.openingPngParts = await page.evaluate(() => window.explorer.pngParts());
+  report.openingPng = await pixels(page, await save(page, "#export-png", "opening-export.png"));
+  report.steps.push("exported");
 
   // 5. Line style by status: Lee Cheol-woo's examinations are acts "under examination".
   await page.goto(`${base}/explore?focus=person%2Flee-cheol-woo`, { waitUntil: "load" });
   report.leeCheolWoo = await settled(page);
+  report.leeCheolWooLegend = await legend(page);
+  await shot(page, "lee-cheol-woo.png");
   report.steps.push("line styles");
 
   // 6. Status filter: untick "under examination"; the permalink keeps it.
