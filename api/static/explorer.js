@@ -104,7 +104,12 @@
       },
     },
     { selector: "edge.pathline.hover, edge.pathline:selected", style: { label: "data(caption)" } },
-    { selector: ":selected", style: { "overlay-color": "#f0a500", "overlay-opacity": 0.3, "overlay-padding": 5 } },
+    // A chosen or pressed node changes colour, never size: overlays and borders count in a
+    // node's size for the layout, and a click must lay out as a permalink's replay does.
+    { selector: "node:active, edge:active", style: { "overlay-opacity": 0, "overlay-padding": 0 } },
+    { selector: "core", style: { "active-bg-opacity": 0, "active-bg-size": 0 } },
+    { selector: "node:selected", style: { "border-color": "#e67700", "text-background-color": "#ffe8a3", "text-background-opacity": 1 } },
+    { selector: "edge:selected", style: { "overlay-color": "#f0a500", "overlay-opacity": 0.3, "overlay-padding": 5 } },
     { selector: ".hidden", style: { display: "none" } },
   ];
 
@@ -335,6 +340,7 @@
     });
     settle(null);
     squeeze();
+    rounded();
   }
 
   // A fresh picture wider or taller than the canvas at a readable zoom is pressed together
@@ -364,8 +370,15 @@
     return { x: at.x + r * Math.cos(angle), y: at.y + r * Math.sin(angle) };
   }
 
+  // Positions are whole numbers: a click can leave a node a hair's breadth from where it was
+  // (the drag logic of a press), and the layout would make that grow; a replay must match.
+  function rounded() {
+    cy.nodes().forEach(function (n) { n.position({ x: Math.round(n.position("x")), y: Math.round(n.position("y")) }); });
+  }
+
   function incrementalLayout(added, seedText) {
     if (!added.length) return;
+    rounded();
     var fresh = {};
     added.forEach(function (id) { fresh[id] = true; });
     var fixed = visible().nodes().filter(function (n) { return !fresh[n.id()]; });
@@ -393,6 +406,7 @@
       fixed.forEach(function (n) { n.position(keep[n.id()]); });
     }
     settle(fresh);
+    rounded();
   }
 
   // Give every node a place where its box (shape and label) meets no other: nodes are taken
