@@ -366,7 +366,7 @@
     var p = cy.getElementById(parentId);
     var at = p.length ? p.position() : { x: 0, y: 0 };
     var angle = (2 * Math.PI * index) / Math.max(count, 1) + 0.3;
-    var r = 110 + 6 * count;
+    var r = 90 + 5 * count;
     return { x: at.x + r * Math.cos(angle), y: at.y + r * Math.sin(angle) };
   }
 
@@ -376,27 +376,31 @@
     cy.nodes().forEach(function (n) { n.position({ x: Math.round(n.position("x")), y: Math.round(n.position("y")) }); });
   }
 
+  // fcose lays out only the newcomers and the drawn nodes they link to (those held fixed), so
+  // the newcomers settle around their parent and nothing else is touched.
   function incrementalLayout(added, seedText) {
     if (!added.length) return;
     rounded();
     var fresh = {};
     added.forEach(function (id) { fresh[id] = true; });
-    var fixed = visible().nodes().filter(function (n) { return !fresh[n.id()]; });
-    var keep = {};
-    fixed.forEach(function (n) { keep[n.id()] = { x: n.position("x"), y: n.position("y") }; });
-    if (window.cytoscapeFcose && fixed.length) {
+    var newcomers = cy.collection(added.map(function (id) { return cy.getElementById(id); })).not(".hidden");
+    var around = newcomers.union(newcomers.neighborhood().not(".hidden"));
+    var fixed = around.nodes().filter(function (n) { return !fresh[n.id()]; });
+    if (window.cytoscapeFcose && fixed.length && newcomers.length) {
+      var keep = {};
+      fixed.forEach(function (n) { keep[n.id()] = { x: n.position("x"), y: n.position("y") }; });
       withSeed(hash(seedText), function () {
-        visible().layout({
+        around.layout({
           name: "fcose",
           quality: "proof",
           randomize: false,
           animate: false,
           fit: false,
           nodeDimensionsIncludeLabels: true,
-          idealEdgeLength: function () { return 80; },
-          nodeRepulsion: function () { return 6000; },
+          idealEdgeLength: function () { return 70; },
+          nodeRepulsion: function () { return 4500; },
           initialEnergyOnIncremental: 0.3,
-          numIter: 1500,
+          numIter: 1000,
           tile: false,
           packComponents: false,
           fixedNodeConstraint: fixed.map(function (n) { return { nodeId: n.id(), position: keep[n.id()] }; }),
@@ -460,18 +464,24 @@
     return moved;
   }
 
-  // Fit the view; never so small that labels cannot be read: then centre on ``around``.
+  // Fit the view; never so small that labels cannot be read: then show the middle of the
+  // drawing, moved just enough to bring ``around`` (what was just added) into view.
   function frame(around) {
     var els = visible();
     if (!els.length) return;
     cy.fit(els, 30);
     if (cy.zoom() > 1.4) cy.zoom(1.4);
-    if (cy.zoom() < MIN_ZOOM_READABLE) {
-      cy.zoom(MIN_ZOOM_READABLE);
-      cy.center(around && around.length ? around : els);
-    } else {
-      cy.center(els);
-    }
+    cy.center(els);
+    if (cy.zoom() >= MIN_ZOOM_READABLE) return;
+    cy.zoom(MIN_ZOOM_READABLE);
+    cy.center(els);
+    if (!around || !around.length) return;
+    var box = around.renderedBoundingBox({ includeLabels: true, includeOverlays: false });
+    var w = container.clientWidth;
+    var h = container.clientHeight;
+    var dx = box.x1 < 20 ? 20 - box.x1 : box.x2 > w - 20 ? w - 20 - box.x2 : 0;
+    var dy = box.y1 < 20 ? 20 - box.y1 : box.y2 > h - 20 ? h - 20 - box.y2 : 0;
+    cy.panBy({ x: dx, y: dy });
   }
 
   // ---- the path view: each path a row, its nodes in order from left to right ----
