@@ -70,7 +70,8 @@
       },
     },
     { selector: "node.label-top", style: { "text-valign": "top", "text-margin-y": -4 } },
-    { selector: "node.centre", style: { "border-width": 3, "font-weight": "bold" } },
+    // A centre keeps its label's weight: a label that grew would push its neighbours.
+    { selector: "node.centre", style: { "border-width": 3 } },
     { selector: "node.more", style: { "border-style": "double", "border-width": 4 } },
     {
       selector: "edge",
@@ -135,6 +136,7 @@
   var pathKey = null;
   var busy = 0;
   var pushes = 0;
+  var changed = []; // nodes whose label the last answer changed (a "+N" that grew or went)
 
   function list(s) {
     return s ? s.split(",").filter(Boolean) : [];
@@ -289,12 +291,14 @@
     var wanted = {};
     answer.nodes.forEach(function (n) { wanted[n.id] = n; });
     var added = [];
+    changed = [];
     cy.batch(function () {
       cy.edges().remove();
       cy.nodes().forEach(function (n) { if (!wanted[n.id()]) n.remove(); });
       answer.nodes.forEach(function (n) {
         var existing = cy.getElementById(n.id);
         if (existing.length) {
+          if (existing.data("display") !== display(n)) changed.push(n.id);
           existing.data(nodeData(n));
         } else {
           cy.add({ group: "nodes", data: nodeData(n), position: place(n.id) });
@@ -379,10 +383,17 @@
   // fcose lays out only the newcomers and the drawn nodes they link to (those held fixed), so
   // the newcomers settle around their parent and nothing else is touched.
   function incrementalLayout(added, seedText) {
-    if (!added.length) return;
     rounded();
     var fresh = {};
     added.forEach(function (id) { fresh[id] = true; });
+    if (!added.length) {
+      // Nothing new (a collapse): a label that grew moves off whatever it now covers.
+      var grew = {};
+      changed.forEach(function (id) { grew[id] = true; });
+      settle(grew);
+      rounded();
+      return;
+    }
     var newcomers = cy.collection(added.map(function (id) { return cy.getElementById(id); })).not(".hidden");
     var around = newcomers.union(newcomers.neighborhood().not(".hidden"));
     var fixed = around.nodes().filter(function (n) { return !fresh[n.id()]; });
@@ -409,6 +420,7 @@
       // Constraints hold the fixed nodes to within rounding; put them back exactly.
       fixed.forEach(function (n) { n.position(keep[n.id()]); });
     }
+    changed.forEach(function (id) { fresh[id] = true; });
     settle(fresh);
     rounded();
   }
