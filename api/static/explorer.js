@@ -420,13 +420,18 @@
       // Constraints hold the fixed nodes to within rounding; put them back exactly.
       fixed.forEach(function (n) { n.position(keep[n.id()]); });
     }
-    changed.forEach(function (id) { fresh[id] = true; });
-    settle(fresh);
+    // Old nodes whose label changed come after the others, newcomers last: a newcomer
+    // never pushes a node that was drawn before.
+    var order = {};
+    changed.forEach(function (id) { order[id] = 1; });
+    added.forEach(function (id) { order[id] = 2; });
+    settle(order);
     rounded();
   }
 
   // Give every node a place where its box (shape and label) meets no other: nodes are taken
-  // in order (those that must stay first), and one that meets a node already placed moves to
+  // in order (``movable[id]``: 0 or none first, then 1, then 2; by degree within a rank), and
+  // one that meets a node already placed moves to
   // the nearest free spot on a spiral around where it is, leaning away from the middle.
   // Always ends: far enough out every spot is free.
   function settle(movable) {
@@ -435,8 +440,8 @@
     var mid = { x: 0, y: 0 };
     nodes.forEach(function (n) { mid.x += n.position("x") / nodes.length; mid.y += n.position("y") / nodes.length; });
     nodes.sort(function (a, b) {
-      var ma = movable && movable[a.id()] ? 1 : 0;
-      var mb = movable && movable[b.id()] ? 1 : 0;
+      var ma = movable ? Number(movable[a.id()] || 0) : 0;
+      var mb = movable ? Number(movable[b.id()] || 0) : 0;
       return ma - mb || b.degree() - a.degree() || (a.id() < b.id() ? -1 : 1);
     });
     var placed = [];
