@@ -244,41 +244,6 @@ def ids(items: list[dict[str, Any]]) -> set[str]:
     return {item["id"] for item in items}
 
 
-<<<<<<< HEAD
-@pytest.mark.browser
-def test_1_search_shows_heng_sour_and_both_meetings(report: dict[str, Any]) -> None:
-    assert report["status"] == 200 and report["contentType"].startswith("text/html")
-    assert report["initial"]["nodes"] == [] and report["initial"]["focus"] is None
-    assert report["suggestions"][0] == "Heng Sour person"
-    state = report["focused"]
-    assert state["focus"] == HENG_SOUR
-    assert {HENG_SOUR, *MEETINGS} <= ids(state["nodes"])
-    assert state["selection"]["id"] == HENG_SOUR
-    assert report["details"] == "Heng Sour"
-    assert report["focusUrl"].endswith("/explore?focus=person%2Fheng-sour&sel=person%2Fheng-sour")
-
-
-@pytest.mark.browser
-def test_2_click_expands_a_node_with_more_neighbours(report: dict[str, Any]) -> None:
-    meeting = "meeting/meeting-heng-sour-lee-jung-sik-march-8"
-    before = {n["id"]: n for n in report["focused"]["nodes"]}
-    assert before[meeting]["more"] > 0, "the meeting shows '+N more' before it is expanded"
-    after = report["expanded"]
-    assert after["expanded"] == [meeting]
-    assert after["selection"]["id"] == meeting
-    added = ids(after["nodes"]) - set(before)
-    assert len(added) == before[meeting]["more"]
-    assert report["expandedDetails"] == "Meeting of Heng Sour and Lee Jung-sik, 8 March"
-    assert any(c.startswith("← made at: ") for c in report["counts"]), report["counts"]
-    # By keyboard, from the list of nodes in view.
-    assert report["leeExpanded"]["expanded"] == [meeting, "person/lee-jung-sik"]
-    assert report["requestExpanded"]["expanded"] == [meeting, "person/lee-jung-sik", REQUEST]
-    assert {"organization/nssf", "organization/kosha"} <= ids(report["requestExpanded"]["nodes"])
-
-
-@pytest.mark.browser
-def test_2_collapse_removes_what_the_expansion_added_and_undo_restores(
-=======
 KH, KR = "place/cambodia", "place/south-korea"
 MEETING = "meeting/meeting-heng-sour-lee-jung-sik-march-8"
 #: Every drawn state the report holds: none may have a label over another label or node.
@@ -311,9 +276,8 @@ def moved(before: dict[str, dict[str, float]], after: dict[str, Any]) -> list[st
     ]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_1_opens_on_the_relationship_of_the_pair_the_graph_says_most_about(
->>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     report: dict[str, Any],
 ) -> None:
     assert report["status"] == 200 and report["contentType"].startswith("text/html")
@@ -335,25 +299,7 @@ def test_1_opens_on_the_relationship_of_the_pair_the_graph_says_most_about(
     assert report["openingUrl"].endswith("/explore?pair=place%2Fcambodia%2Cplace%2Fsouth-korea")
 
 
-<<<<<<< HEAD
 @pytest.mark.browser
-def test_3_edge_details_show_the_sentence_in_its_source(report: dict[str, Any]) -> None:
-    assert report["edgeState"]["selection"]["group"] == "edge"
-    assert report["edgeDetails"].startswith("Request by Heng Sour: examine the possibility")
-    assert "names as partner" in report["edgeDetails"]
-    assert report["edgeMark"].startswith(SENTENCE)
-    assert report["edgeSourceLink"] == "/id/source/ppp-cambodia-korea-labour"
-    assert report["edgeEntityLinks"] == [f"/id/{REQUEST}", "/id/organization/nssf"]
-
-
-@pytest.mark.browser
-def test_4_path_nssf_to_kosha_is_highlighted_and_explained(report: dict[str, Any]) -> None:
-    path = report["path"]["path"]
-    assert path["query"]["from"] == "organization/nssf"
-    assert path["query"]["to"] == "organization/kosha"
-    first = path["paths"][0]
-=======
-@pytest.mark.slow
 @pytest.mark.parametrize("name", STATES)
 def test_no_label_overlaps_another_label_or_node(report: dict[str, Any], name: str) -> None:
     state = report[name]
@@ -361,14 +307,14 @@ def test_no_label_overlaps_another_label_or_node(report: dict[str, Any], name: s
     assert state["overlaps"] == [], state["overlaps"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_no_label_overlaps_after_each_of_three_expansions(report: dict[str, Any]) -> None:
     assert len(report["expansions"]) == 3
     for step in report["expansions"]:
         assert step["after"]["overlaps"] == [], (step["id"], step["after"]["overlaps"])
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("name", ["opening", "restored", "neaPath", "path", "searched"])
 def test_labels_are_readable_and_the_view_fits(report: dict[str, Any], name: str) -> None:
     state = report[name]
@@ -377,7 +323,7 @@ def test_labels_are_readable_and_the_view_fits(report: dict[str, Any], name: str
         assert state["outside"] == [], state["outside"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_2_expansion_places_newcomers_by_their_parent_and_keeps_the_others_still(
     report: dict[str, Any],
 ) -> None:
@@ -412,7 +358,7 @@ def test_2_expansion_places_newcomers_by_their_parent_and_keeps_the_others_still
     assert "names as partner: 3" in report["counts"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_labels_tell_nodes_apart(report: dict[str, Any]) -> None:
     state = report["expansions"][-1]["after"]
     shorts = [n["short"] for n in state["nodes"]]
@@ -422,7 +368,7 @@ def test_labels_tell_nodes_apart(report: dict[str, Any]) -> None:
     assert by_id["act/sour-asks-examine-keis-nea"] != by_id[REQUEST]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_7_permalink_replays_the_same_picture(report: dict[str, Any]) -> None:
     before, after = report["expansions"][-1]["after"], report["restored"]
     assert report["permalink"].endswith(
@@ -437,7 +383,7 @@ def test_7_permalink_replays_the_same_picture(report: dict[str, Any]) -> None:
     assert after["selection"]["id"] == REQUEST
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_2_collapse_keeps_what_stays_still_and_undo_restores(report: dict[str, Any]) -> None:
     three = report["expansions"][-1]["after"]
     collapsed = report["collapsed"]
@@ -450,7 +396,7 @@ def test_2_collapse_keeps_what_stays_still_and_undo_restores(report: dict[str, A
     assert ids(report["collapseUndone"]["nodes"]) == ids(three["nodes"])
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_line_words_show_on_hover_and_shortcuts_say_what_they_derive_from(
     report: dict[str, Any],
 ) -> None:
@@ -464,7 +410,7 @@ def test_line_words_show_on_hover_and_shortcuts_say_what_they_derive_from(
     assert report["derivedMark"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_search_focuses_an_entity(report: dict[str, Any]) -> None:
     assert report["suggestions"][0] == "Heng Sour person"
     state = report["searched"]
@@ -476,7 +422,7 @@ def test_search_focuses_an_entity(report: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_6_details_panel_follows_the_filters(report: dict[str, Any]) -> None:
     acts = [f for f in report["focusFacts"] if f.startswith("act/")]
     assert len(acts) == 6
@@ -488,7 +434,7 @@ def test_6_details_panel_follows_the_filters(report: dict[str, Any]) -> None:
     assert {e["layer"] for e in report["statedOnly"]["edges"]} == {"stated"}
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_4_paths_avoid_countries_by_default_and_are_numbered_chains(
     report: dict[str, Any],
 ) -> None:
@@ -526,7 +472,7 @@ def test_4_paths_avoid_countries_by_default_and_are_numbered_chains(
     }
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_4_an_ambiguous_name_asks(report: dict[str, Any]) -> None:
     assert report["askQuestion"] == "Which “Lee” do you mean?"
     assert report["askChoices"][:2] == ["Lee Jung-sik — person", "Lee Cheol-woo — person"]
@@ -534,10 +480,9 @@ def test_4_an_ambiguous_name_asks(report: dict[str, Any]) -> None:
     assert report["leePath"]["path"]["paths"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_4_path_nssf_to_kosha_names_the_request_and_its_sentence(report: dict[str, Any]) -> None:
     first = report["path"]["path"]["paths"][0]
->>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     assert first["nodes"] == ["organization/nssf", REQUEST, "organization/kosha"]
     assert report["pathResults"][0].startswith(
         "1.National Social Security Fund — named as partner in — Request by Heng Sour: …KOSHA"
@@ -548,27 +493,7 @@ def test_4_path_nssf_to_kosha_names_the_request_and_its_sentence(report: dict[st
     assert report["pathRestored"]["path"] == report["path"]["path"]
 
 
-<<<<<<< HEAD
 @pytest.mark.browser
-def test_5_visual_language(report: dict[str, Any]) -> None:
-    state = report["requestExpanded"]
-    shapes = {n["kind"]: (n["shape"], n["color"]) for n in state["nodes"]}
-    assert shapes["person"][0] == "ellipse" and shapes["meeting"][0] == "diamond"
-    assert shapes["act"][0] == "triangle"
-    assert len({color for _, color in shapes.values()}) == len(shapes), shapes
-    styles = {(e["status"], e["layer"]): (e["lineStyle"], e["color"]) for e in state["edges"]}
-    assert styles[("agreed", "stated")][0] == "solid"
-    assert styles[("requested", "stated")][0] == "dashed"
-    assert styles[("proposed", "stated")][0] == "dashed"
-    stated = {color for (_, layer), (_, color) in styles.items() if layer == "stated"}
-    others = {color for (_, layer), (_, color) in styles.items() if layer != "stated"}
-    assert others and not stated & others, styles
-
-
-@pytest.mark.browser
-def test_5_line_style_follows_the_status(report: dict[str, Any]) -> None:
-=======
-@pytest.mark.slow
 def test_5_every_kind_its_own_shape_and_colour_and_the_legend_matches(
     report: dict[str, Any],
 ) -> None:
@@ -597,9 +522,8 @@ def test_5_every_kind_its_own_shape_and_colour_and_the_legend_matches(
     assert report["openingLegend"]["inView"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_5_line_pattern_follows_the_status(report: dict[str, Any]) -> None:
->>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     state = report["leeCheolWoo"]
     assert state["focus"] == LEE_CHEOL_WOO
     examinations = [e for e in state["edges"] if e["status"] == "under examination"]
@@ -635,48 +559,7 @@ def test_6_status_filter_hides_acts_and_their_lines_and_the_permalink_keeps_it(
     assert ids(report["examinationBack"]["nodes"]) == ids(before["nodes"])
 
 
-<<<<<<< HEAD
 @pytest.mark.browser
-def test_6_filters_hide_kinds_and_unstated_facts(report: dict[str, Any]) -> None:
-    assert report["noActs"]["filters"]["hideKinds"] == ["act"]
-    assert [n for n in report["noActs"]["nodes"] if n["kind"] == "act"] == []
-    assert {n["kind"] for n in report["edgeState"]["nodes"]} > {
-        n["kind"] for n in report["noActs"]["nodes"]
-    }
-    assert report["statedOnly"]["filters"]["stated"] is True
-    assert report["statedOnly"]["edges"]
-    assert {e["layer"] for e in report["statedOnly"]["edges"]} == {"stated"}
-    assert len(report["statedOnly"]["edges"]) < len(report["noActs"]["edges"])
-
-
-@pytest.mark.browser
-def test_7_permalink_restores_the_view_and_history_walks_it(report: dict[str, Any]) -> None:
-    url = report["permalink"]
-    for part in ("focus=person%2Fheng-sour", "expand=meeting", "hide=act", "stated=1"):
-        assert part in url
-    assert "from=organization%2Fnssf" in url and "to=organization%2Fkosha" in url
-    before, after = report["path"], report["restored"]
-    for key in ("focus", "expanded", "filters", "path"):
-        assert after[key] == before[key], key
-    assert ids(after["nodes"]) == ids(before["nodes"])
-    assert ids(after["edges"]) == ids(before["edges"])
-    assert after["selection"] == before["selection"]
-    assert report["restoredPathResults"] == report["pathResults"]
-    # Back: the path query goes, then the filters; forward brings the last back; Undo is Back.
-    assert report["back1"]["path"] is None and report["back1"]["filters"]["stated"] is True
-    assert report["back3"]["filters"]["hideKinds"] == []
-    assert report["forward"]["filters"]["hideKinds"] == ["act"]
-    assert report["undone"]["filters"]["hideKinds"] == []
-
-
-@pytest.mark.browser
-def test_8_exports_png_graphml_and_json(report: dict[str, Any]) -> None:
-    png = report["png"]
-    assert png["width"] > 400 and png["height"] > 300
-    assert png["colours"] > 20 and png["ink"] > 0.01, png
-    assert (Path(report["out"]) / "export.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-=======
-@pytest.mark.slow
 def test_8_png_has_a_title_a_legend_and_a_source_line(report: dict[str, Any]) -> None:
     parts = report["openingPngParts"]
     assert parts["title"] == report["openingTitle"]
@@ -695,9 +578,8 @@ def test_8_png_has_a_title_a_legend_and_a_source_line(report: dict[str, Any]) ->
     assert "path 1" in report["pngParts"]["legend"]
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_8_exports_graphml_and_json(report: dict[str, Any]) -> None:
->>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     shown = report["exported"]
     graphml = report["graphml"]
     assert graphml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
@@ -708,15 +590,10 @@ def test_8_exports_graphml_and_json(report: dict[str, Any]) -> None:
     assert report["json"]["edges"] == shown["edges"]
 
 
-<<<<<<< HEAD
 @pytest.mark.browser
-def test_9_readable_at_1280x800_by_keyboard_without_errors(report: dict[str, Any]) -> None:
-=======
-@pytest.mark.slow
 def test_9_fits_1400x1000_by_keyboard_without_errors_or_foreign_requests(
     report: dict[str, Any],
 ) -> None:
->>>>>>> 6f00116 (Explorer rebuilt: opens on the country pair the graph says most about; fcose layout from npm (seeded, so a permalink replays the picture), expansions placed around their parent with the rest fixed, and no label over another label or node (checked in chromium at the opening, after three expansions, on a permalink, on paths); distinct short labels (graph.read.canvas.short_labels); line words on hover; shortcuts traced to their happenings; numbered paths in their own colours drawn as chains, countries avoided and useful groups ticked by default, ambiguous names asked; details follow the filters; a legend of what is drawn; PNG with title, legend and sources; /api/graph/view)
     layout = report["layout"]
     assert layout["scrollWidth"] <= 1400 and layout["scrollHeight"] <= 1000, layout
     assert layout["cy"]["width"] >= 700 and layout["cy"]["height"] >= 600, layout
@@ -743,7 +620,7 @@ def test_9_fits_1400x1000_by_keyboard_without_errors_or_foreign_requests(
     assert report["foreignRequests"] == [], "the page must work with no internet"
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 def test_10_names_in_khmer_and_hangul_and_no_match(report: dict[str, Any]) -> None:
     found = report["scripts"]
     assert found["이정식"][0] == "Lee Jung-sik 이정식 person"

@@ -17,7 +17,7 @@ from api.problems import Problem
 from api.templating import templates
 from graph.read.canvas import PATH_GROUPS, explorer_view, main_pair, pair_core
 from graph.read.ids import full_iri, short_id
-from graph.read.network import Net
+from graph.read.projection import Net
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS
 
 __all__ = ["CYTOSCAPE", "KINDS", "LIBRARIES", "STATUSES", "explore", "explorer_config", "router"]

@@ -10,7 +10,8 @@ from typing import Any
 
 from graph.build.dates import readable_date
 from graph.read.evidence import EvidenceCache
-from graph.read.network import EGO_ORDER, Link, Net
+from graph.read.network import EGO_ORDER
+from graph.read.projection import Link, Net
 from ontology.vocabulary import GROUPS, LAYERS
 
 __all__ = [
