@@ -1,9 +1,13 @@
-"""Typed dependencies of the routes: the store and the settings."""
+"""Typed dependencies of the routes (the store, the settings, the prepared views), and the
+thread pool of the jobs that wait on query workers, shared by /sparql and /store."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 
 from api.config import Settings
@@ -13,6 +17,7 @@ from graph.read.views import PreparedFacts, PreparedMeetings
 from graph.store import PerVersion, Store
 
 __all__ = [
+    "SPARQL_THREADS",
     "FactsDep",
     "MeetingsDep",
     "ProjectionDep",
@@ -27,6 +32,7 @@ __all__ = [
     "get_search",
     "get_store",
     "get_summary",
+    "limiter",
 ]
 
 
@@ -79,3 +85,22 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 FactsDep = Annotated[PreparedFacts, Depends(get_facts)]
 MeetingsDep = Annotated[PreparedMeetings, Depends(get_meetings)]
 SummaryDep = Annotated[PerVersion[dict[str, Any]], Depends(get_summary)]
+
+
+#: Threads that wait on the query workers: their own pool, so that pages and the JSON API
+#: (which run in anyio's default pool) never wait behind SPARQL (issue 13: with 48 heavy
+#: queries in flight, /api/search took 29 s). Admission control answers a query that finds
+#: no worker within the queue wait, so these threads turn over quickly.
+SPARQL_THREADS = 64
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def limiter() -> anyio.CapacityLimiter:
+    """The thread pool of the jobs that wait on query workers (one per event loop)."""
+    loop = asyncio.get_running_loop()
+    found = _LIMITERS.get(loop)
+    if found is None:
+        found = _LIMITERS[loop] = anyio.CapacityLimiter(SPARQL_THREADS)
+    return found

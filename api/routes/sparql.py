@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -14,13 +12,13 @@ from fastapi.responses import Response
 from starlette.datastructures import ImmutableMultiDict, MultiDict
 
 from api.access import authorize, read_body
-from api.deps import SettingsDep, StoreDep
+from api.deps import SettingsDep, StoreDep, limiter
 from api.editor import editor_page
 from api.problems import Problem
 from graph.store.execute import Executor, Job, Outcome
 from graph.store.results import GRAPH_TYPES, SOLUTION_TYPES, choose
 
-__all__ = ["limiter", "router", "service_description"]
+__all__ = ["router", "service_description"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -44,25 +42,6 @@ RESULT_FORMATS = [
     "N-Quads",
     "TriG",
 ]
-
-
-#: Threads that wait on the query workers: their own pool, so that pages and the JSON API
-#: (which run in anyio's default pool) never wait behind SPARQL (issue 13: with 48 heavy
-#: queries in flight, /api/search took 29 s). Admission control answers a query that finds
-#: no worker within the queue wait, so these threads turn over quickly.
-SPARQL_THREADS = 64
-_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def limiter() -> anyio.CapacityLimiter:
-    """The thread pool of the jobs that wait on query workers (one per event loop)."""
-    loop = asyncio.get_running_loop()
-    found = _LIMITERS.get(loop)
-    if found is None:
-        found = _LIMITERS[loop] = anyio.CapacityLimiter(SPARQL_THREADS)
-    return found
 
 
 async def get_executor(request: Request) -> Executor:

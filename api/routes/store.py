@@ -10,9 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.access import authorize, read_body
-from api.deps import SettingsDep, StoreDep
+from api.deps import SettingsDep, StoreDep, limiter
 from api.problems import Problem
-from api.routes import sparql
 from graph.read.export import graph_triples
 from graph.store import Store
 from graph.store.execute import Executor, Job
@@ -111,7 +110,7 @@ async def _upload(
         client=request.client.host if request.client else "",
     )
     executor: Executor = request.app.state.executor
-    outcome = await anyio.to_thread.run_sync(executor.run, job, limiter=sparql.limiter())
+    outcome = await anyio.to_thread.run_sync(executor.run, job, limiter=limiter())
     if not outcome.ok:
         raise Problem(outcome.status, outcome.detail, title=outcome.title, headers=outcome.headers)
 
