@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ import yaml
 
 from graph.build.draft.model import Draft
 from graph.build.draft.names import DOCUMENTS
-from graph.build.draft.text import fold
+from graph.build.draft.text import fold, occurrences
 
 __all__ = ["Expected", "Score", "expected_from_file", "expected_from_sheet", "score"]
 
@@ -53,12 +52,6 @@ class Score:
         """A measure by name: ``mentions_p``, ``facts_r``, ``dates``, ``request_p`` ..."""
         value = self.counts[name]
         return float(value)
-
-
-def _occurrences(text: str, words: str) -> list[int]:
-    head = r"(?<!\w)" if words[:1].isalnum() else ""
-    tail = r"(?!\w)" if words[-1:].isalnum() else ""
-    return [m.start() for m in re.finditer(head + re.escape(words) + tail, text)]
 
 
 def expected_from_sheet(path: Path, register: Any, root: Path) -> Expected:
@@ -128,7 +121,7 @@ def expected_from_file(path: Path, text: str) -> tuple[Expected, str | None]:
     data = yaml.safe_load(path.read_text("utf-8"))
     mentions = []
     for m in data.get("mentions", []):
-        starts = _occurrences(text, m["text"])
+        starts = occurrences(text, m["text"])
         if not starts:
             raise ValueError(f"{path}: mention {m['text']!r} is not in the text")
         picked = (
@@ -147,7 +140,7 @@ def expected_from_file(path: Path, text: str) -> tuple[Expected, str | None]:
     facts = []
     meeting_dates = []
     for f in data.get("facts", []):
-        starts = _occurrences(text, f["quote"])
+        starts = occurrences(text, f["quote"])
         if not starts:
             raise ValueError(f"{path}: fact quote {f['quote']!r} is not in the text")
         facts.append((f["kind"], starts[0]))
@@ -155,7 +148,7 @@ def expected_from_file(path: Path, text: str) -> tuple[Expected, str | None]:
             meeting_dates.append((starts[0], str(f["date"])))
     dates = []
     for d in data.get("dates", []):
-        starts = _occurrences(text, str(d["text"]))
+        starts = occurrences(text, str(d["text"]))
         if not starts:
             raise ValueError(f"{path}: date {d['text']!r} is not in the text")
         s = starts[0]

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from graph.build.draft.text import occurrences
 from graph.build.review import MARK
 
 __all__ = [
@@ -117,12 +118,6 @@ def drafts(seeds: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _whole(text: str, words: str) -> list[int]:
-    head = r"(?<!\w)" if words[:1].isalnum() else ""
-    tail = r"(?!\w)" if words[-1:].isalnum() else ""
-    return [m.start() for m in re.finditer(head + re.escape(words) + tail, text)]
-
-
 def _span(text: str, quote: Any) -> tuple[int, int] | None:
     if isinstance(quote, list):
         quote = quote[0] if quote else None
@@ -132,7 +127,7 @@ def _span(text: str, quote: Any) -> tuple[int, int] | None:
         quote = quote.get("quote")
     if not isinstance(quote, str) or not quote:
         return None
-    starts = _whole(text, quote)
+    starts = occurrences(text, quote)
     if len(starts) < occurrence:
         return None
     return starts[occurrence - 1], starts[occurrence - 1] + len(quote)
@@ -160,7 +155,7 @@ def review_view(seeds: Path, slug: str) -> dict[str, Any]:
     mentions = []
     for i, m in enumerate(data.get("mentions") or []):
         occurrence = m.get("occurrence")
-        starts = _whole(text, str(m.get("text", "")))
+        starts = occurrences(text, str(m.get("text", "")))
         picks = starts if occurrence == "all" else starts[int(occurrence or 1) - 1 :][:1]
         for s in picks:
             mentions.append(
@@ -278,7 +273,7 @@ def _new_fact(text: str, fact: dict[str, Any], taken: set[str]) -> dict[str, Any
         ident, n = f"{base}-{n}", n + 1
     item: dict[str, Any] = {"id": ident, "kind": kind}
     _edit(item, {k: v for k, v in fact.items() if k in EDITABLE and k != "kind"})
-    starts = _whole(text, quote)
+    starts = occurrences(text, quote)
     evidence: Any = quote
     if len(starts) > 1:
         evidence = {"quote": quote, "occurrence": starts.index(start) + 1 if start in starts else 1}

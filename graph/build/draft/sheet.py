@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from graph.build.draft.model import Draft, DraftFact, DraftMention, NewEntity
+from graph.build.draft.text import occurrences
 from graph.build.review import MARK
 
 __all__ = ["DraftWriteError", "draft_paths", "entities_yaml", "sheet_yaml", "write_draft"]
@@ -28,14 +29,8 @@ def _mark(how: str, score: float) -> dict[str, Any]:
     return {"reason": how, "score": round(score, 2)}
 
 
-def _whole(text: str, words: str) -> list[int]:
-    head = r"(?<!\w)" if words[:1].isalnum() else ""
-    tail = r"(?!\w)" if words[-1:].isalnum() else ""
-    return [m.start() for m in re.finditer(head + re.escape(words) + tail, text)]
-
-
 def _evidence(text: str, quote: str, start: int) -> Any:
-    starts = _whole(text, quote)
+    starts = occurrences(text, quote)
     if len(starts) > 1 and start in starts:
         return {"quote": quote, "occurrence": starts.index(start) + 1}
     return quote
@@ -43,7 +38,7 @@ def _evidence(text: str, quote: str, start: int) -> Any:
 
 def _mention(text: str, m: DraftMention) -> dict[str, Any]:
     out: dict[str, Any] = {"text": m.text, "entity": m.entity}
-    starts = _whole(text, m.text)
+    starts = occurrences(text, m.text)
     if len(starts) > 1 and m.start in starts:
         out["occurrence"] = starts.index(m.start) + 1
     if m.inferred:

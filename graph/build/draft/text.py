@@ -15,6 +15,7 @@ __all__ = [
     "DraftInputError",
     "Token",
     "fold",
+    "occurrences",
     "read_text",
     "sentences",
     "tokens",
@@ -125,6 +126,22 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """
     found = _WORD.finditer(text, start, len(text) if end is None else end)
     return [Token(m.group(), m.start(), m.end(), fold(m.group())) for m in found]
+
+
+def occurrences(text: str, words: str) -> list[int]:
+    """Where ``words`` stand in ``text`` as the build finds a quote (whole words only), so a
+    drafted ``occurrence`` is the one the build picks.
+
+    Examples:
+        >>> occurrences("Cambodia and Cambodians; Cambodia.", "Cambodia")
+        [0, 25]
+    """
+    from graph.build.models import Evidence
+    from graph.build.quotes import locate
+
+    if not words:
+        return []
+    return locate(text, Evidence.model_construct(quote=words, occurrence=None))[0]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
