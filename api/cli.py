@@ -22,7 +22,7 @@ from graph.read.network import explain, shortest_paths
 from graph.read.plover import plover_records, to_jsonl
 from graph.read.projection import Net, project
 from graph.read.search import SearchIndex, find_node
-from graph.store import NO_TRIPLES, DiskStore, StoreError
+from graph.store import NO_TRIPLES, DiskStore, StoreError, current_generation
 from graph.store.execute import Job, run_job
 from graph.store.safety import UnsafeQueryError
 from graph.store.upload import check_upload
@@ -422,19 +422,28 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     s = _settings(args)
+    from api.processes import default_workers
+
+    workers = s.workers or default_workers()
     # Fail early, with the store's message, before uvicorn starts.
-    store = s.open_store()
     if s.store_url:
         from graph.store.remote import RemoteStore
 
+        store = s.open_store()
         assert isinstance(store, RemoteStore)
         store.check()
         store.close()
-    from api.processes import default_workers
-
+    elif workers > 1:
+        # Serving processes are forked: the supervisor must not open the database itself, or
+        # every child inherits its storage engine without the engine's background threads, and
+        # the first write a child makes (a Graph Store DELETE) waits on them forever. Each child
+        # opens the store after the fork; here only the built generation is looked for.
+        if current_generation(s.store) is None:
+            raise CliError(f"no graph has been built in {s.store} yet; run 'bilateral build'")
+    else:
+        s.open_store()
     # The server says when each process has prepared the views of a graph version.
     logging.getLogger("api").setLevel(logging.INFO)
-    workers = s.workers or default_workers()
     if workers > 1:
         return _serve_processes(s, workers)
     executor = None
