@@ -16,6 +16,8 @@ from graph.read.network import ego, neighbours
 from graph.read.projection import Link, project
 from graph.read.query import select
 from graph.read.search import SearchIndex, find_node
+from graph.read.sources import source
+from graph.read.statistics import statistics
 from graph.store import OxigraphStore
 
 SOUR = ID + "person/heng-sour"
@@ -76,17 +78,17 @@ def test_meetings_and_statistics(store: OxigraphStore) -> None:
     assert met.items and all(
         any(a["id"] == "person/heng-sour" for a in m["attendees"]) for m in met.items
     )
-    stats = lists.statistics(store, BASE, layer="derived").items
+    stats = statistics(store, BASE, layer="derived").items
     assert stats and {s["layer"] for s in stats} == {"derived"}
 
 
 def test_source_spans(store: OxigraphStore) -> None:
-    found = lists.source(store, SOURCE, BASE)
+    found = source(store, SOURCE, BASE)
     assert found is not None and found["id"] == "source/ppp-cambodia-korea-labour"
     for span in found["spans"]:
         assert found["text"][span["start"] : span["end"]] == span["quote"]
     assert {s["kind"] for s in found["spans"]} == {"evidence", "mention"}
-    assert lists.source(store, ID + "person/heng-sour", BASE) is None
+    assert source(store, ID + "person/heng-sour", BASE) is None
 
 
 def test_find_node_by_id_iri_and_name(store: OxigraphStore, G: nx.Graph) -> None:

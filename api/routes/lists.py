@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 from api.deps import MeetingsDep, SettingsDep, StoreDep
 from api.params import country_of, node_of
 from api.problems import Problem
-from graph.read import lists
+from graph.read import lists, sources
+from graph.read import statistics as observations
 from graph.read.ids import full_iri
 from graph.read.lists import Page
 from ontology import scheme_notations
@@ -265,7 +266,7 @@ def statistics(
     """Observations (RDF Data Cube) with their dimensions, value, unit and layer: stated
     figures with their evidence, derived ones with their computation."""
     base = settings.base_iri
-    page = lists.statistics(
+    page = observations.statistics(
         store,
         base,
         origin=None if origin is None else country_of(store, origin, base),
@@ -290,7 +291,7 @@ def source(id: str, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     )
     if not _is_iri(iri):
         raise Problem(404, f"there is no source {id[:80]!r}")
-    found = lists.source(store, iri, base)
+    found = sources.source(store, iri, base)
     if found is None:
         raise Problem(404, f"there is no source {id!r}")
     return found

@@ -1,4 +1,4 @@
-"""Lists of the graph's facts: cooperation acts, meetings, statistics, and a source's spans.
+"""Lists of the graph's facts: cooperation acts and meetings, and the paging every list shares.
 
 Each list is paged by a keyset cursor (the id of the last item of the previous page): a page
 is the items after it in IRI order. User input is bound as RDF terms, never pasted.
@@ -23,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.read.corpus import histories, sources_of, status_at
-from graph.read.evidence import evidence_of, span_pattern
+from graph.read.evidence import evidence_of
 from graph.read.ids import full_iri, short_id
 from graph.read.query import select
 from graph.read.views import Meetings, find_meetings
@@ -39,9 +39,11 @@ __all__ = [
     "acts",
     "acts_involving",
     "country",
+    "cursor",
     "meetings",
-    "source",
-    "statistics",
+    "paged",
+    "quotes",
+    "ref",
 ]
 
 
@@ -53,19 +55,23 @@ class Page:
     more: bool
 
 
-def _ref(iri: str | None, label: str | None, base: str) -> dict[str, str] | None:
+def ref(iri: str | None, label: str | None, base: str) -> dict[str, str] | None:
+    """A thing an item names: its id and label (``None`` for no thing)."""
     return None if iri is None else {"id": short_id(iri, base), "label": label or iri}
 
 
-def _after(after: str | None, base: str) -> ox.Literal:
+def cursor(after: str | None, base: str) -> ox.Literal:
+    """The keyset cursor of a page: the IRI of the previous page's last item ("" for none)."""
     return ox.Literal(full_iri(after, base) if after else "")
 
 
-def _page(items: list[dict[str, Any]], limit: int) -> Page:
+def paged(items: list[dict[str, Any]], limit: int) -> Page:
+    """The first ``limit`` items of ``limit + 1`` read, and whether more follow."""
     return Page(items[:limit], len(items) > limit)
 
 
-def _quotes(store: Store, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
+def quotes(store: Store, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The evidence of each item as the lists show it (quote, offsets, source)."""
     found = evidence_of(store, iris)
     return {iri: [e.as_quote() for e in found[iri]] for iri in iris}
 
@@ -143,12 +149,12 @@ def _act_parts(store: Store, item: dict[str, Any], iri: str, base: str) -> None:
         if key == "field":
             item["fields"].append(r["o"].rsplit("/", 1)[1])
         elif key == "occasion":
-            item["occasion"] = _ref(r["o"], r["label"], base)
+            item["occasion"] = ref(r["o"], r["label"], base)
         else:
-            ref = _ref(r["o"], r["label"], base)
+            named = ref(r["o"], r["label"], base)
             group = parts[_PARTS[key]]
-            if ref not in group:
-                group.append(ref)  # type: ignore[arg-type]
+            if named not in group:
+                group.append(named)  # type: ignore[arg-type]
     item.update(parts)
     item["fields"] = sorted(set(item["fields"]))
 
@@ -396,15 +402,15 @@ def meetings(
         }} ORDER BY {key} STR(?m) ?label LIMIT {limit + 1}""",
         **bindings,
     )
-    page = _page(
+    page = paged(
         [{"iri": r["m"], "id": short_id(r["m"], base), "label": r["label"]} for r in rows], limit
     )
-    evidence = _quotes(store, [i["iri"] for i in page.items])
+    evidence = quotes(store, [i["iri"] for i in page.items])
     reports = sources_of(store, [i["iri"] for i in page.items], base)
     for item in page.items:
         iri = ox.NamedNode(item.pop("iri"))
         item["attendees"] = [
-            _ref(r["a"], r["l"], base)
+            ref(r["a"], r["l"], base)
             for r in select(
                 store,
                 """
@@ -418,7 +424,7 @@ def meetings(
             ?g bkg:layer epi:stated . ?p rdfs:label ?l }""",
             m=iri,
         )
-        item["place"] = _ref(place[0]["p"], place[0]["l"], base) if place else None
+        item["place"] = ref(place[0]["p"], place[0]["l"], base) if place else None
         stated = select(
             store,
             """SELECT ?m ?d WHERE { GRAPH ?g { ?m bkg:edtfDate ?d }
@@ -454,13 +460,13 @@ def _meetings_from(
     who = None if participant is None else participant.value
     # (the prepared view keeps its meetings in date order, then IRI)
     found = find_meetings(view, who, date_from, date_to, start, limit + 1)
-    page = _page(
+    page = paged(
         [{"record": m, "id": short_id(m.iri, base), "label": label} for m, label in found], limit
     )
     for item in page.items:
         m = item.pop("record")
-        item["attendees"] = [_ref(a, label, base) for a, label in m.attendees]
-        item["place"] = _ref(m.place[0], m.place[1], base) if m.place else None
+        item["attendees"] = [ref(a, label, base) for a, label in m.attendees]
+        item["place"] = ref(m.place[0], m.place[1], base) if m.place else None
         item["date"] = m.date
         item["full_date"] = m.full_date
         item["full_date_layer"] = m.full_date_layer
@@ -478,184 +484,3 @@ def _meetings_from(
         ]
         item["report_count"] = len(m.sources)
     return page
-
-
-def statistics(
-    store: Store,
-    base: str,
-    *,
-    origin: ox.NamedNode | None = None,
-    destination: ox.NamedNode | None = None,
-    layer: str | None = None,
-    after: str | None = None,
-    limit: int = 50,
-) -> Page:
-    """Observations (RDF Data Cube) with their dimensions, value, unit and layer: stated
-    figures with their evidence, derived ones with their computation. A number the source
-    qualifies has no ``value``: its ``qualifier`` (more-than, at-least, fewer-than, at-most,
-    about, range) with ``min``/``max`` or ``approximate``, and ``per`` for a rate.
-
-    Args:
-        store: the store.
-        base: the configured base IRI.
-        origin, destination: keep the observations of these countries.
-        layer: keep the observations of this layer (stated, inferred, derived).
-        after: the id of the last observation of the previous page.
-        limit: at most this many observations.
-
-    Returns:
-        The page, in IRI order.
-    """
-    bindings: dict[str, Any] = {"after": _after(after, base)}
-    filters = []
-    if origin is not None:
-        bindings["wantOrigin"] = origin
-        filters.append("?o bkg:originCountry ?wantOrigin .")
-    if destination is not None:
-        bindings["wantDestination"] = destination
-        filters.append("?o bkg:destinationCountry ?wantDestination .")
-    if layer is not None:
-        bindings["wantLayer"] = ox.Literal(layer)
-        filters.append("FILTER (?layer = ?wantLayer)")
-    variables = " ".join(f"?{k}" for k in bindings)
-    rows = select(
-        store,
-        f"""
-        SELECT {variables} ?o ?label ?ds ?dsl ?period ?or ?orl ?de ?del ?population ?sex ?value
-               ?unit ?layer ?reason ?qualifier ?min ?max ?approx ?per WHERE {{
-            GRAPH ?g {{ ?o a qb:Observation ; rdfs:label ?label ; qb:dataSet ?ds ;
-                         sdmxd:refPeriod ?period ; bkg:originCountry ?or ;
-                         bkg:destinationCountry ?de ; bkg:population ?population ;
-                         sdmxd:sex ?sexc ; bkg:unit ?unit
-                         OPTIONAL {{ ?o sdmxm:obsValue ?value }} }}
-            ?g bkg:layer/skos:notation ?layer .
-            OPTIONAL {{ ?o bkg:valueQualifier ?qualifier }}
-            OPTIONAL {{ ?o schema:minValue ?min }} OPTIONAL {{ ?o schema:maxValue ?max }}
-            OPTIONAL {{ ?o bkg:approximateValue ?approx }} OPTIONAL {{ ?o bkg:per ?per }}
-            ?ds rdfs:label ?dsl . ?or rdfs:label ?orl . ?de rdfs:label ?del .
-            BIND (REPLACE(STR(?sexc), "^.*sex-", "") AS ?s)
-            BIND (IF(?s = "T", "total", IF(?s = "F", "female", "male")) AS ?sex)
-            OPTIONAL {{ ?o bkg:reason ?reason }}
-            {" ".join(filters)}
-            FILTER (STR(?o) > STR(?after))
-        }} ORDER BY STR(?o) LIMIT {limit + 1}""",
-        **bindings,
-    )
-    page = _page(
-        [
-            {
-                "iri": r["o"],
-                "id": short_id(r["o"], base),
-                "label": r["label"],
-                "dataset": _ref(r["ds"], r["dsl"], base),
-                "period": str(r["period"]),
-                "origin": _ref(r["or"], r["orl"], base),
-                "destination": _ref(r["de"], r["del"], base),
-                "population": r["population"],
-                "sex": r["sex"],
-                "value": r["value"],
-                "qualifier": r["qualifier"] or "exact",
-                "min": r["min"],
-                "max": r["max"],
-                "approximate": r["approx"],
-                "per": r["per"],
-                "unit": r["unit"],
-                "layer": r["layer"],
-                "reason": r["reason"],
-            }
-            for r in rows
-        ],
-        limit,
-    )
-    evidence = _quotes(store, [i["iri"] for i in page.items])
-    for item in page.items:
-        item["evidence"] = evidence[item.pop("iri")]
-    return page
-
-
-def source(store: Store, iri: str, base: str) -> dict[str, Any] | None:
-    """The text of a source and every span the graph annotates in it: the evidence of facts
-    (with the facts) and the mentions of entities (with the entity and the layer of the
-    identification).
-
-    Args:
-        store: the store.
-        iri: the source's IRI.
-        base: the configured base IRI.
-
-    Returns:
-        The source's id, label, url, publisher, text and spans (by offset), or ``None``
-        when the IRI is no source with a text.
-    """
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return None
-    head = select(
-        store,
-        """
-        SELECT ?s ?label ?text ?url ?publisher WHERE {
-            ?s schema:text ?text ; rdfs:label ?label .
-            OPTIONAL { ?s schema:url ?url }
-            OPTIONAL { ?s schema:publisher/rdfs:label ?publisher }
-        }""",
-        s=node,
-    )
-    if not head:
-        return None
-    spans: dict[tuple[int, int], dict[str, Any]] = {}
-    for r in select(
-        store,
-        f"""
-        SELECT ?s ?span ?start ?end ?exact ?fact ?factLabel WHERE {{
-            {span_pattern(source="?s")}
-            ?fact prov:wasDerivedFrom ?span ; rdfs:label ?factLabel .
-            FILTER NOT EXISTS {{ ?fact a oa:Annotation }}
-        }} ORDER BY ?start ?end ?factLabel""",
-        s=node,
-    ):
-        span = spans.setdefault(
-            (r["start"], r["end"]),
-            {
-                "start": r["start"],
-                "end": r["end"],
-                "quote": r["exact"],
-                "kind": "evidence",
-                "layer": None,
-                "refers_to": [],
-            },
-        )
-        span["refers_to"].append(_ref(r["fact"], r["factLabel"], base))
-    mentions = []
-    for r in select(
-        store,
-        f"""
-        SELECT ?s ?start ?end ?exact ?e ?label ?layer WHERE {{
-            GRAPH ?g {{ ?m a oa:Annotation ; oa:hasTarget ?span ; oa:hasBody ?e }}
-            ?g bkg:layer/skos:notation ?layer .
-            {span_pattern(source="?s")}
-            ?e rdfs:label ?label .
-        }} ORDER BY ?start""",
-        s=node,
-    ):
-        mentions.append(
-            {
-                "start": r["start"],
-                "end": r["end"],
-                "quote": r["exact"],
-                "kind": "mention",
-                "layer": r["layer"],
-                "refers_to": [_ref(r["e"], r["label"], base)],
-            }
-        )
-    h = head[0]
-    return {
-        "id": short_id(iri, base),
-        "label": h["label"],
-        "url": h["url"],
-        "publisher": h["publisher"],
-        "text": h["text"],
-        "spans": sorted(
-            [*spans.values(), *mentions], key=lambda s: (s["start"], s["end"], s["kind"])
-        ),
-    }
