@@ -78,6 +78,8 @@ def cmd_draft(args: argparse.Namespace, seeds: Path) -> int:
             check_edtf(args.published)
         except ValueError as exc:
             raise DraftError(f"--published: {exc}") from None
+    if not (seeds / "entities").is_dir():
+        raise DraftError(f"{seeds} is not a seeds folder (it has no entities/); give --seeds")
     known = register_entities(seeds)
     if args.publisher and args.publisher not in {k.id for k in known}:
         raise DraftError(f"--publisher {args.publisher!r} is not an entity of the register")

@@ -379,6 +379,14 @@ def test_a_write_outside_the_seeds_is_refused(
     assert sorted(str(p) for p in seeds.parent.rglob("*")) == before
 
 
+def test_a_folder_that_is_no_seeds_folder_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, err = run(capsys, "draft", str(HELD_OUT), "--id", "t", "--seeds", str(tmp_path))
+    assert status == 1 and out == ""
+    assert err == f"error: {tmp_path} is not a seeds folder (it has no entities/); give --seeds\n"
+
+
 def test_write_never_overwrites_without_force(
     capsys: pytest.CaptureFixture[str], seeds: Path
 ) -> None:
