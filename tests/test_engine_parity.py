@@ -20,6 +20,7 @@ def _pids(executor: ProcessExecutor) -> set[int]:
 
 
 @pytest.mark.subprocess  # query worker processes
+@pytest.mark.subprocess
 def test_an_unsupported_function_is_a_400_and_no_worker_dies(built: Path) -> None:
     executor = ProcessExecutor(built, workers=2, max_workers=2)
     try:
@@ -35,6 +36,7 @@ def test_an_unsupported_function_is_a_400_and_no_worker_dies(built: Path) -> Non
         executor.close()
 
 
+@pytest.mark.server
 @pytest.mark.server
 def test_an_unsupported_function_over_http(built: Path) -> None:
     with serve(built) as base:

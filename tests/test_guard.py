@@ -82,6 +82,7 @@ def test_a_trick_the_engine_reads_as_service_is_refused(name: str) -> None:
 
 
 @pytest.mark.server
+@pytest.mark.server
 def test_the_old_bypass_over_http_is_refused_and_nothing_connects(built: Path) -> None:
     with listening() as (port, hits), serve(built) as base:
         for name in ("pn-local-esc", "less-than-comment", "glued-prefix"):
@@ -256,6 +257,7 @@ def _run_engine(port: int, mode: str) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.subprocess
 def test_with_the_guard_bypassed_an_isolated_engine_reaches_nothing() -> None:
     with listening() as (port, hits):
         # The control: the engine alone, guard bypassed, calls the listener.
@@ -269,6 +271,7 @@ def test_with_the_guard_bypassed_an_isolated_engine_reaches_nothing() -> None:
         assert "network namespace" in out
 
 
+@pytest.mark.subprocess
 def test_a_query_worker_runs_in_a_network_namespace_of_its_own(built: Path) -> None:
     import os
 
@@ -285,6 +288,7 @@ def test_a_query_worker_runs_in_a_network_namespace_of_its_own(built: Path) -> N
         executor.close()
 
 
+@pytest.mark.subprocess
 def test_a_worker_with_allowed_services_keeps_the_network(built: Path) -> None:
     import os
 
