@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import anyio
@@ -25,66 +26,34 @@ __all__ = [
     "SettingsDep",
     "StoreDep",
     "SummaryDep",
-    "get_app_settings",
-    "get_facts",
-    "get_meetings",
-    "get_projection",
-    "get_search",
-    "get_store",
-    "get_summary",
     "limiter",
 ]
 
 
-async def get_store(request: Request) -> Store:
-    """The store the app opened at start-up."""
-    store: Store = request.app.state.store
-    return store
+def _state(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency that gives what ``create_app`` keeps in ``app.state.<name>``."""
+
+    async def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = get.__qualname__ = f"get_{name}"
+    return get
 
 
-async def get_app_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def get_projection(request: Request) -> Projection:
-    """The networkx projection of the store, cached per graph version."""
-    projection: Projection = request.app.state.projection
-    return projection
-
-
-async def get_summary(request: Request) -> PerVersion[dict[str, Any]]:
-    """What the graph holds (the landing page), computed once per graph version."""
-    summary: PerVersion[dict[str, Any]] = request.app.state.summary
-    return summary
-
-
-async def get_search(request: Request) -> SearchIndex:
-    """The search index of the store, cached per graph version."""
-    index: SearchIndex = request.app.state.search
-    return index
-
-
-async def get_facts(request: Request) -> PreparedFacts:
-    """Every entity's facts, prepared in the background once per graph version."""
-    facts: PreparedFacts = request.app.state.facts
-    return facts
-
-
-async def get_meetings(request: Request) -> PreparedMeetings:
-    """Every meeting, prepared in the background once per graph version."""
-    meetings: PreparedMeetings = request.app.state.meetings
-    return meetings
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
-ProjectionDep = Annotated[Projection, Depends(get_projection)]
-SearchDep = Annotated[SearchIndex, Depends(get_search)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-FactsDep = Annotated[PreparedFacts, Depends(get_facts)]
-MeetingsDep = Annotated[PreparedMeetings, Depends(get_meetings)]
-SummaryDep = Annotated[PerVersion[dict[str, Any]], Depends(get_summary)]
+#: The store the app opened at start-up.
+StoreDep = Annotated[Store, Depends(_state("store"))]
+#: The networkx projection of the store, cached per graph version.
+ProjectionDep = Annotated[Projection, Depends(_state("projection"))]
+#: The search index of the store, cached per graph version.
+SearchDep = Annotated[SearchIndex, Depends(_state("search"))]
+#: The settings the app was created with.
+SettingsDep = Annotated[Settings, Depends(_state("settings"))]
+#: Every entity's facts, prepared in the background once per graph version.
+FactsDep = Annotated[PreparedFacts, Depends(_state("facts"))]
+#: Every meeting, prepared in the background once per graph version.
+MeetingsDep = Annotated[PreparedMeetings, Depends(_state("meetings"))]
+#: What the graph holds (the landing page), computed once per graph version.
+SummaryDep = Annotated[PerVersion[dict[str, Any]], Depends(_state("summary"))]
 
 
 #: Threads that wait on the query workers: their own pool, so that pages and the JSON API

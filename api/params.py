@@ -7,16 +7,28 @@ problem (404 or 400) that says what was wrong; the routes share them.
 from __future__ import annotations
 
 from collections.abc import Container
+from typing import Annotated
 
 import pyoxigraph as ox
+from fastapi import Query
 
 from api.problems import Problem
 from graph.read.ids import full_iri
 from graph.read.lists import country
 from graph.read.search import MAX_NAME, SearchIndex, find_node
 from graph.store import Store
+from ontology.vocabulary import GROUPS, LAYERS
 
-__all__ = ["country_of", "node_named", "node_of", "split"]
+__all__ = ["LayersParam", "RelationsParam", "country_of", "node_named", "node_of", "split"]
+
+#: ``?relations=``: the relation groups to follow, comma-separated.
+RelationsParam = Annotated[
+    str | None, Query(description="comma-separated relation groups: " + ", ".join(GROUPS))
+]
+#: ``?layers=``: the epistemic layers to follow, comma-separated.
+LayersParam = Annotated[
+    str | None, Query(description="comma-separated layers: " + ", ".join(LAYERS))
+]
 
 
 def node_of(ident: str, base: str) -> ox.NamedNode:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import FactsDep, ProjectionDep, SearchDep, SettingsDep, StoreDep
-from api.params import node_named, split
+from api.params import LayersParam, RelationsParam, node_named, split
 from api.problems import Problem
 from graph.read import corpus
 from graph.read.ids import short_id
@@ -210,12 +210,8 @@ def entity_neighbours(
     settings: SettingsDep,
     projection: ProjectionDep,
     index: SearchDep,
-    relations: Annotated[
-        str | None, Query(description="comma-separated relation groups: " + ", ".join(GROUPS))
-    ] = None,
-    layers: Annotated[
-        str | None, Query(description="comma-separated layers: " + ", ".join(LAYERS))
-    ] = None,
+    relations: RelationsParam = None,
+    layers: LayersParam = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
 ) -> dict[str, Any]:
@@ -323,12 +319,8 @@ def paths(
     target: Annotated[str, Query(alias="to", description="id, IRI or name")],
     k: Annotated[int, Query(ge=1, le=20)] = 3,
     max_length: Annotated[int, Query(ge=1, le=12)] = 8,
-    relations: Annotated[
-        str | None, Query(description="comma-separated relation groups: " + ", ".join(GROUPS))
-    ] = None,
-    layers: Annotated[
-        str | None, Query(description="comma-separated layers: " + ", ".join(LAYERS))
-    ] = None,
+    relations: RelationsParam = None,
+    layers: LayersParam = None,
     avoid_hubs: Annotated[bool, Query(description="do not pass through countries")] = False,
 ) -> dict[str, Any]:
     """The k shortest chains from one entity to another over the chosen relations, each hop
