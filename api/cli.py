@@ -505,8 +505,11 @@ def _serve_processes(s: Settings, workers: int) -> int:
         held.close()  # the supervisor's; this process listens on a socket of its own
         sock = listen(s.host, s.port)
         # Each serving process starts its own query workers (after the fork: no process
-        # shares another's pipes).
-        executor = None if s.store_url else s.executor()
+        # shares another's pipes): its share of the warm ones, so that N processes boot no
+        # more interpreters than one did (each pool still grows to twice --query-workers
+        # while queries run long: a burst that one process took, each can take).
+        warm = max(1, s.query_workers // workers)
+        executor = None if s.store_url else s.executor(warm)
         try:
             config = uvicorn.Config(
                 create_app(s, executor=executor), log_level="info", **_http_options(s)

@@ -56,14 +56,16 @@ class Settings(BaseSettings):
     #: The most queries (reconciliation) or ids (data extension) one /reconcile request may
     #: carry; OpenRefine sends 10 to 50. More is answered 400.
     reconcile_max_batch: int = Field(default=100, gt=0, le=10_000)
-    #: Query worker processes kept idle and warm; the pool grows to twice that while queries
-    #: run long, so that cheap queries are not held up behind heavy ones.
+    #: Query worker processes kept idle and warm (shared out over the serving processes, at
+    #: least one each); each pool grows to twice that while queries run long, so that cheap
+    #: queries are not held up behind heavy ones.
     query_workers: int = Field(
         default=2,
         ge=1,
         le=32,
-        description="query worker processes kept warm (default 2); the pool grows to twice that "
-        "while queries run long",
+        description="query worker processes kept warm (default 2; shared by the serving "
+        "processes, at least one each); each process's pool grows to twice this while queries "
+        "run long",
     )
     #: Serving processes of ``bilateral serve`` (each with its own query workers), sharing
     #: the store on disk; 0: one per core.
@@ -197,14 +199,22 @@ class Settings(BaseSettings):
 
         return default_worker_memory((self.workers or default_workers()) * 2 * self.query_workers)
 
-    def executor(self) -> ProcessExecutor:
-        """Start the query worker processes these settings describe."""
+    def executor(self, warm: int | None = None) -> ProcessExecutor:
+        """Start the query worker processes these settings describe.
+
+        Args:
+            warm: workers to start now and keep warm (default ``query_workers``; several
+                serving processes share them out). Each pool grows to twice
+                ``query_workers`` while queries run long, so that every serving process can
+                take the bursts one process took before.
+        """
         from graph.store.execute import ProcessExecutor
 
         return ProcessExecutor(
             self.store,
             self.allowed_services,
-            self.query_workers,
+            warm or self.query_workers,
+            max_workers=2 * self.query_workers,
             queue_wait=self.queue_wait,
             memory=self.worker_memory_bytes,
             heavy_after=self.heavy_after,

@@ -404,6 +404,12 @@ def worker_main(
     if memory:
         resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     store = DiskStore(Path(root), allowed)
+    # Open the current generation before saying so: the first job's time then counts its
+    # query, not this interpreter's start and the store's opening (a second or more on a
+    # loaded machine, which made a cheap first query look heavy to the admission control).
+    with contextlib.suppress(StoreError):
+        store.reader()
+    conn.send(READY)
     while True:
         try:
             job = conn.recv()
@@ -417,10 +423,32 @@ def worker_main(
         conn.send(outcome)
 
 
+#: What a worker sends once it has started and opened the store.
+READY = "ready"
+#: Seconds a new worker may take to start.
+START_WAIT = 60.0
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
+    ready: bool = False
+
+    def wait_ready(self) -> None:
+        """Wait for the worker to have started (its READY message).
+
+        Raises:
+            OSError: it did not start in time.
+            EOFError: it died first.
+        """
+        if self.ready:
+            return
+        if not self.conn.poll(START_WAIT):
+            raise OSError("the query worker did not start")
+        if self.conn.recv() != READY:
+            raise OSError("the query worker said something else than that it was ready")
+        self.ready = True
 
 
 @dataclass
@@ -534,10 +562,16 @@ class ProcessExecutor(Executor):
             self._total += 1
 
         def start() -> None:
+            worker = None
             try:
                 worker = self._spawn()
+                # Into the pool once started: a job never waits on a booting worker with
+                # its time limit running.
+                worker.wait_ready()
             except Exception:
                 log.exception("cannot start a query worker")
+                if worker is not None:
+                    _stop(worker)
                 with self._lock:
                     self._total -= 1
                 return
@@ -705,6 +739,7 @@ class ProcessExecutor(Executor):
     def _on(self, worker: _Worker, job: Job, admission: _Admission) -> Outcome:
         """Run a job on a worker taken from the pool (which gets it back, or a fresh one)."""
         try:
+            worker.wait_ready()  # a warm worker started with the pool: before the clock runs
             worker.conn.send(job)
             # The worker checks the limit between rows; the extra second covers the
             # serialization and the pipe, and a job still running then is killed.
