@@ -216,19 +216,8 @@ def acts(
     if countries is not None:
         bindings["ca"], bindings["cb"] = countries
         filters.insert(0, "?ca bkg:takesPartIn ?act . ?cb bkg:takesPartIn ?act .")
-    key = 'COALESCE(STR(?sd), "9999-99-99")'
     if after:
-        start = full_iri(after, base)
-        found = select(
-            store,
-            "SELECT ?act ?sd WHERE { OPTIONAL { ?act bkg:sortDate ?sd } }",
-            act=ox.NamedNode(start) if _is_iri(start) else ox.NamedNode("urn:x-none"),
-        )
-        bindings["afterKey"] = ox.Literal(
-            str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
-        )
-        bindings["after"] = ox.Literal(start)
-        filters.append(f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?act) > ?after))")
+        filters.append(_after_in_date_order(store, base, after, "act", bindings))
     variables = " ".join(f"?{k}" for k in bindings)
     cap = "" if as_of is not None else f"LIMIT {limit + 1}"
     rows = select(
@@ -239,7 +228,7 @@ def acts(
             ?act a bkg:CooperationAct .
             {" ".join(filters[1:] if countries is not None else filters)}
             OPTIONAL {{ ?act bkg:sortDate ?sd }}
-        }} ORDER BY {key} STR(?act) {cap}""",
+        }} ORDER BY {DATE_KEY} STR(?act) {cap}""",
         **bindings,
     )
     order = list(dict.fromkeys(r["act"] for r in rows))
@@ -279,6 +268,29 @@ def acts(
         item["evidence"] = [q for src in sources[act] for q in src["evidence"]]
         items.append(item)
     return Page(items, more)
+
+
+#: The sort key of an item in date order (``?sd``, its bkg:sortDate); undated items come last.
+DATE_KEY = 'COALESCE(STR(?sd), "9999-99-99")'
+
+
+def _after_in_date_order(
+    store: Store, base: str, after: str, var: str, bindings: dict[str, Any]
+) -> str:
+    """The filter that keeps the items after the cursor in date order (then IRI order); binds
+    ``?afterKey`` and ``?after`` in ``bindings``. ``var`` is the item's variable."""
+    start = full_iri(after, base)
+    found = select(
+        store,
+        f"SELECT ?{var} ?sd WHERE {{ OPTIONAL {{ ?{var} bkg:sortDate ?sd }} }}",
+        **{var: ox.NamedNode(start) if _is_iri(start) else ox.NamedNode("urn:x-none")},
+    )
+    bindings["afterKey"] = ox.Literal(
+        str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
+    )
+    bindings["after"] = ox.Literal(start)
+    key = DATE_KEY
+    return f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?{var}) > ?after))"
 
 
 def _is_iri(text: str) -> bool:
@@ -367,19 +379,8 @@ def meetings(
         return _meetings_from(prepared, base, participant, date_from, date_to, after, limit)
     bindings: dict[str, Any] = {}
     filters = []
-    key = 'COALESCE(STR(?sd), "9999-99-99")'
     if after:
-        start = full_iri(after, base)
-        found = select(
-            store,
-            "SELECT ?m ?sd WHERE { OPTIONAL { ?m bkg:sortDate ?sd } }",
-            m=ox.NamedNode(start) if _is_iri(start) else ox.NamedNode("urn:x-none"),
-        )
-        bindings["afterKey"] = ox.Literal(
-            str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
-        )
-        bindings["after"] = ox.Literal(start)
-        filters.append(f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?m) > ?after))")
+        filters.append(_after_in_date_order(store, base, after, "m", bindings))
     if participant is not None:
         bindings["who"] = participant
         filters.append("?m schema:attendee ?who .")
@@ -399,7 +400,7 @@ def meetings(
             ?m a bkg:Meeting ; rdfs:label ?label .
             OPTIONAL {{ ?m bkg:sortDate ?sd }}
             {" ".join(filters)}
-        }} ORDER BY {key} STR(?m) ?label LIMIT {limit + 1}""",
+        }} ORDER BY {DATE_KEY} STR(?m) ?label LIMIT {limit + 1}""",
         **bindings,
     )
     page = paged(
