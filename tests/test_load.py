@@ -24,6 +24,15 @@ Since issue 19 the server here runs two serving processes (``workers=2``): the s
 requests (66/s) with 0 errors, p50 0.03 s, p99 1.4 s (load average 12); memory of the whole
 tree 434 MB to 442 MB; the writes: 40 acknowledged, 40 present, 0 read errors.
 
+Since issue 13 the soak runs with a hostile mix alongside, from another client address
+(127.0.0.2): queries past the memory budget (700 MiB per worker here) or the time limit (10 s),
+uploads nested 10,000 and 20,000 deep, a billion laughs after a 70 KB comment, 100 idle
+connections at a time, a slowloris head and a smuggled request. A run (load average 12): 1,275
+normal requests, 0 errors, p50 0.07 s, p99 2.3 s; 81 hostile probes and 408 abusive
+connections, every one refused (400, 413 or 503); memory of the tree 449 MB to 458 MB, peak
+1,509 MB. And with 48 heavy queries in flight from three addresses, an ASK every 100 ms had
+p50 0.03 s, p99 0.45 s and /api/search p50 0.04 s, p99 0.24 s (asserted: p99 < 0.5 s).
+
 Found and fixed (graph/store/local.py): concurrent writes to one server were refused (32 of these
 40: 500s, 503s "another build or load is writing", reset connections) because the store's
 write lock did not wait; a ``DiskStore`` write now waits up to 30 s for the other writer.
@@ -31,9 +40,11 @@ write lock did not wait; a ``DiskStore`` write now waits up to 30 s for the othe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import shutil
+import socket
 import statistics
 import threading
 import time
@@ -159,7 +170,14 @@ def base(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     processes (each with its own query workers, caches and prepared views)."""
     root = tmp_path_factory.mktemp("load") / "store"
     shutil.copytree(built, root, symlinks=True)
-    with serve(root, write_token=TOKEN, timeout=60.0, workers=2) as url:
+    with serve(
+        root,
+        write_token=TOKEN,
+        timeout=60.0,
+        workers=2,
+        worker_memory=WORKER_MEMORY,
+        query_timeout=HOSTILE_TIME_LIMIT,
+    ) as url:
         yield url, root
 
 
@@ -197,6 +215,147 @@ def _client(base: str, seed: int, until: float, reference: dict[str, bytes], out
                 out.errors.append(f"{req.name}: {r.status_code} {r.text[:200]!r}")
 
 
+# -- the hostile mix, from another client address ----------------------------------------------
+
+#: MiB of each query worker of the soak's server; the hostile mix runs into it.
+WORKER_MEMORY = 700
+HOSTILE_TIME_LIMIT = 10
+#: What the hostile mix may get back: refusals and limits, never a 200 nor a 500.
+REFUSALS = {400, 408, 413, 422, 503}
+HOSTILE_ADDRESS = "127.0.0.2"  # loopback too; the server tells it from the normal clients'
+_CARTESIAN = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i"
+_DOUBLING = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(28))
+HOSTILE_QUERIES = {
+    "concat-doubling": f"SELECT ?s28 WHERE {{ BIND(STR(RAND()) AS ?s0) {_DOUBLING} }}",
+    "group-concat-cartesian": f"SELECT (GROUP_CONCAT(STR(?c)) AS ?g) WHERE {{ {_CARTESIAN} }}",
+    "order-by-cartesian": f"SELECT * WHERE {{ {_CARTESIAN} }} ORDER BY ?c ?f ?i",
+    "60000-unbound": "SELECT "
+    + " ".join(f"?v{i}" for i in range(60_000))
+    + " WHERE { VALUES ?n { "
+    + " ".join(str(i) for i in range(2_000))
+    + " } }",
+}
+HOSTILE_UPLOADS = {
+    "jsonld-10000-deep": (
+        "application/ld+json",
+        ('{"@id": "http://e/a", "http://e/p": ' * 10_000 + '"x"' + "}" * 10_000).encode(),
+    ),
+    "turtle-20000-triple-terms": (
+        "text/turtle",
+        (
+            "<http://e/s> <http://e/p> "
+            + "<<( <http://e/a> <http://e/b> " * 20_000
+            + "<http://e/c>"
+            + " )>>" * 20_000
+            + " ."
+        ).encode(),
+    ),
+    "billion-laughs-after-a-comment": (
+        "application/rdf+xml",
+        b"<!--"
+        + b"x" * 70_000
+        + b'-->\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        + b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+    ),
+}
+
+
+@dataclass
+class Hostile:
+    statuses: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
+    connections: int = 0
+
+
+def _hostile_client() -> httpx.Client:
+    transport = httpx.HTTPTransport(local_address=HOSTILE_ADDRESS)
+    return httpx.Client(timeout=TIMEOUT, transport=transport)
+
+
+def _hostile_queries(base: str, until: float, out: Hostile, offset: int) -> None:
+    names = list(HOSTILE_QUERIES)
+    with _hostile_client() as client:
+        i = offset
+        while time.monotonic() < until:
+            name = names[i % len(names)]
+            i += 1
+            try:
+                r = client.post(f"{base}/sparql", data={"query": HOSTILE_QUERIES[name]})
+                out.statuses[name].append(r.status_code)
+            except httpx.HTTPError as exc:
+                out.statuses[name].append(type(exc).__name__)
+
+
+def _hostile_uploads(base: str, until: float, out: Hostile) -> None:
+    auth = {"authorization": f"Bearer {TOKEN}"}
+    with _hostile_client() as client:
+        while time.monotonic() < until:
+            for name, (media, body) in HOSTILE_UPLOADS.items():
+                try:
+                    r = client.put(
+                        f"{base}/store",
+                        params={"graph": "urn:x:hostile"},
+                        content=body,
+                        headers={**auth, "content-type": media},
+                    )
+                    out.statuses[name].append(r.status_code)
+                except httpx.HTTPError as exc:
+                    out.statuses[name].append(type(exc).__name__)
+            time.sleep(0.5)
+
+
+def _hostile_connections(base: str, until: float, out: Hostile) -> None:
+    """Idle connections, a slowloris head and a smuggled request, again and again."""
+    port = int(base.rsplit(":", 1)[1])
+
+    def connect() -> socket.socket:
+        s = socket.socket()
+        s.bind((HOSTILE_ADDRESS, 0))
+        s.connect(("127.0.0.1", port))
+        return s
+
+    while time.monotonic() < until:
+        idle = [connect() for _ in range(100)]
+        slow = connect()
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        smuggle = connect()
+        smuggle.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        smuggle.settimeout(10)
+        try:
+            answer = b""
+            while chunk := smuggle.recv(4096):
+                answer += chunk
+            out.statuses["smuggled"].append(
+                int(answer[9:12]) if answer.count(b"HTTP/1.1") == 1 else "two answers"
+            )
+        except (TimeoutError, ConnectionResetError, ValueError) as exc:
+            out.statuses["smuggled"].append(type(exc).__name__)
+        for _ in range(20):
+            if time.monotonic() > until:
+                break
+            with contextlib.suppress(OSError):
+                slow.sendall(b"X-Slow: a\r\n")
+            time.sleep(0.5)
+        out.connections += len(idle) + 2
+        for s in [*idle, slow, smuggle]:
+            s.close()
+
+
+def _hostile_mix(base: str, until: float, out: Hostile) -> list[threading.Thread]:
+    threads = [
+        threading.Thread(target=_hostile_queries, args=(base, until, out, 0)),
+        threading.Thread(target=_hostile_queries, args=(base, until, out, 2)),
+        threading.Thread(target=_hostile_uploads, args=(base, until, out)),
+        threading.Thread(target=_hostile_connections, args=(base, until, out)),
+    ]
+    for t in threads:
+        t.start()
+    return threads
+
+
 def _median_rss(proc: psutil.Process, samples: int = 3) -> int:
     values = []
     for _ in range(samples):
@@ -218,7 +377,9 @@ def test_a_soak_of_mixed_traffic_has_no_errors_and_bounded_memory(
             assert req.check(r), (req.name, r.text[:500])
             reference[req.name] = r.content
 
-    def phase(seconds: float, offset: int) -> Soak:
+    hostile = Hostile()
+
+    def phase(seconds: float, offset: int, attacked: bool = False) -> Soak:
         out = Soak()
         until = time.monotonic() + seconds
         threads = [
@@ -227,6 +388,8 @@ def test_a_soak_of_mixed_traffic_has_no_errors_and_bounded_memory(
         ]
         for t in threads:
             t.start()
+        if attacked:
+            threads += _hostile_mix(url, until, hostile)
         while any(t.is_alive() for t in threads):
             out.memory.append((time.monotonic(), tree_rss(proc)))
             time.sleep(1.0)
@@ -237,7 +400,7 @@ def test_a_soak_of_mixed_traffic_has_no_errors_and_bounded_memory(
     warm = phase(WARM_UP, 100)
     assert warm.errors == [], warm.errors[:5]
     before = _median_rss(proc)
-    soak = phase(SOAK, 0)
+    soak = phase(SOAK, 0, attacked=True)
     after = _median_rss(proc)
     lat = sorted(x for xs in soak.latencies.values() for x in xs)
     sent = len(lat) + len(soak.errors)
@@ -254,7 +417,22 @@ def test_a_soak_of_mixed_traffic_has_no_errors_and_bounded_memory(
         f"{after / 2**20:.0f} MB after the soak (growth {(after - before) / 2**20:+.0f} MB, "
         f"peak {peak / 2**20:.0f} MB, {len(proc.children(recursive=True))} child processes)"
     )
+    tried = sum(len(v) for v in hostile.statuses.values())
+    outcomes = {
+        name: dict(sorted(((str(k), v.count(k)) for k in set(v)), key=lambda kv: kv[0]))
+        for name, v in sorted(hostile.statuses.items())
+    }
+    print(
+        f"hostile mix from {HOSTILE_ADDRESS} alongside: {tried} probes and "
+        f"{hostile.connections} abusive connections; outcomes {json.dumps(outcomes)}; worker "
+        f"memory budget {WORKER_MEMORY} MiB"
+    )
     assert soak.errors == [], soak.errors[:5]
+    assert set(hostile.statuses) == {*HOSTILE_QUERIES, *HOSTILE_UPLOADS, "smuggled"}
+    for name, got in hostile.statuses.items():
+        assert set(got) <= REFUSALS, (name, got)
+    # Two serving processes, each with up to 4 workers within their budget.
+    assert peak < 2 * (4 * WORKER_MEMORY + 400) * 2**20, peak
     assert set(soak.latencies) == {r.name for r in MIX}
     assert p99 <= P99_BOUND, f"p99 {p99:.2f}s > {P99_BOUND}s"
     assert after - before < MEMORY_BOUND, f"grew {(after - before) / 2**20:.0f} MB"
@@ -413,3 +591,101 @@ def test_every_serving_process_answers_from_the_latest_version(base: tuple[str, 
                 timeout=TIMEOUT,
             )
             assert r.json()["boolean"] is True
+
+
+# -- admission: cheap requests stay cheap with 48 heavy queries in flight -----------------------
+
+HEAVY_IN_FLIGHT = 48
+#: The heavy queries come from three client addresses, 16 from each; the cheap ones from
+#: 127.0.0.1.
+HEAVY_ADDRESSES = ["127.0.0.3", "127.0.0.4", "127.0.0.5"]
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CHEAP_FOR = 20.0
+#: The bound the issue sets for an ASK and /api/search with 48 heavy queries in flight.
+CHEAP_P99 = 0.5
+
+
+def test_cheap_requests_stay_fast_while_48_heavy_queries_are_in_flight(
+    built: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "store"
+    shutil.copytree(built, root, symlinks=True)
+    with serve(root, timeout=60.0, workers=1, query_timeout=10) as url:
+        stop = threading.Event()
+        heavy: dict[str, int] = defaultdict(int)
+        in_flight = [0]
+        lock = threading.Lock()
+
+        def hammer(address: str) -> None:
+            transport = httpx.HTTPTransport(local_address=address)
+            with httpx.Client(timeout=TIMEOUT, transport=transport) as client:
+                while not stop.is_set():
+                    with lock:
+                        in_flight[0] += 1
+                    try:
+                        r = client.get(f"{url}/sparql", params={"query": HEAVY})
+                        key = f"{r.status_code} {r.json().get('detail', '')[:40]}"
+                    except (httpx.HTTPError, ValueError) as exc:
+                        key = type(exc).__name__
+                    with lock:
+                        in_flight[0] -= 1
+                        heavy[key] += 1
+
+        cheap: dict[str, list[float]] = defaultdict(list)
+        failed: list[str] = []
+        requests = {
+            "ask": (
+                "/sparql",
+                {"query": "ASK { <https://bilateral-kg.example/id/person/heng-sour> ?p ?o }"},
+            ),
+            "search": ("/api/search", {"q": "sour"}),
+        }
+
+        def probe(name: str) -> None:
+            path, params = requests[name]
+            with httpx.Client(timeout=TIMEOUT) as client:
+                while not stop.is_set():
+                    start = time.monotonic()
+                    r = client.get(url + path, params=params)
+                    cheap[name].append(time.monotonic() - start)
+                    if r.status_code != 200:
+                        failed.append(f"{name}: {r.status_code} {r.text[:200]}")
+                    time.sleep(0.1)
+
+        hammers = [
+            threading.Thread(target=hammer, args=(HEAVY_ADDRESSES[i % len(HEAVY_ADDRESSES)],))
+            for i in range(HEAVY_IN_FLIGHT)
+        ]
+        for t in hammers:
+            t.start()
+        time.sleep(3.0)  # every hammer has sent its first query
+        probes = [threading.Thread(target=probe, args=(name,)) for name in requests]
+        flights = []
+        for t in probes:
+            t.start()
+        end = time.monotonic() + CHEAP_FOR
+        while time.monotonic() < end:
+            flights.append(in_flight[0])
+            time.sleep(0.5)
+        stop.set()
+        for t in probes + hammers:
+            t.join()
+
+    def p99(xs: list[float]) -> float:
+        return sorted(xs)[int(0.99 * (len(xs) - 1))]
+
+    print(
+        f"\nadmission: {HEAVY_IN_FLIGHT} heavy queries in flight from {len(HEAVY_ADDRESSES)} "
+        f"addresses (median {statistics.median(flights):.0f} in flight); heavy outcomes "
+        f"{json.dumps(dict(heavy))}; "
+        + ", ".join(
+            f"{name} {len(xs)} requests, p50 {statistics.median(xs):.3f}s, p99 {p99(xs):.3f}s, "
+            f"max {max(xs):.3f}s"
+            for name, xs in sorted(cheap.items())
+        )
+    )
+    assert failed == [], failed[:5]
+    assert statistics.median(flights) >= HEAVY_IN_FLIGHT - 2
+    for name, xs in cheap.items():
+        assert len(xs) >= 20, name
+        assert p99(xs) < CHEAP_P99, (name, p99(xs))

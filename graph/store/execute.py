@@ -472,9 +472,10 @@ class ProcessExecutor(Executor):
     ``queue_wait``, past which the job gets a 503 with ``Retry-After``.
 
     Admission control keeps cheap queries cheap (issue 13: with 20 clients re-sending heavy
-    queries, a one-triple ASK waited 30 s). A query that runs longer than ``heavy_after``
-    seconds is *heavy*: at most ``heavy_total`` heavy queries run at once (by default one less
-    than ``max_workers``, so a worker is always left for the rest), and at most
+    queries, a one-triple ASK waited 30 s). A query whose worker has used more than
+    ``heavy_after`` seconds of processor time, or that has run three times as long, is
+    *heavy*: at most ``heavy_total`` heavy queries run at once (by default one less than
+    ``max_workers``, so a worker is always left for the rest), and at most
     ``heavy_per_client`` of one client. A query that turns heavy past either limit is stopped
     at once with a 503 and ``Retry-After``. A client with a heavy query running, or one that
     ended less than ``cooldown`` seconds ago, may not take the last free worker. Writes
@@ -492,7 +493,7 @@ class ProcessExecutor(Executor):
         heavy_after: float = 1.0,
         heavy_total: int | None = None,
         heavy_per_client: int = 2,
-        cooldown: float = 10.0,
+        cooldown: float = 30.0,
         linger: float = 2.0,
     ) -> None:
         self.root = root
@@ -602,6 +603,8 @@ class ProcessExecutor(Executor):
                 self._trimming = True
         if keep:
             self._idle.put(worker)
+            with self._admit:  # a suspect client may be waiting for a second idle worker
+                self._admit.notify_all()
         else:
             _stop(worker)
         if trim:
@@ -668,15 +671,23 @@ class ProcessExecutor(Executor):
         """Wait for a share of the pool, or say why there is none."""
         now = time.monotonic()
         with self._admit:
-            suspect = not job.writes and self._suspect(job.client, now)
-            # The last worker is kept for clients that run no heavy query.
-            limit = self.max_workers - (1 if suspect and self.max_workers > 1 else 0)
             deadline = now + self.queue_wait
-            while self._busy >= limit:
-                left = deadline - time.monotonic()
-                if left <= 0:
+            while True:
+                # The last worker is kept for clients that run no heavy query: a suspect
+                # client waits while fewer than two workers are idle (one of them may be
+                # starting, after a heavy query was stopped), so the reserve is warm when a
+                # cheap query comes. Asked again at every turn: the client may have turned
+                # suspect while it waited.
+                now = time.monotonic()
+                reserve = not job.writes and self.max_workers > 1 and self._suspect(job.client, now)
+                limit = self.max_workers - (1 if reserve else 0)
+                if self._busy < limit and (not reserve or self._idle.qsize() >= 2):
+                    break
+                if now >= deadline:
                     return self._refused(f"all {self.max_workers} query workers are busy")
-                self._admit.wait(left)
+                if self._busy < limit:
+                    self._start_spare()
+                self._admit.wait(deadline - now)
             self._busy += 1
             return _Admission(job.client)
 
@@ -744,17 +755,37 @@ class ProcessExecutor(Executor):
             # The worker checks the limit between rows; the extra second covers the
             # serialization and the pipe, and a job still running then is killed.
             limit = job.timeout + 1.0
-            probation = min(self.heavy_after, limit) if not job.writes else limit
-            done = worker.conn.poll(probation)
-            if not done and probation < limit:
-                if not self._turn_heavy(admission):
-                    self._kill(worker, job)
-                    return self._refused(
-                        f"the query ran longer than {self.heavy_after:g} s while the server "
-                        f"already runs its limit of long queries ({self.heavy_total} at once, "
-                        f"{self.heavy_per_client} per client), so it was stopped"
-                    )
-                done = worker.conn.poll(limit - probation)
+            started = time.monotonic()
+            done = False
+            if job.writes:
+                done = worker.conn.poll(limit)
+            else:
+                # Heavy is measured in the worker's processor time, so that a cheap query
+                # slowed by a busy machine is not taken for a heavy one; and, on a machine so
+                # busy that a heavy query gets little of it, by three times as long on the
+                # wall clock.
+                cpu = _cpu_seconds(worker.process.pid)
+                step = min(self.heavy_after, limit)
+                while not done:
+                    done = worker.conn.poll(step)
+                    spent = time.monotonic() - started
+                    if done or spent >= limit:
+                        break
+                    step = min(0.25, limit - spent)
+                    if admission.heavy or (
+                        _cpu_seconds(worker.process.pid) - cpu < self.heavy_after
+                        and spent < 3 * self.heavy_after
+                    ):
+                        continue
+                    if not self._turn_heavy(admission):
+                        self._kill(worker, job)
+                        return self._refused(
+                            f"the query ran long (over {self.heavy_after:g} s of processor time "
+                            f"or {3 * self.heavy_after:g} s) while the server already runs its "
+                            "limit of long queries "
+                            f"({self.heavy_total} at once, {self.heavy_per_client} per client), "
+                            "so it was stopped"
+                        )
             if done:
                 outcome: Outcome = worker.conn.recv()
                 self._release(worker)
@@ -797,6 +828,17 @@ class ProcessExecutor(Executor):
             except queue.Empty:
                 return
             _stop(worker)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Processor time a process has used (user and system), from /proc; the wall clock's
+    seconds since the boot where /proc cannot tell, so a job then counts by its wall time."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return time.monotonic()
 
 
 def _stop(worker: _Worker) -> None:
