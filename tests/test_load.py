@@ -31,7 +31,9 @@ connections at a time, a slowloris head and a smuggled request. A run (load aver
 normal requests, 0 errors, p50 0.07 s, p99 2.3 s; 81 hostile probes and 408 abusive
 connections, every one refused (400, 413 or 503); memory of the tree 449 MB to 458 MB, peak
 1,509 MB. And with 48 heavy queries in flight from three addresses, an ASK every 100 ms had
-p50 0.03 s, p99 0.45 s and /api/search p50 0.04 s, p99 0.24 s (asserted: p99 < 0.5 s).
+p50 0.04 s, p99 0.21 s and /api/search p50 0.04 s, p99 0.18 s (asserted: p99 < 0.5 s; load
+average 11; at load average 17 the same run gave p99 0.68 s for the ASK and 0.62 s for the
+search, which uses no query worker).
 
 Found and fixed (graph/store/local.py): concurrent writes to one server were refused (32 of these
 40: 500s, 503s "another build or load is writing", reset connections) because the store's
@@ -658,7 +660,9 @@ def test_cheap_requests_stay_fast_while_48_heavy_queries_are_in_flight(
         ]
         for t in hammers:
             t.start()
-        time.sleep(3.0)  # every hammer has sent its first query
+        # Every hammer has sent its first query, and the first ones have been told heavy
+        # (by 1 s of processor time or 3 s): the steady state.
+        time.sleep(6.0)
         probes = [threading.Thread(target=probe, args=(name,)) for name in requests]
         flights = []
         for t in probes:

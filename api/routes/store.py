@@ -94,11 +94,17 @@ async def _parts(request: Request, settings: SettingsDep) -> tuple[tuple[bytes, 
 
 
 async def _upload(
-    request: Request, settings: SettingsDep, graph: str | None, base: str, replace: bool
+    request: Request,
+    settings: SettingsDep,
+    graph: str | None,
+    base: str,
+    replace: bool,
+    delete: bool = False,
 ) -> None:
-    """Parse and write an upload in a query worker: a document that would exhaust the parser
-    costs a worker, never the server (issue 13), and a refused one changes nothing."""
-    parts = await _parts(request, settings)
+    """Parse and write an upload (or delete a graph) in a query worker: a document that would
+    exhaust the parser costs a worker, never the server (issue 13), a refused one changes
+    nothing, and no serving process writes the store itself."""
+    parts = () if delete else await _parts(request, settings)
     job = Job(
         text="",
         kind="upload",
@@ -144,7 +150,7 @@ async def _write(request: Request, store: Store, settings: SettingsDep, direct: 
             raise Problem(400, "name the graph to delete: ?graph=IRI or ?default")
         if not _exists(store, graph):
             raise Problem(404, f"there is no graph <{graph}> in the store")
-        await anyio.to_thread.run_sync(store.put_graph, graph, b"")
+        await _upload(request, settings, graph, "", replace=True, delete=True)
         return Response(status_code=204)
     if request.method == "POST" and not named:
         # POST to the graph store itself creates a new graph and says where it is.

@@ -413,7 +413,7 @@ def worker_main(
     while True:
         try:
             job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, OSError, KeyboardInterrupt):  # the server has gone
             return
         try:
             outcome = run_job(store, job)
@@ -673,15 +673,16 @@ class ProcessExecutor(Executor):
         with self._admit:
             deadline = now + self.queue_wait
             while True:
-                # The last worker is kept for clients that run no heavy query: a suspect
-                # client waits while fewer than two workers are idle (one of them may be
-                # starting, after a heavy query was stopped), so the reserve is warm when a
-                # cheap query comes. Asked again at every turn: the client may have turned
-                # suspect while it waited.
+                # The last worker is kept for clients that run no heavy query: when the
+                # pool is nearly full, a suspect client waits while fewer than two workers
+                # are idle (one of them may be starting, after a heavy query was stopped), so
+                # the reserve is warm when a cheap query comes. Asked again at every turn:
+                # the client may have turned suspect while it waited.
                 now = time.monotonic()
                 reserve = not job.writes and self.max_workers > 1 and self._suspect(job.client, now)
                 limit = self.max_workers - (1 if reserve else 0)
-                if self._busy < limit and (not reserve or self._idle.qsize() >= 2):
+                short = self._idle.qsize() < 2 and self._busy >= self.max_workers - 2
+                if self._busy < limit and not (reserve and short):
                     break
                 if now >= deadline:
                     return self._refused(f"all {self.max_workers} query workers are busy")
