@@ -327,7 +327,7 @@ def _act_details(store: Store, acts: list[str], base: str) -> dict[str, dict[str
             GRAPH ?g {{ ?act a bkg:CooperationAct ; a ?cls ; rdfs:label ?label ;
                              bkg:status ?st ; bkg:summary ?summary }}
             ?g bkg:layer/skos:notation ?layer . ?st skos:prefLabel ?status .
-            FILTER (STRSTARTS(STR(?cls), "https://bilateral-kg.example/ontology#")
+            FILTER (STRSTARTS(STR(?cls), STR(bkg:))
                     && ?cls != bkg:CooperationAct)
         }} ORDER BY ?act ?layer ?label""",
     ):

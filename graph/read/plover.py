@@ -17,8 +17,11 @@ from graph.read.query import select
 from graph.read.reconcile import EntityRef, property_values
 from graph.store import Store
 from ontology import BKG_IRI
+from ontology.vocabulary import NAMESPACES
 
 __all__ = ["CODEBOOK", "REQUIRED", "Mapping", "mappings", "plover_records", "to_jsonl"]
+
+SCHEMA = NAMESPACES["schema"]
 
 #: What the records were coded with (the ``codebook`` of ``cite_info``).
 CODEBOOK = "plover-0.8 (bilateral-kg mappings, ontology/plover.ttl)"
@@ -27,14 +30,14 @@ CODEBOOK = "plover-0.8 (bilateral-kg mappings, ontology/plover.ttl)"
 REQUIRED = ("id", "date", "actor", "event")
 
 _SECTORS = {
-    "https://schema.org/Country": "GOV",
-    "https://schema.org/GovernmentOrganization": "GOV",
-    "https://schema.org/WorkersUnion": "LAB",
+    SCHEMA + "Country": "GOV",
+    SCHEMA + "GovernmentOrganization": "GOV",
+    SCHEMA + "WorkersUnion": "LAB",
 }
 _RESOLUTION = {
-    "https://schema.org/Country": 1,
-    "https://schema.org/AdministrativeArea": 2,
-    "https://schema.org/City": 4,
+    SCHEMA + "Country": 1,
+    SCHEMA + "AdministrativeArea": 2,
+    SCHEMA + "City": 4,
 }
 
 
@@ -440,9 +443,9 @@ def _location(place: dict[str, str] | None, base: str, parties: _Parties) -> dic
         "wikidata_id": parties.wikidata.get(iri),
         "country_iri": country.iri if country else None,
     }
-    if "https://schema.org/City" in classes:
+    if SCHEMA + "City" in classes:
         loc["city"] = place["label"]
-    elif "https://schema.org/AdministrativeArea" in classes and country and country.iri != iri:
+    elif SCHEMA + "AdministrativeArea" in classes and country and country.iri != iri:
         loc["province"] = place["label"]
     return loc
 

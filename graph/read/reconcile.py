@@ -16,6 +16,7 @@ from graph.read.names import script_names
 from graph.read.query import select
 from graph.read.search import Hit, SearchIndex, normalize
 from graph.store import PerVersion
+from ontology.vocabulary import NAMESPACES
 
 __all__ = [
     "PROPERTIES",
@@ -34,6 +35,9 @@ __all__ = [
     "suggest_properties",
     "suggest_types",
 ]
+
+SCHEMA = NAMESPACES["schema"]
+ORG = NAMESPACES["org"]
 
 
 @dataclass(frozen=True)
@@ -79,12 +83,12 @@ TYPES: dict[str, RecType] = {
 
 #: What the kinds of the standard classes are, so that a type may also be given as a class IRI.
 _CLASS_TYPES = {
-    "https://schema.org/Person": "person",
-    "http://www.w3.org/ns/org#Organization": "organization",
-    "https://schema.org/Country": "country",
-    "https://schema.org/Place": "place",
-    "http://www.w3.org/ns/org#Post": "post",
-    "https://schema.org/Event": "meeting",
+    SCHEMA + "Person": "person",
+    ORG + "Organization": "organization",
+    SCHEMA + "Country": "country",
+    SCHEMA + "Place": "place",
+    ORG + "Post": "post",
+    SCHEMA + "Event": "meeting",
 }
 
 
