@@ -83,14 +83,34 @@ def test_a_trick_the_engine_reads_as_service_is_refused(name: str) -> None:
 
 @pytest.mark.server
 @pytest.mark.server
-def test_the_old_bypass_over_http_is_refused_and_nothing_connects(built: Path) -> None:
-    with listening() as (port, hits), serve(built) as base:
+def test_the_old_bypass_over_http_is_refused_and_nothing_connects(tmp_path: Path) -> None:
+    from graph.store import write_generation
+
+    root = tmp_path / "store"  # its own store: the server below takes writes
+    write_generation(root, b'<http://e/a> <http://e/p> "x" <http://e/g> .\n')
+    with listening() as (port, hits), serve(root, write_token="t") as base:
         for name in ("pn-local-esc", "less-than-comment", "glued-prefix"):
             query = SERVICE_TRICKS[name].format(port=port)
             r = httpx.post(f"{base}/sparql", data={"query": query}, timeout=30)
             assert r.status_code == 400, (name, r.text)
             assert "SERVICE" in r.json()["detail"]
+        # The LOAD and depth variants of the same trick.
+        load = "PREFIX ex: <http://e/>\nINSERT DATA { ex:a\\# ex:p 1 } ;\n"
+        load += f"LOAD <http://127.0.0.1:{port}/data.ttl>"
+        r = httpx.post(
+            f"{base}/sparql",
+            data={"update": load},
+            headers={"Authorization": "Bearer t"},
+            timeout=30,
+        )
+        assert r.status_code == 400 and "LOAD" in r.json()["detail"], r.text
+        deep = "{ " * 1500 + "}" * 1500
+        query = f"PREFIX ex: <http://e/>\nSELECT * {{ BIND(ex:a\\# AS ?z) {deep} }}"
+        r = httpx.post(f"{base}/sparql", data={"query": query}, timeout=30)
+        assert r.status_code == 400 and "nests" in r.json()["detail"], r.text
         assert hits == []
+        r = httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=30)
+        assert r.json()["boolean"] is True  # the server and its workers are still up
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,7 @@ class Generator:
     def __init__(self, seed: int) -> None:
         self.r = random.Random(seed)
         self.rdflib_safe = True
+        self.exotic = True
         self.serial = 0
 
     def choice(self, items: list[str]) -> str:
@@ -234,7 +235,7 @@ class Generator:
         form = self.r.randrange(4)
         if form == 0:  # "..."
             body = body.replace("\\", "\\\\").replace('"', '\\"')
-            if self.r.random() < 0.3:
+            if self.exotic and self.r.random() < 0.3:
                 body += "\\'"  # legal, and rdflib refuses it
                 self.rdflib_safe = False
             text = '"' + body + '"'
@@ -252,7 +253,7 @@ class Generator:
         r = self.r.random()
         if r < 0.3:
             text += "@" + self.choice(["service", "from", "load", "en-US", "SERVICE", "from-named"])
-        elif r < 0.35:
+        elif r < 0.35 and self.exotic:
             text += "@en--ltr"
             self.rdflib_safe = False
         elif r < 0.45:
@@ -287,6 +288,8 @@ class Generator:
                 "from",
             ]
         )
+        if not self.exotic:
+            local = local.replace("\\#", "\\-")
         return f"{prefix}:{local}"
 
     def var(self) -> str:
@@ -305,6 +308,8 @@ class Generator:
             if item == "_:b":
                 self.serial += 1
                 item += str(self.serial)  # one label per pattern: no label shared by groups
+            if item == "-2.5" and not self.exotic:
+                item = "-2"
             if item == "-2.5":
                 self.rdflib_safe = False  # rdflib fails on a negative decimal ("Not a number")
             return item, 1 if item.startswith(("[", "(")) else 0
@@ -336,7 +341,8 @@ class Generator:
             return self.string(), 0
         if r < 0.8:
             return self.pname(), 0
-        return self.var() + self.choice([" = 1", " != ex:a\\#", "&&true", " || ?s"]), 0
+        other = " != ex:a\\#" if self.exotic else " != ex:a\\-"
+        return self.var() + self.choice([" = 1", other, "&&true", " || ?s"]), 0
 
     def group(self, budget: list[int], service: list[bool]) -> tuple[str, int]:
         parts, deepest = [], 0
@@ -346,8 +352,19 @@ class Generator:
                 s, ds = self.term(0, budget)
                 o, do = self.term(0, budget)
                 p = self.choice([self.pname(), self.iri(), self.var(), "a"])
-                parts.append(f"{s}{self.ws()}{p}{self.ws()}{o} .")
-                deepest = max(deepest, ds, do)
+                extra = self.r.random() if self.exotic else 1.0
+                if extra < 0.06:  # SPARQL 1.2: a triple term as the object
+                    o, do = f"<<({self.ws()}?t{self.ws()}{self.pname()} {self.string()} )>>", 1
+                    self.rdflib_safe = False
+                elif extra < 0.12:  # a reified triple as the subject
+                    s, ds = f"<< ?r {self.pname()}{self.ws()}{self.string()} >>", 1
+                    self.rdflib_safe = False
+                annotation = ""
+                if self.exotic and self.r.random() < 0.05:  # an annotation on the triple
+                    annotation = f" {{|{self.ws()}{self.pname()} {self.string()} |}}"
+                    self.rdflib_safe = False
+                parts.append(f"{s}{self.ws()}{p}{self.ws()}{o}{annotation} .")
+                deepest = max(deepest, ds, do, 1 if annotation else 0)
             elif r < 0.5:
                 e, d = self.expression(budget)
                 parts.append(f"{self.kw('FILTER')}({e})")
@@ -393,6 +410,9 @@ class Generator:
 
     def query(self) -> Generated:
         self.rdflib_safe = True
+        # Half the queries without ``\#`` in prefixed names, which rdflib mishandles before a
+        # SERVICE (below): there rdflib judges the SERVICE too.
+        self.exotic = self.r.random() < 0.5
         budget, service = [self.r.randint(0, 6)], [False]
         body, depth = self.group(budget, service)
         head = self.choice(
@@ -411,6 +431,10 @@ class Generator:
             )
         where = self.choice([f" {self.kw('WHERE')}", ""])
         text = f"{self.PROLOGUE}{self.ws()}{head}{dataset}{where}{self.ws()}{body}{self.ws()}"
+        if service[0] and "\\#" in text:
+            # rdflib refuses a query with ``\#`` in a prefixed name before a SERVICE (the
+            # escape of issue 12 trips rdflib too): ``?s ex:a\# ?o . SERVICE ?x {}``.
+            self.rdflib_safe = False
         return Generated(text, False, service[0], False, depth, self.rdflib_safe)
 
     def update(self) -> Generated:
@@ -505,6 +529,6 @@ def test_a_hundred_generated_queries_read_as_the_parsers_read_them() -> None:
 @pytest.mark.fuzz
 def test_ten_thousand_generated_queries_read_as_the_parsers_read_them() -> None:
     counts = _check_generated(GENERATED, budget=TIME_BUDGET)
-    # About 880 with a SERVICE, 950 with a LOAD; two in three in syntax rdflib reads right.
-    assert counts["service"] > 500 and counts["load"] > 300 and counts["rdflib"] > 6000
+    # About 860 with a SERVICE, 1,000 with a LOAD, 7,800 in syntax rdflib reads right.
+    assert counts["service"] > 500 and counts["load"] > 300 and counts["rdflib"] > 7000
     print(f"generated: {counts}")
