@@ -389,3 +389,47 @@ def test_rdf_xml_billion_laughs_is_refused(tmp_path: Path, store: Path) -> None:
     )
     assert snapshot(store) == before
     assert_one_line_error(status, err, str(path))
+
+
+# Issue 13: the parsers recurse, so these crashed the process that parsed them (the server, or
+# `bilateral load` itself); and the DTD check read only the first 64 KB. Test data written here.
+DEEP = [
+    (
+        "deep.jsonld",
+        ('{"@id": "http://e/a", "http://e/p": ' * 10_000 + '"x"' + "}" * 10_000).encode(),
+        "the upload nests 10000 levels deep; the limit is 1000",
+    ),
+    (
+        "terms.ttl",
+        (
+            "<http://e/s> <http://e/p> "
+            + "<<( <http://e/a> <http://e/b> " * 20_000
+            + "<http://e/c>"
+            + " )>>" * 20_000
+            + " ."
+        ).encode(),
+        "the limit is 1000",
+    ),
+    (
+        "laughs-after-a-comment.rdf",
+        b"<!--"
+        + b"x" * 70_000
+        + b'-->\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        + b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        "RDF/XML with a DTD or entity declarations is not accepted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "problem"), DEEP, ids=[d[0] for d in DEEP])
+def test_load_refuses_deep_nesting_and_hidden_dtds(
+    name: str, body: bytes, problem: str, tmp_path: Path, store: Path
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(body)
+    before = snapshot(store)
+    status, err = run_bounded(
+        ["load", str(path), "--graph", "urn:hostile", "--store", str(store)], tmp_path
+    )
+    assert snapshot(store) == before
+    assert_one_line_error(status, err, str(path), problem)

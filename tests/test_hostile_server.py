@@ -345,3 +345,19 @@ def test_content_length_with_transfer_encoding_is_refused_and_the_connection_clo
     assert closed
     assert got.startswith(b"HTTP/1.1 400 ")
     assert got.count(b"HTTP/1.1 ") == 1  # the smuggled request was never answered
+
+
+def test_a_query_of_60000_nested_triple_terms_is_refused(server: tuple[str, Path]) -> None:
+    # Issue 13: the depth guard counted only { ( [, and this killed a worker.
+    n = 60_000
+    query = "ASK { ?s ?p " + "<<?a ?b " * n + "?c" + ">>" * n + " }"  # 600 KB
+    url, _ = server
+    r = httpx.post(
+        f"{url}/sparql",
+        content=query,
+        headers={"content-type": "application/sparql-query"},
+        timeout=60,
+    )
+    assert r.status_code == 400, r.text[:300]
+    assert "nests" in r.json()["detail"]
+    assert serving(url)

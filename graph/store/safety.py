@@ -27,7 +27,6 @@ __all__ = [
     "Token",
     "UnsafeQueryError",
     "check_query",
-    "check_rdf",
     "check_update",
     "declares_dataset",
     "mask",
@@ -502,26 +501,6 @@ def service_targets(text: str) -> list[str]:
         []
     """
     return read(text).services
-
-
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def check_rdf(data: bytes, media: str) -> None:
-    """Refuse RDF/XML that declares a DTD or entities: external entities read files or the
-    network, and nested internal ones expand to gigabytes ("billion laughs").
-
-    Raises:
-        UnsafeQueryError: with the reason.
-
-    Examples:
-        >>> check_rdf(b'<!DOCTYPE r [<!ENTITY a "aaaa">]><rdf:RDF/>', "application/rdf+xml")
-        Traceback (most recent call last):
-        ...
-        graph.store.safety.UnsafeQueryError: RDF/XML with a DTD or entity declarations ...
-    """
-    if "xml" in media and _DTD.search(data[:65536] if len(data) > 65536 else data):
-        raise UnsafeQueryError("RDF/XML with a DTD or entity declarations is not accepted")
 
 
 def declares_dataset(text: str) -> bool:
