@@ -226,8 +226,8 @@ class _Lexer:
                 self.clause = False
         self.prev = [*self.prev[-1:], tok]
 
-    def run(self) -> Iterator[Token]:
-        text, n, i = self.text, len(self.text), 0
+    def run(self, start: int = 0) -> Iterator[Token]:
+        text, n, i = self.text, len(self.text), start
         while i < n:
             c = text[i]
             if c in _WS:
@@ -392,7 +392,7 @@ def _glued(text: str, start: int, keyword: str, then: str) -> Token | None:
         if skip_silent:
             if not (ahead and ahead[0].text[:6].lower() == "silent"):
                 continue
-            pos += ahead[0].start + 6
+            pos = ahead[0].start + 6
             ahead = [t for t in _head(text, pos) if t.kind != "COMMENT"]
         if ahead and ahead[0].kind in _TARGETS:
             if not then:
@@ -404,7 +404,7 @@ def _glued(text: str, start: int, keyword: str, then: str) -> Token | None:
 
 def _head(text: str, pos: int, count: int = 3) -> list[Token]:
     out: list[Token] = []
-    for t in _Lexer(text[pos:]).run():
+    for t in _Lexer(text).run(pos):
         out.append(t)
         if len(out) >= count + 2:
             break
