@@ -18,6 +18,7 @@ from api.fastpath import SparqlFastPath
 from api.head import HeadAsGet
 from api.origin import TrustedOrigin
 from api.routes import (
+    assets,
     corpus,
     editor,
     entities,
@@ -28,6 +29,7 @@ from api.routes import (
     ontology,
     pages,
     reconcile,
+    relationship,
     resources,
     review,
     sparql,
@@ -147,6 +149,10 @@ def create_app(
         summary="A knowledge graph of bilateral cooperation; every fact with its evidence.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is our own page on Swagger UI from npm (api/routes/pages.py): FastAPI's loads
+        # it from a CDN, and ReDoc too.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     if store is not None:  # ready before the lifespan runs (ASGI test clients may skip it)
@@ -172,6 +178,8 @@ def create_app(
         TrustedOrigin, public_url=settings.public_url, trusted_proxies=settings.trusted_proxies
     )
     app.include_router(pages.router)
+    app.include_router(assets.router)
+    app.include_router(relationship.router)
     app.include_router(sparql.router)
     app.include_router(editor.router)
     app.include_router(entities.router)

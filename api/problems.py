@@ -1,21 +1,27 @@
-"""Errors as RFC 9457 problem details (``application/problem+json``)."""
+"""Errors as RFC 9457 problem details (``application/problem+json``) for clients, and as HTML
+pages with the problem, the names nearest to a wrong one and a way home for browsers."""
 
 from __future__ import annotations
 
+import logging
+import re
 import warnings
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from graph.store import StoreError
 
-__all__ = ["Problem", "install", "problem_for", "problem_response"]
+__all__ = ["Problem", "install", "nearest_names", "problem_for", "problem_response", "wants_html"]
+
+log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -42,26 +48,81 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
+def wants_html(request: Request) -> bool:
+    """Whether the client is a browser asking for a page: it accepts ``text/html`` ahead of
+    JSON (a script that asks for JSON, or says nothing, gets the problem document)."""
+    accept = request.headers.get("accept", "").lower()
+    html = accept.find("text/html")
+    if html < 0:
+        return False
+    json = min(
+        (i for i in (accept.find("json"), accept.find("sparql-results")) if i >= 0), default=-1
+    )
+    return json < 0 or html < json
+
+
+_WORDS = re.compile(r"[^\w]+")
+
+
+def nearest_names(request: Request, limit: int = 5) -> list[dict[str, str]]:
+    """Entities whose names are nearest to what the path (or its ``q``, ``id``, ``from`` and
+    ``to`` parameters) asked for: ``[{"href", "label", "kind"}]``, best first; empty when
+    there is nothing like it or no search index to ask."""
+    index = getattr(request.app.state, "search", None)
+    settings = getattr(request.app.state, "settings", None)
+    if index is None or settings is None:
+        return []
+    asked = [v for k in ("q", "id", "from", "to") if (v := request.query_params.get(k))]
+    segment = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
+    if not asked and segment:
+        asked = [segment.rsplit(".", 1)[0]]
+    found: dict[str, dict[str, str]] = {}
+    prefix = f"{settings.base_iri}id/"
+    for text in asked:
+        words = " ".join(w for w in _WORDS.split(text[:200]) if w)
+        if not words:
+            continue
+        try:
+            hits = index.search(words, limit=limit)
+        except Exception as exc:  # no store built, an engine away: the page still answers
+            log.info("no suggestions for %r: %s", words, exc)
+            return []
+        for h in hits:
+            if h.score >= 60 and h.iri.startswith(prefix):
+                found.setdefault(
+                    h.iri, {"href": f"/id/{h.iri[len(prefix) :]}", "label": h.label, "kind": h.kind}
+                )
+    return list(found.values())[:limit]
+
+
 def problem_response(
     request: Request,
     status: int,
     detail: str,
     title: str | None = None,
     headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """A problem document for this request."""
-    return JSONResponse(
-        {
-            "type": "about:blank",
-            "title": title or _phrase(status),
-            "status": status,
-            "detail": detail,
-            "instance": request.url.path,
-        },
-        status_code=status,
-        media_type=MEDIA_TYPE,
-        headers=headers,
-    )
+) -> Response:
+    """A problem document for this request; for a browser, a page that says the same, with
+    the names nearest to a wrong one and a link home."""
+    body = {
+        "type": "about:blank",
+        "title": title or _phrase(status),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if wants_html(request) and request.method in {"GET", "HEAD"}:
+        from api.templating import templates  # here: the JSON path must not need Jinja
+
+        suggestions = nearest_names(request) if status in {400, 404, 422} else []
+        return templates.TemplateResponse(
+            request,
+            "problem.html",
+            {"problem": body, "suggestions": suggestions},
+            status_code=status,
+            headers=dict(headers or {}),
+        )
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 PROBLEM_SCHEMA = {
@@ -117,7 +178,7 @@ def openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def problem_for(request: Request, exc: Exception) -> JSONResponse | None:
+def problem_for(request: Request, exc: Exception) -> Response | None:
     """The problem document for an HTTP error or an unavailable store (``None`` for any other
     exception): what the app's exception handlers answer, for routes and the SPARQL hot path
     (``api/fastpath.py``) alike."""
@@ -136,19 +197,19 @@ def install(app: FastAPI) -> None:
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(HTTPException)
-    async def http_problem(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_problem(request: Request, exc: HTTPException) -> Response:
         answer = problem_for(request, exc)
         assert answer is not None
         return answer
 
     @app.exception_handler(StoreError)
-    async def store_unavailable(request: Request, exc: StoreError) -> JSONResponse:
+    async def store_unavailable(request: Request, exc: StoreError) -> Response:
         answer = problem_for(request, exc)
         assert answer is not None
         return answer
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         detail = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )

@@ -32,8 +32,8 @@ _INLINE = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _HANDLER = re.compile(r'\son[a-z]+="([^"]*)"')
 #: Handlers the npm scripts set: CodeMirror (in YASGUI) tests for ``oncopy`` support this way.
 LIBRARY_HANDLERS = ("return;",)
-#: Paths whose pages come from elsewhere (FastAPI's Swagger UI and ReDoc load a CDN's files).
-UNGOVERNED = ("/docs", "/redoc")
+#: Paths whose pages come from elsewhere: none (/docs serves Swagger UI from npm itself).
+UNGOVERNED: tuple[str, ...] = ()
 
 
 def _hash(text: str) -> str:

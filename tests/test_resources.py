@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import html as html_text
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -315,11 +316,17 @@ def test_head_answers_like_get(client: TestClient) -> None:
     ],
 )
 def test_an_iri_without_triples_is_a_404_problem(client: TestClient, url: str, iri: str) -> None:
-    r = client.get(url, headers={"accept": "text/html"})
+    r = client.get(url, headers={"accept": "application/json"})
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["detail"] == f"nothing is known about <{iri}>: no triple has it as subject"
     assert r.json()["instance"] == url.replace("%20", " ")
+    # A browser gets a page that says the same, with a way home.
+    page = client.get(url, headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 404
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert html_text.escape(f"nothing is known about <{iri}>", quote=True) in page.text
+    assert '<a id="home" href="/">' in page.text
 
 
 def test_nothing_acceptable_is_406(client: TestClient) -> None:

@@ -1,4 +1,5 @@
-"""The landing page: what the graph holds, as HTML and as its JSON twin."""
+"""The landing page (what the graph holds, as HTML and as its JSON twin) and /docs, the API
+browser (Swagger UI from npm, served by the app) on the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import SummaryDep
+from api.deps import ProjectionDep, StoreDep, SummaryDep
+from api.routes.assets import library_path
 from api.templating import templates
+from graph.read.canvas import main_pair
+from graph.read.pages import iso_codes
 
 __all__ = ["router"]
 
@@ -20,8 +24,21 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _index(summary: SummaryDep) -> dict[str, Any]:
+def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> dict[str, Any]:
     view = dict(summary.get())
+    # The relationship the graph says most about comes first: its page and its timeline.
+    pair = main_pair(projection.graph())
+    codes = iso_codes(store, pair) if pair else []
+    if pair and all(codes):
+        G = projection.graph()  # noqa: N806 (networkx style)
+        view["pair"] = {
+            "label": " – ".join(str(G.nodes[c]["label"]) for c in pair),
+            "page": f"/pair/{codes[0]}-{codes[1]}",
+            "timeline": f"/timeline?countries={codes[0]},{codes[1]}",
+            "explore": "/explore",
+        }
+    else:
+        view["pair"] = None
     view["links"] = {
         "json": "/index.json",
         "explore": "/explore",
@@ -35,9 +52,11 @@ def _index(summary: SummaryDep) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse, summary="Landing page")
-def index(request: Request, summary: SummaryDep) -> Response:
+def index(
+    request: Request, summary: SummaryDep, projection: ProjectionDep, store: StoreDep
+) -> Response:
     """What the graph holds. Ask for ``application/json`` (or ``/index.json``) for the twin."""
-    view = _index(summary)
+    view = _index(summary, projection, store)
     if _wants_json(request):
         return JSONResponse(view)
     return templates.TemplateResponse(
@@ -49,6 +68,20 @@ def index(request: Request, summary: SummaryDep) -> Response:
 
 
 @router.get("/index.json", summary="Landing page (JSON)")
-def index_json(summary: SummaryDep) -> dict[str, Any]:
-    """The landing page's view model: counts by kind, acts by status, sources, layers."""
-    return _index(summary)
+def index_json(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> dict[str, Any]:
+    """The landing page's view model: the pair it leads with, counts by kind, acts by status,
+    sources, layers."""
+    return _index(summary, projection, store)
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def docs(request: Request) -> Response:
+    """The API browser: Swagger UI (npm swagger-ui-dist, served by this app, nothing from a
+    CDN) on ``/openapi.json``, its JSON twin."""
+    installed = all(library_path(n).is_file() for n in ("swagger-ui.css", "swagger-ui-bundle.js"))
+    return templates.TemplateResponse(
+        request,
+        "docs.html",
+        {"installed": installed},
+        headers={"Link": '</openapi.json>; rel="alternate"; type="application/json"'},
+    )

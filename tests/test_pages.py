@@ -1,0 +1,231 @@
+"""The reading pages: a country pair, its timeline, the ontology, /docs offline, problem pages
+for browsers, the SPARQL editor's new tabs and errors; over HTTP and in chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from server import serve
+
+from api.app import create_app
+from api.config import Settings
+from graph.store import OxigraphStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCRIPT = ROOT / "tests/browser/pages.mjs"
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.fixture(scope="module")
+def app(store: OxigraphStore) -> FastAPI:
+    return create_app(Settings(), store=store)
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+# ---- over HTTP ------------------------------------------------------------------------------
+
+
+def test_landing_page_leads_with_the_pair(client: TestClient) -> None:
+    html = client.get("/", headers=BROWSER).text
+    assert '<a id="pair-link" href="/pair/KH-KR">Cambodia – South Korea</a>' in html
+    assert client.get("/index.json").json()["pair"] == {
+        "label": "Cambodia – South Korea",
+        "page": "/pair/KH-KR",
+        "timeline": "/timeline?countries=KH,KR",
+        "explore": "/explore",
+    }
+
+
+def test_pair_page_and_its_json_twin(client: TestClient) -> None:
+    r = client.get("/pair/KH-KR", headers=BROWSER)
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert r.headers["link"] == '</api/pairs/KH-KR>; rel="alternate"; type="application/json"'
+    assert 'href="/timeline?countries=KH,KR&amp;status=requested">3</a>' in r.text
+    assert 'href="/id/person/heng-sour">Heng Sour</a>' in r.text
+    twin = client.get("/pair/KH-KR", headers={"accept": "application/json"}).json()
+    assert twin == client.get("/api/pairs/KH-KR").json()
+    assert twin["counts"]["by_status"]["requested"] == 3
+    # Every number in the tables is a link.
+    cells = re.findall(r'<td class="n">(.*?)</td>', r.text)
+    assert cells and all(c.startswith("<a href=") for c in cells)
+    assert client.get("/pair/KH", headers=BROWSER).status_code == 404
+
+
+def test_timeline_page_carries_the_widget_data_and_human_dates(client: TestClient) -> None:
+    r = client.get("/timeline", params={"countries": "KH,KR"}, headers=BROWSER)
+    assert r.status_code == 200
+    found = re.search(
+        r'<script id="timeline-config" type="application/json">(.*?)</script>', r.text
+    )
+    assert found
+    config = json.loads(found.group(1))
+    assert [g["id"] for g in config["groups"]] == ["meeting", "agreement", "proposal", "request"]
+    starts = {i["id"]: (i["start"], i["type"]) for i in config["items"]}
+    assert starts["meeting/meeting-heng-sour-lee-jung-sik-march-8"] == ("2024-03-08", "box")
+    contents = [i["content"] for i in config["items"] if i["group"] == "request"]
+    assert len(set(contents)) == len(contents) == 3
+    assert {i["id"] for i in config["undated"]} >= {"act/lee-pledges-cooperation-key-areas"}
+    assert "8 March 2024, year inferred" in r.text
+    assert "2024?-03-08" not in r.text.split('<script id="timeline-config"')[0]
+    twin = client.get("/timeline", params={"countries": "KH,KR"}).json()
+    assert twin == client.get("/api/timeline", params={"countries": "KH,KR"}).json()
+
+
+def test_ontology_is_turtle_for_clients_and_a_page_for_browsers(client: TestClient) -> None:
+    turtle = client.get("/ontology")
+    assert turtle.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert "bkg:CooperationAct a owl:Class" in turtle.text
+    assert client.get("/ontology.ttl").text == turtle.text
+    page = client.get("/ontology", headers=BROWSER)
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<dt id="bkg-CooperationAct">cooperation act <code>bkg:CooperationAct</code></dt>' in (
+        page.text
+    )
+    data = client.get("/ontology.json").json()
+    assert client.get("/ontology", headers={"accept": "application/json"}).json() == data
+    statuses = next(s for s in data["schemes"] if s["curie"] == "status:scheme")
+    assert {c["notation"] for c in statuses["concepts"]} >= {"requested", "agreed"}
+
+
+def test_docs_serve_swagger_ui_from_this_server(client: TestClient) -> None:
+    r = client.get("/docs", headers=BROWSER)
+    assert r.status_code == 200
+    assert '<script src="/static/npm/swagger-ui-bundle.js"></script>' in r.text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", r.text), "nothing from elsewhere"
+    assert "content-security-policy" in r.headers
+    bundle = client.get("/static/npm/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and bundle.headers["content-type"].startswith(
+        "text/javascript"
+    )
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/static/npm/package.json").status_code == 404
+
+
+def test_browsers_get_a_problem_page_with_the_nearest_names_clients_json(
+    client: TestClient,
+) -> None:
+    page = client.get("/id/person/heng-suor", headers=BROWSER)
+    assert page.status_code == 404
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<li><a href="/id/person/heng-sour">Heng Sour</a>' in page.text
+    assert '<a id="home" href="/">' in page.text
+    bad = client.get("/api/acts", params={"limit": "lots"}, headers=BROWSER)
+    assert bad.status_code == 422 and "limit" in bad.text and 'id="home"' in bad.text
+    problem = client.get("/id/person/heng-suor", headers={"accept": "application/json"})
+    assert problem.headers["content-type"] == "application/problem+json"
+    assert problem.json()["status"] == 404
+    assert client.get("/api/entities/nobody").headers["content-type"] == (
+        "application/problem+json"
+    )
+
+
+# ---- in chromium ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run of tests/browser/pages.mjs against a real ``bilateral serve``; its report."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no node for the browser test: apt-get install nodejs npm")
+    for package in ("playwright-core", "vis-timeline", "swagger-ui-dist"):
+        if not (ROOT / "node_modules" / package).is_dir():
+            pytest.skip(f"no node_modules/{package}: run `make setup` (npm ci)")
+    out = tmp_path_factory.mktemp("pages")
+    with serve(built) as base:
+        done = subprocess.run(
+            [node, str(SCRIPT), base, str(out)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
+    assert done.stdout, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert done.returncode == 0 and "error" not in result, (result.get("error"), done.stderr)
+    result["out"] = str(out)
+    return result
+
+
+@pytest.mark.browser
+def test_pair_page_in_the_browser(report: dict[str, Any]) -> None:
+    assert report["landingPair"] == {"text": "Cambodia – South Korea", "href": "/pair/KH-KR"}
+    pair = report["pair"]
+    assert pair["url"].endswith("/pair/KH-KR") and pair["title"] == "Cambodia – South Korea"
+    assert pair["lede"].startswith("2 meetings and 10 cooperation acts, reported by 1 source.")
+    assert pair["marks"] == 8
+    assert ["requested", "3", "/timeline?countries=KH,KR&status=requested"] in pair["byStatus"]
+    assert pair["people"][0] == [
+        "Heng Sour",
+        "/id/person/heng-sour",
+        "/timeline?countries=KH,KR&participant=person%2Fheng-sour",
+    ]
+    assert pair["unlinkedNumbers"] == []
+
+
+@pytest.mark.browser
+def test_timeline_page_in_the_browser(report: dict[str, Any]) -> None:
+    requested = report["timelineRequested"]
+    assert requested["title"] == "Cambodia – South Korea: timeline"
+    assert requested["rows"] == ["requested"] * 3
+    assert len(requested["onAxis"]) == 3
+    full = report["timeline"]
+    assert full["shown"] == "12 of 12 shown"
+    assert len(full["onAxis"]) == 8
+    assert full["groups"] == ["meeting", "agreement", "proposal", "request"]
+    requests = [t for t in full["itemTexts"] if t.startswith("Request by Heng Sour")]
+    assert len(requests) == len(set(requests)) == 3
+    assert all(t.endswith("· requested") for t in requests)
+    assert "8 March 2024, year inferred" in full["whens"] and "undated" in full["whens"]
+    assert "meeting" not in report["timelineNoMeetings"]["rows"]
+    assert len(report["timelineNoMeetings"]["onAxis"]) == 6
+
+
+@pytest.mark.browser
+def test_ontology_docs_and_problem_pages_in_the_browser(report: dict[str, Any]) -> None:
+    onto = report["ontology"]
+    assert onto["title"] == "bilateral-kg: the vocabulary of bilateral cooperation"
+    assert onto["act"].startswith("Something an actor does about cooperation")
+    assert onto["classes"] >= 15 and onto["properties"] >= 40
+    assert report["docs"]["operations"] > 30
+    assert report["docs"]["title"].startswith("bilateral-kg")
+    problem = report["problem"]
+    assert problem["status"] == 404 and problem["contentType"].startswith("text/html")
+    assert problem["title"] == "404 Not Found"
+    assert problem["suggestions"][0] == ["Heng Sour", "/id/person/heng-sour"]
+    assert problem["home"] == "/"
+
+
+@pytest.mark.browser
+def test_editor_new_tab_has_prefixes_and_errors_read_plainly(report: dict[str, Any]) -> None:
+    assert report["newTab"].startswith("PREFIX ")
+    assert "PREFIX bkg: <https://bilateral-kg.example/ontology#>" in report["newTab"]
+    text = report["queryProblem"]
+    assert text.startswith("400 ")
+    assert "{" not in text.split("\n", 1)[0], "the reason, not raw JSON"
+
+
+@pytest.mark.browser
+def test_pages_load_nothing_from_elsewhere_and_fit_the_screen(report: dict[str, Any]) -> None:
+    assert report["foreignRequests"] == []
+    assert report["consoleErrors"] == []
+    assert report["failedRequests"] == []
+    for name in ("landing.png", "pair.png", "timeline.png", "ontology.png", "docs.png"):
+        assert (Path(report["out"]) / name).is_file()
