@@ -43,6 +43,8 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def test_landing_page_leads_with_the_pair(client: TestClient) -> None:
     html = client.get("/", headers=BROWSER).text
     assert '<a id="pair-link" href="/pair/KH-KR">Cambodia – South Korea</a>' in html
+    assert '<a href="/timeline?status=requested">3</a>' in html
+    assert '<a href="/timeline?kinds=meeting">2</a>' in html
     assert client.get("/index.json").json()["pair"] == {
         "label": "Cambodia – South Korea",
         "page": "/pair/KH-KR",
@@ -64,6 +66,17 @@ def test_pair_page_and_its_json_twin(client: TestClient) -> None:
     cells = re.findall(r'<td class="n">(.*?)</td>', r.text)
     assert cells and all(c.startswith("<a href=") for c in cells)
     assert client.get("/pair/KH", headers=BROWSER).status_code == 404
+
+
+def test_timeline_of_a_status_lists_as_many_acts_as_the_landing_page_counts(
+    client: TestClient,
+) -> None:
+    counts = client.get("/index.json").json()["acts_by_status"]
+    html = client.get("/timeline", headers=BROWSER).text
+    # The timeline names a status by its notation ("under-examination"), the summary by its
+    # label ("under examination").
+    for status, n in counts.items():
+        assert html.count(f'data-status="{status.replace(" ", "-")}"') == n, status
 
 
 def test_timeline_page_carries_the_widget_data_and_human_dates(client: TestClient) -> None:
@@ -175,7 +188,7 @@ def test_pair_page_in_the_browser(report: dict[str, Any]) -> None:
     assert pair["people"][0] == [
         "Heng Sour",
         "/id/person/heng-sour",
-        "/timeline?countries=KH,KR&participant=person%2Fheng-sour",
+        "/timeline?countries=KH,KR&participant=person/heng-sour",
     ]
     assert pair["unlinkedNumbers"] == []
 

@@ -21,6 +21,7 @@ from conftest import ROOT, SEEDS
 from rdflib import Dataset, Literal, URIRef
 from server import bilateral, serve
 
+from api.routes import explorer
 from api.security import content_security_policy
 from graph.read.ids import local_href
 
@@ -319,7 +320,7 @@ def pages(client: httpx.Client) -> list[str]:
 
 #: Scripts the templates load or hold; anything else on a page came from the data.
 SCRIPT_SOURCES = {
-    "/static/explorer/cytoscape.min.js",
+    *(f"/static/explorer/{name}" for name in explorer.LIBRARIES),
     "/static/explorer/explorer.js",
     "/static/yasgui/yasgui.min.js",
 }

@@ -39,6 +39,12 @@ def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> d
         }
     else:
         view["pair"] = None
+    # Counts that have a page to show what they count link to it.
+    view["count_links"] = {
+        "meetings": "/timeline?kinds=meeting",
+        "cooperation acts": "/timeline",
+        "statistics": "/api/series",
+    }
     view["links"] = {
         "json": "/index.json",
         "explore": "/explore",

@@ -117,7 +117,7 @@ def timeline_page(
                 "statuses": split(status),
                 "participant": participant,
             },
-            "kinds": [g["id"] for g in widget["groups"]],
+            "kinds": list(dict.fromkeys(i["kind"] for i in items)),
             "statuses": statuses,
             "codes": codes,
             "twin": twin,
