@@ -478,8 +478,10 @@ class ProcessExecutor(Executor):
     ``max_workers``, so a worker is always left for the rest), and at most
     ``heavy_per_client`` of one client. A query that turns heavy past either limit is stopped
     at once with a 503 and ``Retry-After``. A client with a heavy query running, or one that
-    ended less than ``cooldown`` seconds ago, may not take the last free worker. Writes
-    (updates and uploads, which need the write token) keep the time limit alone.
+    ended less than ``cooldown`` seconds ago, may not take the last free worker (with its
+    writes neither), and waits ``queue_wait`` seconds for a worker; other clients wait up to
+    10 s. Writes (updates and uploads, which need the write token) never count as heavy: they
+    keep the time limit alone.
     """
 
     def __init__(
@@ -671,7 +673,11 @@ class ProcessExecutor(Executor):
         """Wait for a share of the pool, or say why there is none."""
         now = time.monotonic()
         with self._admit:
-            deadline = now + self.queue_wait
+            # A client that runs no heavy query waits longer (its queries are quick, and it
+            # never waits behind heavy ones for more than one worker's share); a suspect one
+            # gets its 503 after ``queue_wait``.
+            patient = max(self.queue_wait, min(job.timeout, 10.0))
+            deadline = now + (self.queue_wait if self._suspect(job.client, now) else patient)
             while True:
                 # The last worker is kept for clients that run no heavy query: when the
                 # pool is nearly full, a suspect client waits while fewer than two workers
@@ -679,7 +685,8 @@ class ProcessExecutor(Executor):
                 # the reserve is warm when a cheap query comes. Asked again at every turn:
                 # the client may have turned suspect while it waited.
                 now = time.monotonic()
-                reserve = not job.writes and self.max_workers > 1 and self._suspect(job.client, now)
+                # Writes too: a token holder running heavy queries keeps to the same share.
+                reserve = self.max_workers > 1 and self._suspect(job.client, now)
                 limit = self.max_workers - (1 if reserve else 0)
                 short = self._idle.qsize() < 2 and self._busy >= self.max_workers - 2
                 if self._busy < limit and not (reserve and short):
