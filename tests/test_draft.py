@@ -20,6 +20,8 @@ from graph.build.draft.text import MAX_BYTES
 from graph.build.iris import Iris
 from graph.build.pipeline import compile_seeds
 from graph.build.sheets import SeedError, load_seeds
+from graph.read.lookup import select
+from graph.store import memory_store
 
 TESTS = Path(__file__).resolve().parent / "draft"
 HELD_OUT = TESTS / "heldout-vn-jp-farming.txt"
@@ -102,6 +104,19 @@ def test_an_abbreviation_the_text_defines_becomes_an_alias() -> None:
         "government-organization",
         ["KLES"],
     )
+
+
+def test_an_abbreviation_for_a_register_entity_is_proposed_as_its_alias() -> None:
+    known = [Known("kles", "government-organization", "Korea Labour Employment Service")]
+    text = "The Korea Labour Employment Service (KLES) met Vietnam. Later KLES asked Vietnam."
+    draft = Drafter(known).draft(text, Source("t"))
+    assert [m.entity for m in draft.mentions if m.text == "KLES"] == ["kles", "kles"]
+    assert [(a.entity, a.alias) for a in draft.new_aliases] == [("kles", "KLES")]
+    assert all(e.id != "kles" for e in draft.new_entities)
+    assert draft.to_json()["new_aliases"][0]["alias"] == "KLES"
+    # An abbreviation the register already has is not proposed again.
+    known = [Known("kles", "government-organization", "Korea Labour Employment Service", ("KLES",))]
+    assert Drafter(known).draft(text, Source("t")).new_aliases == []
 
 
 def test_new_entities_with_types_and_pycountry_codes(known: list[Known]) -> None:
@@ -207,36 +222,46 @@ def test_a_hope_is_no_pledge(seed_draft: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "qualifier", "value", "upper", "currency"),
+    ("text", "fields"),
     [
         (
             "Trade reached more than 3.5 billion US dollars in 2023.",
-            "lower-bound",
-            3500000000,
-            None,
-            "USD",
+            {"qualifier": "more-than", "value": 3500000000, "range": None, "currency": "USD"},
         ),
         (
             "The bridge will cost between 40 and 50 million US dollars.",
-            "range",
-            40000000,
-            50000000,
-            "USD",
+            {"qualifier": None, "value": None, "range": [40000000, 50000000], "currency": "USD"},
         ),
-        ("About 2,300 trucks cross the bridge every day.", "approximate", 2300, None, None),
+        (
+            "About 2,300 trucks cross the bridge every day.",
+            {"qualifier": "about", "value": 2300, "range": None, "currency": None},
+        ),
+        (
+            "They sent home 500 to 600 million US dollars a year.",
+            {
+                "qualifier": None,
+                "value": None,
+                "range": [500000000, 600000000],
+                "unit": "money",
+                "currency": "USD",
+                "per": "year",
+                "as_written": "500 to 600 million US dollars a year",
+            },
+        ),
+        (
+            "At least 1,200 workers were employed there.",
+            {"qualifier": "at-least", "value": 1200, "as_written": "At least 1,200"},
+        ),
+        (
+            "Fewer than 300 workers were employed there.",
+            {"qualifier": "fewer-than", "value": 300, "per": None},
+        ),
     ],
 )
-def test_counts_keep_their_qualifiers_and_currency(
-    text: str, qualifier: str, value: int, upper: int | None, currency: str | None
-) -> None:
+def test_counts_keep_their_qualifiers_and_currency(text: str, fields: dict[str, Any]) -> None:
+    """The details carry the sheet's observation fields (seeds/README.md), never flattened."""
     (fact,) = [f for f in Drafter([]).draft(text, Source("t")).facts if f.kind == "observation"]
-    d = fact.details
-    assert (d["qualifier"], d["value"], d.get("upper"), d["currency"]) == (
-        qualifier,
-        value,
-        upper,
-        currency,
-    )
+    assert {k: fact.details.get(k) for k in fields} == fields
 
 
 def test_the_draft_is_deterministic(known: list[Known]) -> None:
@@ -508,3 +533,79 @@ def test_a_marked_entity_is_no_entity_yet(seeds: Path, capsys: pytest.CaptureFix
     accept(seeds / "entities" / "drafted-note.yaml")
     register, _ = load_seeds(seeds)
     assert register.entities["kenji-morita"].type == "person"
+
+
+# Test data written for this test, not a real source.
+NUMBERS = (
+    "More than 60,000 Cambodians were working in South Korea in 2024. In 2024 they sent home "
+    "500 to 600 million US dollars a year, the ministry said. The Gyeongsangbuk-do Provincial "
+    "Government (GPG) welcomed them.\n"
+)
+
+
+def test_drafted_numbers_build_qualified(seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = seeds.parent / "numbers.txt"
+    text.write_text(NUMBERS, "utf-8")
+    assert run(capsys, "draft", str(text), "--id", "nums", "--seeds", str(seeds), "--write")[0] == 0
+    sheet = seeds / "facts" / "nums.yaml"
+    data = yaml.safe_load(sheet.read_text("utf-8"))
+    drafted = [f for f in data["facts"] if f["kind"] == "observation"]
+    assert [
+        {k: f.get(k) for k in ("value", "range", "qualifier", "unit", "currency", "per")}
+        for f in drafted
+    ] == [
+        {"value": 60000, "range": None, "qualifier": "more-than", "unit": "persons",
+         "currency": None, "per": None},
+        {"value": None, "range": [500000000, 600000000], "qualifier": None, "unit": "money",
+         "currency": "USD", "per": "year"},
+    ]  # fmt: skip
+    assert [f["as_written"] for f in drafted] == [
+        "More than 60,000",
+        "500 to 600 million US dollars a year",
+    ]
+    # The reviewer completes what the text does not say, and accepts the observations only.
+    for f in drafted:
+        del f["review"]
+        f |= {"dataset": "cambodian-workers-in-south-korea", "origin": "cambodia"}
+        f |= {"destination": "south-korea", "population": f["population"] or "money sent home"}
+    data["facts"] = drafted
+    data["mentions"] = []
+    sheet.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    compiled = compile_seeds(seeds, Iris("https://bilateral-kg.example/"))
+    assert compiled.violations == []
+    rows = select(
+        memory_store(compiled.nquads),
+        """SELECT ?obs ?exact ?min ?max ?qualifier ?currency ?per WHERE {
+            ?obs a qb:Observation ; bkg:asWritten ?words .
+            OPTIONAL { ?obs sdmxm:obsValue ?exact } OPTIONAL { ?obs schema:minValue ?min }
+            OPTIONAL { ?obs schema:maxValue ?max } OPTIONAL { ?obs bkg:valueQualifier ?qualifier }
+            OPTIONAL { ?obs schema:currency ?currency } OPTIONAL { ?obs bkg:per ?per }
+        } ORDER BY ?min""",
+    )
+    got = [
+        (r["obs"].rsplit("/", 1)[-1], r["exact"], r["min"], r["max"], r["qualifier"], r["currency"],
+         r["per"])
+        for r in rows
+    ]  # fmt: skip
+    ids = [f["id"] for f in drafted]
+    assert got == [
+        (ids[0], None, 60000, None, "more-than", None, None),
+        (ids[1], None, 500000000, 600000000, "range", "USD", "year"),
+    ]
+
+
+def test_an_abbreviation_for_a_register_entity_is_written_as_an_alias_proposal(
+    seeds: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = seeds.parent / "numbers.txt"
+    text.write_text(NUMBERS, "utf-8")
+    assert run(capsys, "draft", str(text), "--id", "nums", "--seeds", str(seeds), "--write")[0] == 0
+    proposals = seeds / "entities" / "drafted-nums.yaml"
+    aliases = yaml.safe_load(proposals.read_text("utf-8"))["aliases"]
+    assert [(a["entity"], a["alias"]) for a in aliases] == [("gyeongsangbuk-do-government", "GPG")]
+    assert "abbreviation the text defines" in aliases[0]["review"]["reason"]
+    register, _ = load_seeds(seeds)  # still marked: not in the register
+    assert "GPG" not in register.entities["gyeongsangbuk-do-government"].aliases
+    accept(proposals)
+    register, _ = load_seeds(seeds)
+    assert "GPG" in register.entities["gyeongsangbuk-do-government"].aliases

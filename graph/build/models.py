@@ -150,8 +150,16 @@ class Entity(_Model):
         return ENTITY_TYPES[self.type]
 
 
+class AliasProposal(_Model):
+    """Another name for an entity already in the register (e.g. an abbreviation a text defines)."""
+
+    entity: Slug
+    alias: Annotated[str, Field(min_length=1)]
+
+
 class _RegisterFile(_Model):
     entities: list[Entity]
+    aliases: list[AliasProposal] = []
 
 
 class Evidence(_Model):

@@ -17,7 +17,7 @@ __all__ = ["MARK", "Pending", "pending_items", "set_aside"]
 #: The key that marks an item as awaiting review.
 MARK = "review"
 #: The lists whose items may be marked, in sheets and in register files.
-SECTIONS = ("mentions", "facts", "entities")
+SECTIONS = ("mentions", "facts", "entities", "aliases")
 
 Loc = tuple[str | int, ...]
 
@@ -48,7 +48,7 @@ def _label(section: str, index: int, item: dict[str, Any]) -> str:
     ident = item.get("id")
     if ident is not None:
         return f"{section}[{index}] ({ident})"
-    text = item.get("text")
+    text = item.get("text", item.get("alias"))
     return f"{section}[{index}] ({text!r})" if text is not None else f"{section}[{index}]"
 
 

@@ -22,6 +22,7 @@ from graph.build.models import (
     ORG_TYPES,
     PLACE_TYPES,
     RELATIONS,
+    AliasProposal,
     AnyFact,
     Entity,
     Evidence,
@@ -91,6 +92,7 @@ def load_register(paths: Iterable[Path], root: Path | None = None) -> Register:
     where: dict[str, tuple[str, int | None]] = {}
     problems: list[SeedProblem] = []
     pending: list[Pending] = []
+    extra: list[tuple[AliasProposal, str, int | None]] = []
     for path in paths:
         display = _display(path, root)
         try:
@@ -130,6 +132,21 @@ def load_register(paths: Iterable[Path], root: Path | None = None) -> Register:
                 )
             entities[entity.id] = entity
             where[entity.id] = (display, line)
+        extra.extend((a, display, lines.get(("aliases", i))) for i, a in enumerate(parsed.aliases))
+    for proposal, display, line in extra:  # aliases of entities declared in any file
+        known = entities.get(proposal.entity)
+        if known is None:
+            problems.append(
+                SeedProblem(
+                    file=display,
+                    line=line,
+                    message=f"an alias for unknown entity {proposal.entity!r}",
+                )
+            )
+        elif proposal.alias != known.name and proposal.alias not in known.aliases:
+            entities[known.id] = known.model_copy(
+                update={"aliases": [*known.aliases, proposal.alias]}
+            )
     if problems:
         raise SeedError(problems)
     return Register(entities=entities, lines=where, pending=pending)

@@ -103,7 +103,9 @@ class Drafter:
         ]
         for fact in facts.facts:
             fact.details.pop("content_start", None)
-        return Draft(source, text, spans, mentions, new, dates, list(facts.facts))
+        return Draft(
+            source, text, spans, mentions, new, dates, list(facts.facts), linker.new_aliases
+        )
 
 
 def known_from_register(entities: Iterable[object]) -> list[Known]:

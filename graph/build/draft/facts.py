@@ -604,28 +604,44 @@ class Facts:
             before = self.text[max(c.start, a - 30) : a].lower()
             after = self.text[b : min(c.end, b + 60)]
             qualifier, high = None, None
+            begin = a  # where the number's own words begin: its qualifier, if any
             for words, kind in sorted(self.lex.qualifiers.items(), key=lambda kv: -len(kv[0])):
-                if re.search(r"\b" + r"\s+".join(words) + r"\s+$", before):
+                said = re.search(r"\b" + r"\s+".join(words) + r"\s+$", before)
+                if said:
                     qualifier = kind
+                    begin = a - len(before) + said.start()
                     break
             rng = re.match(
                 r"\s+(?:and|to|-|–)\s+(\d[\d,.]*)(?:\s+(thousand|million|billion))?", after
             )
-            if rng and (re.search(r"\bbetween\s+$", before) or re.match(r"\s*(?:-|–)", after)):
+            between = re.search(r"\bbetween\s+$", before)
+            if rng and (
+                between
+                or re.match(r"\s*(?:-|–)", after)
+                # "500 to 600 million" is a range; "from 500 to 600" a change
+                or (rng.group(0).split()[0] == "to" and not re.search(r"\bfrom\s+$", before))
+            ):
                 qualifier = "range"
+                begin = a - len(before) + between.start() if between else a
             if qualifier == "range" and rng:
                 scale = self.lex.scales.get(rng.group(2) or "", scale)
                 high = float(rng.group(1).replace(",", "")) * scale
                 b = b + rng.end()
                 after = self.text[b : min(c.end, b + 60)]
-            currency = None
+            currency, end = None, b
             low_after = " ".join(fold(w) for w in after.split()[:2])
             for words, code in sorted(self.lex.currencies.items(), key=lambda kv: -len(kv[0])):
                 if words == ("$",):
                     if self.text[max(c.start, a - 1) : a] == "$":
-                        currency = code
+                        currency, begin = code, min(begin, a - 1)
                 elif low_after.startswith(" ".join(words)):
                     currency = code
+                    named = re.match(
+                        r"\s*" + r"\s+".join(map(re.escape, words)) + r"\b",
+                        self.text[b : c.end],
+                        re.IGNORECASE,
+                    )
+                    end = b + named.end() if named else end
                     break
             window = self.text[max(c.start, a - 30) : min(c.end, b + 40)].lower()
             cue = any(" ".join(w) in window for w in self.lex.cues)
@@ -636,16 +652,28 @@ class Facts:
             date = next(
                 (d.edtf for d in c.dates if d.edtf[:4].isdigit() and len(d.edtf) == 4), None
             )
+            per = None
+            for words, every in sorted(self.lex.per.items(), key=lambda kv: -len(kv[0])):
+                rate = re.match(
+                    r"\s+" + r"\s+".join(map(re.escape, words)) + r"\b",
+                    self.text[end : c.end],
+                    re.IGNORECASE,
+                )
+                if rate:
+                    per, end = every, end + rate.end()
+                    break
+            # the fields of the sheet's observation (seeds/README.md): a range has no qualifier
             details: dict[str, object] = {
-                "value": int(full) if full == int(full) else full,
-                "qualifier": qualifier or "exact",
-                "unit": "currency" if currency else "persons" if population else None,
+                "value": _number(full) if high is None else None,
+                "range": [_number(full), _number(high)] if high is not None else None,
+                "qualifier": (qualifier or "exact") if high is None else None,
+                "unit": "money" if currency else "persons" if population else None,
                 "currency": currency,
+                "per": per,
+                "as_written": self.text[begin:end],
                 "population": population,
                 "sex": sex,
             }
-            if high is not None:
-                details["upper"] = int(high) if high == int(high) else high
             self._add(
                 c,
                 "observation",
@@ -707,6 +735,11 @@ class Facts:
 
     def all(self) -> Iterable[DraftFact]:
         return self.facts
+
+
+def _number(x: float) -> int | float:
+    """A count as an integer when it is whole (3.5 million is 3500000)."""
+    return int(x) if x == int(x) else x
 
 
 def _clean(words: str) -> str:

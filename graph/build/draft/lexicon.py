@@ -47,6 +47,7 @@ class Lexicon:
     scales: dict[str, int]
     currencies: dict[tuple[str, ...], str]
     cues: frozenset[tuple[str, ...]]
+    per: dict[tuple[str, ...], str]
     sex: dict[str, str] = field(default_factory=dict)  # folded word -> female | male
 
 
@@ -107,5 +108,6 @@ def lexicon() -> Lexicon:
         scales={fold(k): int(v) for k, v in counts["scales"].items()},
         currencies={_words(k) if k != "$" else ("$",): v for k, v in counts["currencies"].items()},
         cues=frozenset(_words(w) for w in counts["cues"]),
+        per={_words(k): v for k, v in counts["per"].items()},
         sex=sex,
     )

@@ -61,6 +61,19 @@ class NewEntity:
 
 
 @dataclass
+class NewAlias:
+    """Another name for an entity already in the register: an abbreviation the text defines."""
+
+    entity: str
+    alias: str
+    how: str = ""
+    score: float = 0.5
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entity": self.entity, "alias": self.alias, "how": self.how}
+
+
+@dataclass
 class DateExpr:
     """A date expression of the text, as EDTF; the year inferred from the publication date,
     with the reason, where the text gives none."""
@@ -138,6 +151,7 @@ class Draft:
     new_entities: list[NewEntity]
     dates: list[DateExpr]
     facts: list[DraftFact]
+    new_aliases: list[NewAlias] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The draft as ``bilateral draft --format json`` prints it."""
@@ -152,6 +166,7 @@ class Draft:
             "sentences": [{"start": a, "end": b} for a, b in self.sentences],
             "mentions": [m.to_json() for m in self.mentions],
             "new_entities": [e.to_json() for e in self.new_entities],
+            "new_aliases": [a.to_json() for a in self.new_aliases],
             "dates": [d.to_json() for d in self.dates],
             "facts": [f.to_json() for f in self.facts],
         }

@@ -11,7 +11,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from graph.build.draft.lexicon import Lexicon
-from graph.build.draft.model import DraftMention, NewEntity
+from graph.build.draft.model import DraftMention, NewAlias, NewEntity
 from graph.build.draft.text import Token, fold, tokens
 
 __all__ = ["FUZZY_THRESHOLD", "Known", "Linker", "NameIndex", "places", "slug"]
@@ -131,6 +131,7 @@ class Linker:
     roles: dict[str, set[str]] = field(default_factory=dict)  # person id -> role words
     posts: list[tuple[str, str, int, int]] = field(default_factory=list)  # person, post, span
     subjects: list[str | None] = field(default_factory=list)  # per sentence: first person
+    new_aliases: list[NewAlias] = field(default_factory=list)  # for register entities
 
     # ---- the entities --------------------------------------------------------------------
 
@@ -154,11 +155,23 @@ class Linker:
         self.index.add(known)
         return found.id
 
-    def alias(self, ident: str, alias: str) -> None:
-        """Record an alias (an abbreviation the text defines) for a proposed entity."""
+    def alias(self, ident: str, alias: str, how: str = "") -> None:
+        """Record an alias (an abbreviation the text defines) for a proposed entity, or
+        propose it for an entity of the register that does not have it yet."""
         for entity in self.proposed.values():
-            if entity.id == ident and alias not in entity.aliases and alias != entity.name:
-                entity.aliases.append(alias)
+            if entity.id == ident:
+                if alias not in entity.aliases and alias != entity.name:
+                    entity.aliases.append(alias)
+                return
+        known = self.index.entities.get(ident)
+        if (
+            known is not None
+            and not known.new
+            and alias != known.name
+            and alias not in known.aliases
+            and not any(a.entity == ident and a.alias == alias for a in self.new_aliases)
+        ):
+            self.new_aliases.append(NewAlias(ident, alias, how, 0.9))
 
     # ---- one sentence ----------------------------------------------------------------------
 
@@ -494,7 +507,7 @@ class Linker:
                 named.entity,
                 f"the abbreviation the text defines for {named.text!r}",
             )
-            self.alias(named.entity, abbr)
+            self.alias(named.entity, abbr, f"the abbreviation the text defines for {named.text!r}")
             if not any(x.start == m.start(1) for x in found):
                 a, b = m.start(1), m.end(1)
                 found.append(

@@ -107,18 +107,10 @@ def _fact(text: str, f: DraftFact) -> list[dict[str, Any]]:
             todo.append("period")
         out["population"] = d.get("population") or ""
         out["sex"] = d.get("sex") or "total"
-        out["value"] = d.get("value")
-        from graph.build.models import ObservationFact
-
-        unsaid = []
-        for key in ("qualifier", "upper", "currency"):
-            if d.get(key) not in (None, "exact"):
-                if key in ObservationFact.model_fields:
-                    out[key] = d[key]
-                else:  # the sheet format has no field for it yet: the reviewer reads it here
-                    unsaid.append(f"{key} {d[key]}")
-        if unsaid:
-            todo.append(f"record {', '.join(unsaid)} (no field for it in the sheet format)")
+        # the number as the source qualifies it, never flattened (seeds/README.md)
+        for key in ("value", "range", "qualifier", "unit", "currency", "per", "as_written"):
+            if d.get(key) is not None and not (key == "qualifier" and d[key] == "exact"):
+                out[key] = d[key]
         todo += ["dataset", "origin", "destination"]
         if not d.get("population"):
             todo.append("population")
@@ -189,9 +181,18 @@ def entities_yaml(draft: Draft) -> str:
     head = (
         f"# Entities proposed by `bilateral draft` for articles/{draft.source.id}.txt, each\n"
         "# marked `review:`: check the name, type and aliases, then delete the `review:` lines\n"
-        "# to add the entity to the register (or move it into register.yaml). seeds/README.md.\n\n"
+        "# to add the entity to the register (or move it into register.yaml). Under `aliases:`,\n"
+        "# new names for entities already in the register, accepted the same way.\n"
+        "# Format: seeds/README.md.\n\n"
     )
-    return head + _dump({"entities": [_entity(e) for e in draft.new_entities]})
+    body = _dump({"entities": [_entity(e) for e in draft.new_entities]})
+    if draft.new_aliases:  # new names for entities already in the register
+        aliases = [
+            {"entity": a.entity, "alias": a.alias, MARK: _mark(a.how, a.score)}
+            for a in draft.new_aliases
+        ]
+        body += "\n" + _dump({"aliases": aliases})
+    return head + body
 
 
 def draft_paths(seeds: Path, slug: str) -> dict[str, Path]:
@@ -242,7 +243,7 @@ def write_draft(
     contents = {
         "text": draft.text,
         "sheet": sheet_yaml(draft, label, source_type),
-        "entities": entities_yaml(draft) if draft.new_entities else None,
+        "entities": entities_yaml(draft) if draft.new_entities or draft.new_aliases else None,
     }
     for path in paths.values():
         if not path.parent.resolve().is_relative_to(root):
