@@ -101,7 +101,9 @@ def cmd_draft(args: argparse.Namespace, seeds: Path) -> int:
     if args.write:
         print(
             f"\n{len(draft.mentions)} mentions, {len(draft.facts)} facts and "
-            f"{len(draft.new_entities)} entities await review: edit the files (delete each "
+            f"{len(draft.new_entities)} entities"
+            + (f" and {len(draft.new_aliases)} aliases" if draft.new_aliases else "")
+            + " await review: edit the files (delete each "
             "`review:` to accept), or open /review; then `bilateral build`.",
             file=sys.stderr,
         )

@@ -599,7 +599,10 @@ def test_an_abbreviation_for_a_register_entity_is_written_as_an_alias_proposal(
 ) -> None:
     text = seeds.parent / "numbers.txt"
     text.write_text(NUMBERS, "utf-8")
-    assert run(capsys, "draft", str(text), "--id", "nums", "--seeds", str(seeds), "--write")[0] == 0
+    status, _, err = run(
+        capsys, "draft", str(text), "--id", "nums", "--seeds", str(seeds), "--write"
+    )
+    assert status == 0 and "entities and 1 aliases await review" in err
     proposals = seeds / "entities" / "drafted-nums.yaml"
     aliases = yaml.safe_load(proposals.read_text("utf-8"))["aliases"]
     assert [(a["entity"], a["alias"]) for a in aliases] == [("gyeongsangbuk-do-government", "GPG")]
