@@ -602,10 +602,17 @@ N = quote(IMG + "-nowhere", safe="")
     ],
 )
 def test_errors_with_payloads_are_problem_documents(client: httpx.Client, url: str) -> None:
-    r = client.get(url, headers={"Accept": "text/html"})
+    """A client gets a problem document; a browser gets the problem as a page (issue 17), with
+    the payload shown as text, never as markup."""
+    r = client.get(url, headers={"Accept": "application/json"})
     assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
     assert r.headers["content-type"] == "application/problem+json", (url, r.headers)
     assert r.json()["status"] == r.status_code
+    page = client.get(url, headers={"Accept": "text/html"})
+    assert page.status_code == r.status_code, (url, page.status_code)
+    assert page.headers["content-type"].startswith("text/html"), (url, page.headers)
+    for markup in ("<script>window.__xss", "<svg onload", "<img src=x onerror"):
+        assert markup not in page.text, (url, markup)
 
 
 def _hardening(headers: httpx.Headers) -> list[str]:
@@ -766,7 +773,10 @@ def test_security_headers_middleware(base: str) -> None:
             assert _hardening(r.headers) == [], path
             assert r.headers["content-security-policy"] == content_security_policy()
             assert r.headers["x-frame-options"] == "DENY"
-        for path in ("/index.json", "/api/search?q=Payload", f"/id/person/{P}", "/docs"):
+        # /docs is a page under the policy too: Swagger UI is served by the app (issue 17).
+        r = c.get("/docs", headers={"Accept": "text/html"})
+        assert r.headers["content-security-policy"] == content_security_policy()
+        for path in ("/index.json", "/api/search?q=Payload", f"/id/person/{P}"):
             r = c.get(path)
             assert r.headers["x-content-type-options"] == "nosniff", path
             assert "content-security-policy" not in r.headers, path
