@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
@@ -15,7 +14,7 @@ from api.problems import Problem
 from graph.read import lists, sources
 from graph.read import statistics as observations
 from graph.read.ids import full_iri
-from graph.read.lists import Page
+from graph.read.lists import Page, is_iri
 from ontology import scheme_notations
 from ontology.vocabulary import FACT_LAYERS
 
@@ -289,17 +288,9 @@ def source(id: str, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     iri = full_iri(
         id if id.startswith(("http://", "https://", "source/")) else "source/" + id, base
     )
-    if not _is_iri(iri):
+    if not is_iri(iri):
         raise Problem(404, f"there is no source {id[:80]!r}")
     found = sources.source(store, iri, base)
     if found is None:
         raise Problem(404, f"there is no source {id!r}")
     return found
-
-
-def _is_iri(text: str) -> bool:
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return False
-    return True

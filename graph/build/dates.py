@@ -16,6 +16,7 @@ __all__ = [
     "compatible",
     "date_parts",
     "date_span",
+    "date_words",
     "nearest_before",
     "readable_date",
     "typed_date",
@@ -109,14 +110,26 @@ def readable_date(value: str) -> str:
     parts = date_parts(value)
     if parts is None:
         return value
+    return date_words(parts) or value
+
+
+def date_words(parts: DateParts, mark: bool = True) -> str:
+    """A date's parts in words, day first; ``mark`` puts a ``?`` after an uncertain year.
+
+    Examples:
+        >>> date_words(DateParts(2024, 3, 8, qualified=True))
+        '8 March 2024?'
+        >>> date_words(DateParts(2024, 3, 8, qualified=True), mark=False)
+        '8 March 2024'
+    """
     words = []
     if parts.day is not None:
         words.append(str(parts.day))
     if parts.month is not None:
         words.append(MONTHS[parts.month - 1])
     if parts.year is not None:
-        words.append(f"{parts.year}{'?' if parts.qualified else ''}")
-    return " ".join(words) or value
+        words.append(f"{parts.year}{'?' if mark and parts.qualified else ''}")
+    return " ".join(words)
 
 
 def date_span(value: str) -> tuple[date, date] | None:

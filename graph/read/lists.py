@@ -40,6 +40,7 @@ __all__ = [
     "acts_involving",
     "country",
     "cursor",
+    "is_iri",
     "meetings",
     "paged",
     "quotes",
@@ -283,7 +284,7 @@ def _after_in_date_order(
     found = select(
         store,
         f"SELECT ?{var} ?sd WHERE {{ OPTIONAL {{ ?{var} bkg:sortDate ?sd }} }}",
-        **{var: ox.NamedNode(start) if _is_iri(start) else ox.NamedNode("urn:x-none")},
+        **{var: ox.NamedNode(start) if is_iri(start) else ox.NamedNode("urn:x-none")},
     )
     bindings["afterKey"] = ox.Literal(
         str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
@@ -293,7 +294,13 @@ def _after_in_date_order(
     return f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?{var}) > ?after))"
 
 
-def _is_iri(text: str) -> bool:
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI the engine takes.
+
+    Examples:
+        >>> is_iri("https://example.org/x"), is_iri("not an iri")
+        (True, False)
+    """
     try:
         ox.NamedNode(text)
     except ValueError:

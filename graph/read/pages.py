@@ -9,7 +9,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.build.dates import MONTHS, date_parts
+from graph.build.dates import date_parts, date_words
 from graph.read.query import select
 from graph.store import Store
 
@@ -51,14 +51,7 @@ def human_date(edtf: str | None) -> str:
     parts = date_parts(edtf)
     if parts is None:
         return edtf
-    words = []
-    if parts.day is not None:
-        words.append(str(parts.day))
-    if parts.month is not None:
-        words.append(MONTHS[parts.month - 1])
-    if parts.year is not None:
-        words.append(str(parts.year))
-    text = " ".join(words) or edtf
+    text = date_words(parts, mark=False) or edtf
     if parts.year is None:
         return f"{text}, year not given"
     if parts.qualified:
