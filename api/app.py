@@ -36,9 +36,13 @@ from api.routes import (
 )
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
-from graph.read.projection import Projection
-from graph.read.search import SearchIndex
-from graph.read.views import PreparedFacts, PreparedMeetings, summary_of
+from graph.read.views import (
+    PreparedFacts,
+    PreparedMeetings,
+    PreparedProjection,
+    PreparedSearch,
+    summary_of,
+)
 from graph.store import PerVersion, Store
 from graph.store.execute import Executor, ThreadExecutor
 
@@ -48,9 +52,10 @@ log = logging.getLogger(__name__)
 
 
 def _caches(state: State, store: Store) -> None:
-    """What the lookups and pages compute from the store, once per graph version."""
-    state.projection = Projection(store)
-    state.search = SearchIndex(store)
+    """What the lookups and pages compute from the store, once per graph version (or read
+    from the files a rebuild prepared with the generation: graph/read/views.py)."""
+    state.projection = PreparedProjection(store)
+    state.search = PreparedSearch(store)
     state.summary = PerVersion(store, summary_of)
     state.facts = PreparedFacts(store)
     state.meetings = PreparedMeetings(store)

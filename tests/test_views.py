@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -195,3 +196,92 @@ def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
     # A rebuild with other data: its own summary, never the previous one.
     store.replace(compiled.nquads + b'<http://e/b> <http://e/p> "y" <http://e/g> .\n')
     assert summary_of(store) == summary(store)
+
+
+def _projection_equal(a: Any, b: Any) -> bool:
+    """Two projections with the same nodes, links and plain graphs of allowed edges."""
+    return (
+        list(a.nodes(data=True)) == list(b.nodes(data=True))
+        and list(a.edges(data=True)) == list(b.edges(data=True))
+        and {k: sorted(h.edges) for k, h in a.graph["structures"].items()}
+        == {k: sorted(h.edges) for k, h in b.graph["structures"].items()}
+    )
+
+
+@pytest.mark.parametrize("graph", ["seed", pytest.param("synthetic", marks=pytest.mark.pipeline)])
+def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_only(
+    graph: str, tmp_path: Path, compiled: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from graph.read.projection import project
+    from graph.read.search import _build as search_entries
+    from graph.read.views import (
+        PreparedFacts,
+        PreparedMeetings,
+        PreparedProjection,
+        PreparedSearch,
+        prepare_views,
+    )
+    from graph.store import DiskStore
+
+    data = compiled.nquads if graph == "seed" else _synthetic(8000, seed=11)
+    writer = DiskStore(tmp_path / "store", prepare=prepare_views)
+    writer.replace(data)  # a rebuild, as `bilateral build`
+    served = DiskStore(tmp_path / "store")  # a serving process: it prepares nothing
+    served.reader()
+    assert served.generation is not None
+    files = sorted(p.name for p in (served.generation / "views").iterdir())
+    assert files == [
+        "facts.pickle",
+        "meetings.pickle",
+        "projection.pickle",
+        "search.pickle",
+        "summary.json",
+    ]
+    projection, search = PreparedProjection(served), PreparedSearch(served)
+    facts, meetings = PreparedFacts(served), PreparedMeetings(served)
+    # Read from the files (built once, in the writer), equal to what the queries compute.
+    caplog.set_level(logging.INFO, logger="graph.store.prepared")
+    assert facts.get() == entity_facts(served)
+    assert meetings.get() == meetings_view(served)
+    assert search._index.get() == search_entries(served)
+    assert _projection_equal(projection.graph(), project(served))
+    assert projection.graph().graph["evidence"].store is served
+    read = {r.args[0] for r in caplog.records if r.msg.startswith("read the prepared")}
+    assert read == {"facts", "meetings", "search", "projection"}
+    caplog.clear()
+    one = _entities(served)[len(_entities(served)) // 2]
+    assert entity_view(served, one, facts.get()) == entity_view(served, one)
+    # A write that is not a rebuild copies the data, not the views: they are computed for it,
+    # never read from the previous generation.
+    served_before = served.generation
+    test_graph = f"<{BASE}graph/test>"  # test data
+    writer.add(
+        f'<{BASE}id/test/x> <http://www.w3.org/2000/01/rdf-schema#label> "Zzyx Test" {test_graph} .\n'
+        f"<{BASE}id/test/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        f"<https://schema.org/Person> {test_graph} .\n".encode()
+    )
+    assert facts.get() == entity_facts(served)
+    assert served.generation != served_before
+    assert not (served.generation / "views").exists()
+    assert [h.label for h in search.search("zzyx test", limit=1)] == ["Zzyx Test"]
+    assert search._index.get() == search_entries(served)
+    assert not [
+        (r.args, served.generation.name)
+        for r in caplog.records
+        if r.msg.startswith("read the prepared")
+    ]
+    assert _projection_equal(projection.graph(), project(served))
+
+
+def test_a_prepared_file_cannot_run_code(tmp_path: Path) -> None:
+    import os
+    import pickle
+
+    from graph.store.prepared import read_prepared
+
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "x.pickle").write_bytes(pickle.dumps(os.getcwd))
+    with pytest.raises(pickle.UnpicklingError, match="not a class"):
+        read_prepared(tmp_path, "x")
+    (tmp_path / "views" / "x.pickle").write_bytes(pickle.dumps({"a": [(1, "b")]}))
+    assert read_prepared(tmp_path, "x") == {"a": [(1, "b")]}

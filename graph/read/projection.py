@@ -229,8 +229,8 @@ class Projection(PerVersion[Net]):
         True
     """
 
-    def __init__(self, store: Store) -> None:
-        super().__init__(store, project)
+    def __init__(self, store: Store, compute: Callable[[Store], Net] = project) -> None:
+        super().__init__(store, compute)
 
     def graph(self) -> Net:
         """The projection of the store's current version (rebuilt only after a change)."""

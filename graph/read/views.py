@@ -22,6 +22,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,14 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from graph.read.evidence import Evidence, span_pattern
+from graph.read.evidence import Evidence, EvidenceCache, span_pattern
 from graph.read.lookup import FACT_DETAILS, EntityFacts, _first_fact, summary
+from graph.read.projection import Net, Projection, project
 from graph.read.query import value
+from graph.read.search import SearchIndex
+from graph.read.search import _build as search_entries
 from graph.store import OxigraphStore, PerVersion, Store
+from graph.store.prepared import VIEWS, prepared_folder, prepared_or_computed, write_prepared
 from ontology.vocabulary import PREFIXES
 
 __all__ = [
@@ -41,6 +46,8 @@ __all__ = [
     "Prepared",
     "PreparedFacts",
     "PreparedMeetings",
+    "PreparedProjection",
+    "PreparedSearch",
     "entity_facts",
     "find_meetings",
     "meetings_view",
@@ -51,8 +58,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Where a generation keeps the views prepared with it (a folder of the generation's own).
-VIEWS = "views"
+#: The landing summary, kept with a rebuilt generation in its ``views/`` folder (as JSON).
 SUMMARY = "summary.json"
 
 T = TypeVar("T")
@@ -206,10 +212,11 @@ def size_of(obj: object) -> int:
 
 
 class PreparedFacts(Prepared[EntityFacts]):
-    """The whole graph's entity facts, prepared in the background once per graph version."""
+    """The whole graph's entity facts, prepared in the background once per graph version (read
+    from the file prepared with the generation if there is one)."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, entity_facts)
+        super().__init__(store, prepared_or_computed("facts", entity_facts))
 
 
 @dataclass(frozen=True)
@@ -391,29 +398,68 @@ def find_meetings(
 
 
 class PreparedMeetings(Prepared[Meetings]):
-    """The meetings of a store, prepared in the background once per graph version."""
+    """The meetings of a store, prepared in the background once per graph version (read from
+    the file prepared with the generation if there is one)."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, meetings_view)
+        super().__init__(store, prepared_or_computed("meetings", meetings_view))
+
+
+def _prepared_projection(net: Net, store: Store) -> Net:
+    """A projection read from its file, with the evidence cache of the serving store (it is
+    read per fact node when first needed, so it is not kept in the file)."""
+    net.graph["evidence"] = EvidenceCache(store)
+    return net
+
+
+def _projection_file(net: Net) -> Net:
+    """The projection as kept in a file: without its evidence cache (which holds the store)."""
+    net.graph.pop("evidence", None)  # the writer drops the projection once it is written
+    return net
+
+
+#: The views prepared with a rebuilt generation, by name: how each is computed, and what
+#: to keep of it in the file.
+PREPARED: dict[str, tuple[Callable[[Store], Any], Callable[[Any], Any]]] = {
+    "projection": (project, _projection_file),
+    "search": (search_entries, lambda v: v),
+    "facts": (entity_facts, lambda v: v),
+    "meetings": (meetings_view, lambda v: v),
+}
 
 
 def prepare_views(inner: ox.Store, folder: Path) -> None:
-    """Compute the landing summary of a rebuilt generation before it becomes current, and
-    keep it in the generation's folder (``views/summary.json``): the first landing page after
-    a rebuild then reads it instead of counting a whole new graph (seconds at a million
-    triples). A failure here only logs: the summary is then computed when first asked for.
+    """Compute what serving processes read from the whole graph of a rebuilt generation before
+    it becomes current, and keep it in the generation's folder (``views/``): the landing
+    summary (``summary.json``), the projection, the search index, every entity's facts and the
+    meetings (pickles, :mod:`graph.store.prepared`). Every serving process then reads them
+    instead of computing them itself (at a million triples, about 16 s of CPU each for the
+    projection and as much for the facts), and the first landing page after a rebuild no
+    longer waits behind that work. A view that fails here only logs: it is then computed
+    when first asked for.
 
     Args:
         inner: the new generation's database (written, not yet current).
         folder: its folder.
     """
+    store = OxigraphStore(inner)
     try:
-        data = summary(OxigraphStore(inner))
+        data = summary(store)
         views = folder / VIEWS
         views.mkdir(exist_ok=True)
         (views / SUMMARY).write_text(json.dumps(data), encoding="utf-8")
     except Exception as exc:  # the write itself must not fail for a view
         log.warning("could not prepare the summary of %s: %s", folder.name, exc)
+    for name, (compute, kept) in PREPARED.items():
+        started = time.monotonic()
+        try:
+            value = kept(compute(store))
+        except Exception as exc:
+            log.warning("could not prepare the %s of %s: %s", name, folder.name, exc)
+            continue
+        if write_prepared(folder, name, value):
+            log.info("prepared the %s in %.1f s", name, time.monotonic() - started)
+        del value
 
 
 def summary_of(store: Store) -> dict[str, Any]:
@@ -425,14 +471,30 @@ def summary_of(store: Store) -> dict[str, Any]:
         >>> summary_of(memory_store())["quads"]
         0
     """
-    reader = getattr(store, "reader", None)
-    if reader is not None:
-        reader()  # follow the current generation before asking which it is
-        folder = getattr(store, "generation", None)
-        if isinstance(folder, Path):
-            with contextlib.suppress(OSError, ValueError):
-                loaded: dict[str, Any] = json.loads(
-                    (folder / VIEWS / SUMMARY).read_text(encoding="utf-8")
-                )
-                return loaded
+    folder = prepared_folder(store)
+    if folder is not None:
+        with contextlib.suppress(OSError, ValueError):
+            loaded: dict[str, Any] = json.loads(
+                (folder / VIEWS / SUMMARY).read_text(encoding="utf-8")
+            )
+            return loaded
     return summary(store)
+
+
+class PreparedProjection(Projection):
+    """The projection of the store's current version: read from the file prepared with its
+    generation if there is one (:func:`prepare_views`), else built."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, prepared_or_computed("projection", project, _prepared_projection))
+
+
+class PreparedSearch(SearchIndex):
+    """The search index of the store's current version: read from the file prepared with its
+    generation if there is one, else built."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        # SearchIndex keeps its entries in a PerVersion of its own; only how they are
+        # computed changes here.
+        self._index = PerVersion(store, prepared_or_computed("search", search_entries))
