@@ -6,7 +6,8 @@ problem (404 or 400) that says what was wrong; the routes share them.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import pyoxigraph as ox
@@ -19,7 +20,15 @@ from graph.read.search import MAX_NAME, SearchIndex, find_node
 from graph.store import Store
 from ontology.vocabulary import GROUPS, LAYERS
 
-__all__ = ["LayersParam", "RelationsParam", "country_of", "node_named", "node_of", "split"]
+__all__ = [
+    "LayersParam",
+    "RelationsParam",
+    "country_of",
+    "node_named",
+    "node_of",
+    "rejected",
+    "split",
+]
 
 #: ``?relations=``: the relation groups to follow, comma-separated.
 RelationsParam = Annotated[
@@ -65,3 +74,12 @@ def country_of(store: Store, code: str, base: str) -> ox.NamedNode:
 def split(value: str | None) -> list[str] | None:
     """A comma-separated parameter as a list (``None`` when absent or empty)."""
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@contextmanager
+def rejected() -> Iterator[None]:
+    """A ``ValueError`` the read side raises over what a client sent, as a 400 problem."""
+    try:
+        yield
+    except ValueError as exc:
+        raise Problem(400, str(exc)) from None

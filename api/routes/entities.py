@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import FactsDep, ProjectionDep, SearchDep, SettingsDep, StoreDep
-from api.params import LayersParam, RelationsParam, node_named, split
+from api.models import Line
+from api.params import LayersParam, RelationsParam, node_named, rejected, split
 from api.problems import Problem
 from graph.read import corpus
 from graph.read.ids import short_id
@@ -218,10 +219,8 @@ def entity_neighbours(
     """Neighbours grouped by relation (counted), paged by a keyset cursor (``next``)."""
     G = projection.graph()
     node = node_named(id, settings.base_iri, index, G)
-    try:
+    with rejected():
         grouped = neighbours(G, node, split(relations), split(layers))
-    except ValueError as exc:
-        raise Problem(400, str(exc)) from None
     items = sorted(
         (
             {
@@ -332,18 +331,8 @@ def paths(
     v = node_named(target, settings.base_iri, index, G)
     groups, chosen_layers = split(relations), split(layers)
     try:
-        found = path_search(
-            G,
-            u,
-            v,
-            k=k,
-            max_length=max_length,
-            groups=groups,
-            layers=chosen_layers,
-            avoid_hubs=avoid_hubs,
-        )
-    except ValueError as exc:
-        raise Problem(400, str(exc)) from None
+        with rejected():
+            found = path_search(G, u, v, k, max_length, groups, chosen_layers, avoid_hubs)
     except nx.NodeNotFound as exc:
         raise Problem(404, str(exc)) from None
     base = settings.base_iri
@@ -407,21 +396,10 @@ class EgoNode(BaseModel):
     more: int = Field(description="neighbours not shown (the '+N more' marker)")
 
 
-class EgoEdge(BaseModel):
-    id: str
-    source: str
-    target: str
-    relation: str
-    words: str
-    group: str
-    layer: str
-    status: str | None
-
-
 class EgoResponse(BaseModel):
     focus: str
     nodes: list[EgoNode]
-    edges: list[EgoEdge]
+    edges: list[Line]
 
 
 @router.get(
@@ -436,18 +414,16 @@ def ego_graph(
     index: SearchDep,
     radius: Annotated[int, Query(ge=1, le=3)] = 1,
     limit: Annotated[int, Query(ge=1, le=200, description="most neighbours shown per node")] = 25,
-    relations: Annotated[str | None, Query(description="comma-separated relation groups")] = None,
-    layers: Annotated[str | None, Query(description="comma-separated layers")] = None,
+    relations: RelationsParam = None,
+    layers: LayersParam = None,
 ) -> dict[str, Any]:
     """The nodes within ``radius`` hops (at most ``limit`` new neighbours per node, the rest
     counted in ``more``) and one edge per link between shown nodes."""
     G = projection.graph()
     focus = node_named(id, settings.base_iri, index, G)
     groups, chosen = split(relations), split(layers)
-    try:
+    with rejected():
         near = ego(G, focus, radius, groups, chosen, limit=limit)
-    except ValueError as exc:
-        raise Problem(400, str(exc)) from None
     base = settings.base_iri
     nodes = [
         {

@@ -13,12 +13,15 @@ from pydantic import BaseModel, Field
 
 import api
 from api.deps import ProjectionDep, SettingsDep
+from api.models import Line
+from api.params import LayersParam, RelationsParam, rejected, split
 from api.problems import Problem
 from api.templating import templates
 from graph.read.canvas import PATH_GROUPS, explorer_view, main_pair, pair_core
 from graph.read.ids import full_iri, short_id
 from graph.read.projection import Net
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS
+from ontology.vocabulary import KINDS as VOCABULARY_KINDS
 
 __all__ = ["CYTOSCAPE", "KINDS", "LIBRARIES", "STATUSES", "explore", "explorer_config", "router"]
 
@@ -36,22 +39,7 @@ LIBRARIES = {
     "cytoscape-fcose.js": ("cytoscape-fcose", "cytoscape-fcose/cytoscape-fcose.js"),
 }
 #: Kinds of node the projection gives (``graph.read.network``), in the legend's order.
-KINDS = (
-    "person",
-    "organization",
-    "country",
-    "place",
-    "meeting",
-    "act",
-    "statement",
-    "observation",
-    "post",
-    "programme",
-    "group",
-    "document",
-    "source",
-    "dataset",
-)
+KINDS = tuple(kind.name for kind in VOCABULARY_KINDS)
 #: Statuses of cooperation acts, in the legend's order.
 STATUSES = ("agreed", "done", "pledged", "requested", "proposed", "under examination")
 _OWN_FILES = {
@@ -137,15 +125,7 @@ class ViewNode(BaseModel):
     more: int = Field(description="neighbours over the chosen relations not in the view")
 
 
-class ViewEdge(BaseModel):
-    id: str
-    source: str
-    target: str
-    relation: str
-    words: str
-    group: str
-    layer: str
-    status: str | None
+class ViewEdge(Line):
     count: int = Field(description="how many happenings or assertions the line stands for")
     via: list[ViewVia] = Field(description="the happenings or assertions behind the line")
 
@@ -163,10 +143,6 @@ class ViewResponse(BaseModel):
     sources: list[ViewSource]
 
 
-def _ids(value: str | None) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else []
-
-
 @router.get(
     "/api/graph/view",
     response_model=ViewResponse,
@@ -176,15 +152,13 @@ def _ids(value: str | None) -> list[str]:
 def graph_view(
     settings: SettingsDep,
     projection: ProjectionDep,
-    pair: Annotated[
-        str | None, Query(description="two country ids, comma-separated: the opening view")
-    ] = None,
+    pair: Annotated[str | None, Query(description="two country ids: the opening view")] = None,
     focus: Annotated[str | None, Query(description="the id of the node in focus")] = None,
     expand: Annotated[str | None, Query(description="expanded node ids, comma-separated")] = None,
     nodes: Annotated[str | None, Query(description="more node ids to show (a path's)")] = None,
     limit: Annotated[int, Query(ge=0, le=200, description="neighbours per expanded node")] = 12,
-    relations: Annotated[str | None, Query(description="comma-separated relation groups")] = None,
-    layers: Annotated[str | None, Query(description="comma-separated layers")] = None,
+    relations: RelationsParam = None,
+    layers: LayersParam = None,
 ) -> dict[str, Any]:
     """The nodes and lines of one view of the explorer, each node with a short label no other
     node shares and the count of its neighbours not shown, each line with the happenings it
@@ -200,29 +174,27 @@ def graph_view(
 
     core: list[str] = []
     title = ""
-    countries = [node(c) for c in _ids(pair)]
+    countries = [node(c) for c in (split(pair) or [])]
     if countries:
         if len(countries) != 2 or any(G.nodes[c]["kind"] != "country" for c in countries):
             raise Problem(400, "pair: give two country ids, e.g. place/cambodia,place/south-korea")
         core = pair_core(G, countries[0], countries[1])
         title = " – ".join(G.nodes[c]["label"] for c in countries)
     centres = [node(focus)] if focus else []
-    centres += [node(x) for x in _ids(expand) if node(x) not in centres]
-    core += [node(x) for x in _ids(nodes)]
+    centres += [node(x) for x in (split(expand) or []) if node(x) not in centres]
+    core += [node(x) for x in (split(nodes) or [])]
     if not title:
         title = G.nodes[centres[0]]["label"] if centres else "Paths"
-    try:
+    with rejected():
         view = explorer_view(
             G,
             centres,
             core,
             limit=limit,
-            groups=_ids(relations) or None,
-            layers=_ids(layers) or None,
+            groups=split(relations),
+            layers=split(layers),
             shortcuts=bool(countries),
         )
-    except ValueError as exc:
-        raise Problem(400, str(exc)) from None
 
     def sid(iri: str) -> str:
         return short_id(iri, base)

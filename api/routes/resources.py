@@ -3,8 +3,9 @@
 ``GET /id/{path}`` (and ``/graph/{path}`` for the named graphs) maps the request path onto the
 configured base IRI, never onto the request's host. The page and the JSON twin render one view
 model (:func:`page_view`, from :func:`graph.read.resource.resource_view`); JSON-LD, Turtle and
-N-Triples hold the same triples, the resource's description
-(:func:`graph.read.resource.description`: every triple with it as subject, from every graph).
+N-Triples hold what the page shows (:func:`graph.read.resource.linked_description`): the
+resource's own triples, the facts it shows with their quotes and offsets, and the names of all
+they link.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.templating import templates
 from graph.read.ids import local_href
-from graph.read.resource import description, resource_view
+from graph.read.resource import description, linked_description, resource_view, shown_nodes
 from graph.store import Store
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
 from ontology.vocabulary import DESCRIPTION_NAMESPACES
@@ -126,14 +127,16 @@ def _dereference(prefix: str, path: str, request: Request, store: Store, base: s
     headers = {"Link": _link_header(alternates, chosen.name)}
     if negotiated:
         headers["Vary"] = "Accept"
-    if chosen.name in ("html", "json"):
-        view = page_view(store, iri, base)
-        if view is None:  # the data changed between the two queries
-            raise Problem(404, f"nothing is known about <{iri}>: no triple has it as subject")
-        if chosen.name == "json":
-            return JSONResponse(view, headers=headers)
+    view = page_view(store, iri, base)
+    if view is None:  # the data changed between the two queries
+        raise Problem(404, f"nothing is known about <{iri}>: no triple has it as subject")
+    if chosen.name == "json":
+        return JSONResponse(view, headers=headers)
+    if chosen.name == "html":
         return templates.TemplateResponse(request, "resource.html", {"view": view}, headers=headers)
-    body = serialize_graph(triples, GRAPH_TYPES[chosen.media], DESCRIPTION_NAMESPACES)
+    # The RDF twins carry what the page shows: its facts, their quotes and the names.
+    described = linked_description(store, iri, shown_nodes(view))
+    body = serialize_graph(described, GRAPH_TYPES[chosen.media], DESCRIPTION_NAMESPACES)
     return Response(body, media_type=CONTENT_TYPES[chosen.media], headers=headers)
 
 
@@ -148,25 +151,33 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.api_route(
-    "/id/{path:path}",
-    methods=["GET", "HEAD"],
-    summary="An IRI of the graph: page, JSON twin, JSON-LD, Turtle, N-Triples",
-    response_class=Response,
-    responses=_RESPONSES,
-)
-def resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """Dereference ``{base}id/{path}``: what the graph says about it, with its evidence."""
-    return _dereference("id/", path, request, store, settings.base_iri)
+def _dereferencer(prefix: str, summary: str, doc: str) -> None:
+    """Route ``/{prefix}{path}`` to :func:`_dereference` (the ids and the named graphs)."""
+
+    def dereference(
+        path: str, request: Request, store: StoreDep, settings: SettingsDep
+    ) -> Response:
+        return _dereference(prefix, path, request, store, settings.base_iri)
+
+    dereference.__doc__ = doc
+    router.add_api_route(
+        f"/{prefix}{{path:path}}",
+        dereference,
+        methods=["GET", "HEAD"],
+        summary=summary,
+        response_class=Response,
+        responses=_RESPONSES,
+        name=f"dereference_{prefix.strip('/')}",
+    )
 
 
-@router.api_route(
-    "/graph/{path:path}",
-    methods=["GET", "HEAD"],
-    summary="A named graph's IRI: its description (layer, source)",
-    response_class=Response,
-    responses=_RESPONSES,
+_dereferencer(
+    "id/",
+    "An IRI of the graph: page, JSON twin, JSON-LD, Turtle, N-Triples",
+    "Dereference ``{base}id/{path}``: what the graph says about it, with its evidence.",
 )
-def named_graph(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """Dereference ``{base}graph/{path}``: the layer and provenance of a named graph."""
-    return _dereference("graph/", path, request, store, settings.base_iri)
+_dereferencer(
+    "graph/",
+    "A named graph's IRI: its description (layer, source)",
+    "Dereference ``{base}graph/{path}``: the layer and provenance of a named graph.",
+)

@@ -23,15 +23,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.read.evidence import SourceTexts, in_context, span_pattern
+from graph.read.evidence import SourceTexts, evidence_of, in_context, span_pattern
+from graph.read.happenings import grouped, sources_and_history
 from graph.read.ids import local_href
 from graph.read.lookup import entity_view
 from graph.read.names import script_names
+from graph.read.pages import human_date
 from graph.read.query import solutions, value
 from graph.store import Store
-from ontology.vocabulary import DESCRIPTION_NAMESPACES, NAMESPACES, curie
+from ontology.vocabulary import DESCRIPTION_NAMESPACES, NAMESPACES, PREFIXES, curie
 
-__all__ = ["description", "resource_view"]
+__all__ = ["description", "linked_description", "resource_view", "shown_nodes"]
 
 RDF, RDFS, SKOS, SCHEMA, BKG, EPISTEMIC, OA, XSD = (
     NAMESPACES[name] for name in ("rdf", "rdfs", "skos", "schema", "bkg", "epi", "oa", "xsd")
@@ -48,6 +50,22 @@ HEADING = {
     BKG + "status",
     BKG + "reason",
 }
+#: Shown on a fact's page in words (when, sources, status and its history, evidence), or the
+#: names of the heading as resources of their own: not listed again as properties.
+SHOWN_IN_WORDS = {
+    BKG + "sortDate",
+    BKG + "sortDateEnd",
+    BKG + "timelineDate",
+    BKG + "dateBasis",
+    BKG + "reportCount",
+    BKG + "reportedIn",
+    BKG + "statusHistory",
+    BKG + "currentStatus",
+    NAMESPACES["time"] + "hasTime",
+    "http://www.w3.org/2008/05/skos-xl#altLabel",
+}
+#: Dates, shown in words beside their exact value.
+DATES = {BKG + "edtfDate", SCHEMA + "startDate", SCHEMA + "endDate", SCHEMA + "datePublished"}
 #: Properties a reader looks for first; the rest follow by label.
 FIRST = [
     "bkg:actor",
@@ -108,6 +126,26 @@ def _term(iri: str, labels: dict[str, list[ox.Literal]], base: str) -> dict[str,
     return {"iri": iri, "label": label, "curie": curie, "href": local_href(iri, base)}
 
 
+def _merged(properties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row for properties with the same values (``actor`` and ``schema:agent``): the
+    first keeps them, the others are named in its ``also``."""
+    out: list[dict[str, Any]] = []
+    seen: dict[str, dict[str, Any]] = {}
+    for p in properties:
+        key = repr([(v.get("iri"), v.get("value"), v["layers"]) for v in p["objects"]])
+        if key in seen:
+            seen[key]["also"].append(p["predicate"])
+            continue
+        seen[key] = {**p, "also": []}
+        out.append(seen[key])
+    return out
+
+
+def _own_kind(types: list[str]) -> str:
+    """``act`` for a cooperation act (its status history is shown), else ``fact``."""
+    return "act" if BKG + "CooperationAct" in types else "fact"
+
+
 def description(store: Store, iri: str) -> list[ox.Triple]:
     """The resource's description: every triple with it as subject, from every named graph.
 
@@ -123,6 +161,63 @@ def description(store: Store, iri: str) -> list[ox.Triple]:
     )
     assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
     return sorted(result, key=str)
+
+
+def shown_nodes(view: dict[str, Any]) -> list[str]:
+    """The nodes a page shows beside its resource: the facts naming it, the meetings its facts
+    were made at, where sources disagree about them, and the annotations that name it (what
+    its RDF twins describe too)."""
+    nodes = [f["iri"] for f in view["facts"]]
+    nodes += [h["iri"] for h in view["happenings"]]
+    nodes += [m["iri"] for m in view["mentions"]]
+    nodes += [c["iri"] for c in view["conflicts"]]
+    nodes += [c["iri"] for h in view["happenings"] for c in h["conflicts"]]
+    return sorted(set(nodes) - {view["iri"]})
+
+
+def _triples(store: Store, pattern: str, nodes: Iterable[str]) -> set[ox.Triple]:
+    """``CONSTRUCT { ?s ?p ?o }`` over ``pattern`` for each node bound to ``?x`` (by VALUES)."""
+    out: set[ox.Triple] = set()
+    ordered = sorted(set(nodes))
+    for i in range(0, len(ordered), 200):
+        values = " ".join(str(ox.NamedNode(n)) for n in ordered[i : i + 200])
+        result = store.query(
+            PREFIXES + f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?x {{ {values} }} {pattern} }}"
+        )
+        assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)  # triples
+        out.update(result)
+    return out
+
+
+def linked_description(store: Store, iri: str, nodes: Iterable[str]) -> list[ox.Triple]:
+    """The RDF twin of a page: the resource's :func:`description`, every triple of the nodes
+    its page shows (:func:`shown_nodes`), the spans they rest on with their selectors (the
+    quotes and offsets), and the labels of everything they name.
+
+    Args:
+        store: the store.
+        iri: the resource's IRI.
+        nodes: the nodes its page shows.
+
+    Returns:
+        The triples, sorted.
+    """
+    described = [iri, *nodes]
+    found = _triples(store, "BIND (?x AS ?s) ?s ?p ?o", described)
+    found |= _triples(
+        store,
+        """?x prov:wasDerivedFrom|oa:hasTarget ?s . ?s oa:hasSource ?src ; ?p ?o""",
+        described,
+    )
+    found |= _triples(
+        store,
+        """?x prov:wasDerivedFrom|oa:hasTarget ?span . ?span oa:hasSource ?src ;
+           oa:hasSelector ?s . ?s ?p ?o""",
+        described,
+    )
+    named = {t.object.value for t in found if isinstance(t.object, ox.NamedNode)}
+    found |= _triples(store, "BIND (?x AS ?s) BIND (rdfs:label AS ?p) ?s ?p ?o", named)
+    return sorted(found, key=str)
 
 
 # ------------------------------------------------------------------------------------------
@@ -234,6 +329,24 @@ def _facts(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[s
     ]
 
 
+def _describe_occasions(
+    store: Store, happenings: list[dict[str, Any]], texts: SourceTexts, base: str
+) -> None:
+    """Give the meetings a page shows only as occasions (they do not name its resource) their
+    evidence and sources, as the facts have theirs."""
+    heads = [h for h in happenings if not h["named"]]
+    found = evidence_of(store, [h["iri"] for h in heads])
+    reports = sources_and_history(
+        store, [{"iri": h["iri"], "kind": "meeting"} for h in heads], base
+    )
+    for h in heads:
+        h["evidence"] = [
+            _evidence(texts, base, e.source, e.start, e.end, e.exact)
+            for e in found.get(h["iri"], [])
+        ]
+        h.update(reports[h["iri"]])
+
+
 def _source_text(store: Store, iri: str, text: str, base: str) -> dict[str, Any]:
     """A source's text cut into segments, each with the annotated spans that cover it."""
     rows = solutions(
@@ -316,6 +429,7 @@ def _linked_from(
         """
         SELECT DISTINCT ?o ?s ?p ?slabel ?plabel WHERE {
             ?s ?p ?o .
+            FILTER NOT EXISTS { ?s a bkg:StatusChange }
             OPTIONAL { ?s rdfs:label ?slabel }
             OPTIONAL { ?p rdfs:label ?plabel }
         } ORDER BY ?p ?s LIMIT 1000""",
@@ -405,7 +519,12 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         kind = "resource"
 
     hidden = HEADING | ({SCHEMA + "text"} if text is not None else set())
+    if kind in ("fact", "entity"):
+        hidden |= SHOWN_IN_WORDS
     order = {name: i for i, name in enumerate(FIRST)}
+    evidence = _spans_of(store, iri, texts, base)
+    # The spans a fact rests on are shown as its evidence, in their text.
+    quoted = {e["span"]["iri"] for e in evidence if e["span"] and e["span"]["iri"] != iri}
     properties: list[dict[str, Any]] = []
     for p, values in by_predicate.items():
         if p in hidden:
@@ -413,6 +532,8 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         listed: list[dict[str, Any]] = []
         for v in values.values():
             term, layers = v["term"], sorted(v["layers"])
+            if isinstance(term, ox.NamedNode) and term.value in quoted:
+                continue
             if isinstance(term, ox.NamedNode):
                 listed.append({**_term(term.value, labels, base), "layers": layers})
             elif isinstance(term, ox.Literal):
@@ -426,6 +547,7 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
                         "value": term.value,
                         "lang": term.language,
                         "datatype": None if plain else _curie(datatype) or datatype,
+                        "words": human_date(term.value) if p in DATES else None,
                         "layers": layers,
                     }
                 )
@@ -433,6 +555,8 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
                 listed.append(
                     {"value": str(term), "lang": None, "datatype": None, "layers": layers}
                 )
+        if not listed:
+            continue
         listed.sort(key=lambda v: (v.get("label") or v.get("value") or "").lower())
         properties.append({"predicate": _term(p, labels, base), "objects": listed})
     properties.sort(
@@ -441,8 +565,11 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
             p["predicate"]["label"],
         )
     )
+    properties = _merged(properties)
 
     facts = _facts(store, iri, texts, base)
+    groups = grouped(store, iri, facts, base)
+    _describe_occasions(store, groups["happenings"], texts, base)
     mentions = _mentions(store, iri, texts, base)
     source = _source_text(store, iri, text, base) if text is not None else None
     shown = {f["iri"] for f in facts} | {m["iri"] for m in mentions}
@@ -450,6 +577,14 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         shown |= {s["iri"] for s in source["spans"]}
     linked_from, more = _linked_from(store, iri, base, shown)
     label = _best(literals(RDFS + "label")) or _best(literals(SKOS + "prefLabel"))
+    own: dict[str, Any] = {}
+    if kind == "fact":
+        own = sources_and_history(
+            store, [{"iri": iri, "kind": _own_kind(named(RDF + "type"))}], base
+        )[iri]
+        dated = [lit.value for lit in literals(BKG + "timelineDate")]
+        own["date"] = dated[0] if dated else None
+        own["when"] = human_date(own["date"]) if own["date"] else None
     return {
         "iri": iri,
         "kind": kind,
@@ -473,8 +608,19 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         "identifiers": sorted(lit.value for lit in literals(SCHEMA + "identifier")),
         "same_as": [_term(t, labels, base) for t in named(SCHEMA + "sameAs")],
         "properties": properties,
-        "evidence": _spans_of(store, iri, texts, base),
+        "evidence": evidence,
         "facts": facts,
+        "happenings": groups["happenings"],
+        "other_facts": groups["other"],
+        "derived": groups["derived"],
+        "conflicts": groups["conflicts"],
+        "sources": own.get("sources", []),
+        "report_count": own.get("report_count"),
+        "status_history": own.get("status_history", []),
+        "current_status": own.get("current_status"),
+        "status_reason": own.get("status_reason"),
+        "when": own.get("when"),
+        "date": own.get("date"),
         "mentions": mentions,
         "source": source,
         "linked_from": linked_from,

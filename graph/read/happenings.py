@@ -1,0 +1,336 @@
+"""The facts of a page as a reader scans them: grouped by happening (a meeting with the acts and
+statements made there), dates in words, the sources reporting each fact, each act's status
+history, derived shortcuts labelled by what they derive from, and where sources disagree.
+
+Examples:
+    >>> store = seed_store()
+    >>> base = "https://bilateral-kg.example/"
+    >>> facts = [{"iri": base + "id/act/sour-proposes-tvet-assistance", "label": "P",
+    ...           "roles": ["actor"], "layer": "stated", "status": "proposed", "reason": None,
+    ...           "evidence": []}]
+    >>> s = grouped(store, base + "id/person/heng-sour", facts, base)
+    >>> [h["label"] for h in s["happenings"]]
+    ['Meeting of Heng Sour and Lee Jung-sik, 8 March']
+    >>> s["happenings"][0]["facts"] == [facts[0]["iri"]], facts[0]["when"]
+    (True, '8 March 2024, year inferred')
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.read import corpus
+from graph.read.ids import full_iri, local_href
+from graph.read.pages import human_date
+from graph.read.query import select
+from graph.store import Store
+from ontology.vocabulary import GROUPS, NAMESPACES, curie, kind_of
+
+__all__ = ["conflicts_about", "details", "grouped", "sources_and_history"]
+
+BKG = NAMESPACES["bkg"]
+#: The properties a page's grouping reads from each fact (and the labels of their values).
+_WANTED = (
+    "rdf:type rdfs:label bkg:occasion bkg:timelineDate bkg:sortDate schema:attendee "
+    "schema:location prov:wasDerivedFrom rdf:subject rdf:object rdf:predicate"
+)
+#: The act kinds a derived "requested cooperation of" may come from, in the words that fit.
+_DERIVED_WORDS = {
+    ("requestedCooperationWith", "Proposal"): ("proposed to", "received a proposal from"),
+    ("requestedCooperationWith", "Request"): ("requested cooperation of", "was asked by"),
+}
+
+
+#: Facts the graph derives from others, shown by what they derive from.
+SHORTCUTS = ("derived link", "status history")
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def details(store: Store, nodes: Collection[str]) -> dict[str, dict[str, list[Any]]]:
+    """What a page groups facts by, for each node: its types, label, occasion, dates,
+    attendees, place, what it derives from, and the labels of those values.
+
+    Args:
+        store: the store.
+        nodes: fact nodes (IRIs; bound as terms).
+
+    Returns:
+        node -> property CURIE -> ``[(value, label of the value or None)]``, sorted.
+
+    Examples:
+        >>> base = "https://bilateral-kg.example/id/"
+        >>> d = details(seed_store(), [base + "meeting/meeting-heng-sour-lee-jung-sik-march-8"])
+        >>> sorted(label for _, label in d[base + "meeting/meeting-heng-sour-lee-jung-sik-march-8"]
+        ...        ["schema:attendee"])
+        ['Heng Sour', 'Lee Jung-sik']
+    """
+    out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    ordered = sorted(set(nodes))
+    for i in range(0, len(ordered), 200):
+        values = " ".join(str(ox.NamedNode(n)) for n in ordered[i : i + 200])
+        rows = select(
+            store,
+            f"""
+            SELECT ?x ?p ?o ?label WHERE {{
+                VALUES ?x {{ {values} }} VALUES ?p {{ {_WANTED} }}
+                ?x ?p ?o .
+                OPTIONAL {{ ?o rdfs:label ?label FILTER (LANG(?label) IN ("en", "")) }}
+            }}""",
+        )
+        for r in rows:
+            prop = curie(r["p"]) or r["p"]
+            pair = (r["o"], r["label"])
+            if pair not in out[r["x"]][prop]:
+                out[r["x"]][prop].append(pair)
+    return {x: {p: sorted(v, key=str) for p, v in props.items()} for x, props in out.items()}
+
+
+def _first(d: dict[str, list[Any]], prop: str) -> Any:
+    values = d.get(prop) or []
+    return values[0][0] if values else None
+
+
+def _kind(d: dict[str, list[Any]]) -> tuple[str, str | None]:
+    """A node's kind as the page names it, and an act's own class (Request, Proposal...)."""
+    types = [t for t, _ in d.get("rdf:type", [])]
+    names = {_local(t) for t in types}
+    if "DerivedLink" in names:
+        return "derived link", None
+    if "Conflict" in names:
+        return "conflict", None
+    if "StatusHistory" in names:
+        return "status history", None
+    kinds = [k for k in (kind_of(curie(t) or "") for t in types) if k]
+    act = next(
+        (n for n in sorted(names) if n not in ("CooperationAct", "Action") and "act" in kinds),
+        None,
+    )
+    if kinds:
+        return sorted(kinds)[0], act
+    return ("assertion" if "Statement" in names else "fact"), None
+
+
+def _term(iri: str, label: str | None, base: str) -> dict[str, Any]:
+    return {"iri": iri, "label": label or iri.removeprefix(base), "href": local_href(iri, base)}
+
+
+def conflicts_about(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
+    """:func:`graph.read.corpus.conflicts` about one thing, each side's source date in words."""
+    found = corpus.conflicts(store, base, about=ox.NamedNode(iri))
+    for c in found:
+        c["iri"] = full_iri(c["id"], base)
+        for claim in c["claims"]:
+            published = claim["source"].get("published")
+            claim["source"]["when"] = human_date(published) if published else None
+    return found
+
+
+def sources_and_history(
+    store: Store, facts: list[dict[str, Any]], base: str
+) -> dict[str, dict[str, Any]]:
+    """The sources reporting each fact (label, publication date in words, how many quotes) and,
+    for acts, their current status and status history with dates in words, the act of each
+    step and its sources by label.
+
+    Args:
+        store: the store.
+        facts: fact dicts with ``iri`` and ``kind``.
+        base: the configured base IRI.
+
+    Returns:
+        fact IRI -> ``{"sources", "report_count"}`` plus, for acts, ``"current_status",
+        "status_reason", "status_history"``.
+    """
+    iris = [f["iri"] for f in facts]
+    reported = corpus.sources_of(store, iris, base)
+    acts = [f["iri"] for f in facts if f["kind"] == "act"]
+    history = corpus.histories(store, acts, base) if acts else {}
+    names: dict[str, str] = {}
+    for spans in reported.values():
+        for s in spans:
+            names[s["id"]] = s["label"]
+    for h in history.values():
+        for step in h["status_history"]:
+            names.setdefault(step["act"], "")
+            for s in step["sources"]:
+                names.setdefault(s, "")
+    unknown = {full_iri(i, base): i for i, label in names.items() if not label}
+    for iri, props in details(store, unknown).items():
+        names[unknown[iri]] = _first(props, "rdfs:label") or iri
+    out: dict[str, dict[str, Any]] = {}
+    for iri in iris:
+        sources = [
+            {
+                "id": s["id"],
+                "label": s["label"],
+                "href": local_href(full_iri(s["id"], base), base),
+                "published": s["published"],
+                "when": human_date(s["published"]) if s["published"] else None,
+                "quotes": len(s["evidence"]),
+            }
+            for s in reported.get(iri, [])
+        ]
+        entry: dict[str, Any] = {"sources": sources, "report_count": len(sources)}
+        if iri in history:
+            h = history[iri]
+            entry["current_status"] = h["status"]
+            entry["status_reason"] = h["status_reason"]
+            entry["status_history"] = [
+                {
+                    "status": step["status"],
+                    "date": step["date"],
+                    "when": human_date(step["date"]),
+                    "act": {
+                        **_term(full_iri(step["act"], base), names.get(step["act"]), base),
+                        "self": full_iri(step["act"], base) == iri,
+                    },
+                    "sources": [
+                        _term(full_iri(s, base), names.get(s), base) for s in step["sources"]
+                    ],
+                }
+                for step in h["status_history"]
+            ]
+        out[iri] = entry
+    return out
+
+
+def _derived(
+    entity: str, link: dict[str, Any], d: dict[str, list[Any]], kinds: dict[str, str]
+) -> None:
+    """Fill a derived link's other end and its words, by the facts it derives from."""
+    subject, obj = _first(d, "rdf:subject"), _first(d, "rdf:object")
+    predicate = _local(_first(d, "rdf:predicate") or "")
+    labels = dict(d.get("rdf:subject", []) + d.get("rdf:object", []))
+    words = GROUPS["derived"].get(predicate, (predicate, predicate))
+    from_kinds = {kinds.get(f) for f, _ in d.get("prov:wasDerivedFrom", [])}
+    if len(from_kinds) == 1:
+        words = _DERIVED_WORDS.get((predicate, from_kinds.pop() or ""), words)
+    link["relation"] = predicate
+    if entity in (subject, obj):
+        forward = subject == entity
+        other = obj if forward else subject
+        link["words"] = words[0] if forward else words[1]
+    else:  # on the page of the fact it derives from: the link whole, from its subject
+        other = subject
+        link["words"] = f"{words[0]} {labels.get(obj) or obj}"
+    link["other"] = {"iri": other, "label": labels.get(other) or other}
+
+
+def _history_of(link: dict[str, Any], info: dict[str, dict[str, list[Any]]]) -> None:
+    """Fill a status history's act (the other end) and its words (the steps)."""
+    act = link["iri"].rsplit("/status-history", 1)[0]
+    label = _first(info.get(act, {}), "rdfs:label") or act
+    link["words"] = f"{label}: {link.get('reason') or ''}"
+    link["other"] = {"iri": "", "label": "status history"}
+
+
+def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -> dict[str, Any]:
+    """Group a page's facts by happening, and enrich each fact in place.
+
+    Each fact dict gains ``kind`` (meeting, act, statement, assertion, derived link...),
+    ``act_kind`` (Request, Proposal...), ``date`` (EDTF) and ``when`` (in words),
+    ``occasion``, ``sources`` and ``report_count``; an act its ``status_history``; a derived
+    link its ``other`` end, its ``words`` and what it is ``derived_from``.
+
+    Args:
+        store: the store.
+        entity: the IRI of the page's resource.
+        facts: the fact dicts (``iri``, ``label``, ``roles``, ``layer``, ``status``,
+            ``reason``, ``evidence``).
+        base: the configured base IRI.
+
+    Returns:
+        ``{"happenings": [{meeting head, "place", "participants", "conflicts", "facts": [fact
+        IRIs made there]}], "other": [fact IRIs], "derived": [{"other", "facts"}],
+        "conflicts": [...]}``, happenings and acts in date order.
+    """
+    by_iri = {f["iri"]: f for f in facts}
+    info = details(store, by_iri)
+    occasions = {o for d in info.values() for o, _ in d.get("bkg:occasion", []) if o not in by_iri}
+    derived_from = {f for d in info.values() for f, _ in d.get("prov:wasDerivedFrom", [])}
+    histories = {f.rsplit("/status-history", 1)[0] for f in by_iri if "/status-history" in f}
+    more = details(store, (occasions | derived_from | histories) - set(info))
+    info.update(more)
+    kinds = {x: _kind(d)[1] or _kind(d)[0] for x, d in info.items()}
+    for f in facts:
+        d = info.get(f["iri"], {})
+        f["kind"], f["act_kind"] = _kind(d)
+        f["date"] = _first(d, "bkg:timelineDate")
+        f["when"] = human_date(f["date"]) if f["date"] else None
+        f["sort_date"] = _first(d, "bkg:sortDate")
+        f["occasion"] = _first(d, "bkg:occasion")
+        if f["kind"] in ("derived link", "status history"):
+            if f["kind"] == "derived link":
+                _derived(entity, f, d, kinds)
+            else:
+                _history_of(f, info)
+            f["derived_from"] = [
+                {**_term(x, label, base), "kind": kinds.get(x)}
+                for x, label in d.get("prov:wasDerivedFrom", [])
+                if x in info
+            ]
+    enriched = sources_and_history(store, [f for f in facts if f["kind"] != "conflict"], base)
+    for f in facts:
+        f.update(enriched.get(f["iri"], {"sources": [], "report_count": 0}))
+
+    def order(iri: str) -> tuple[str, str]:
+        f = by_iri.get(iri) or {}
+        return (str(f.get("sort_date") or "\uffff"), f.get("label") or iri)
+
+    heads = [f["iri"] for f in facts if f["kind"] == "meeting"] + sorted(occasions)
+    happenings = []
+    for head in heads:
+        d = info.get(head, {})
+        fact = by_iri.get(head)
+        happening = {
+            **_term(head, _first(d, "rdfs:label"), base),
+            "date": _first(d, "bkg:timelineDate"),
+            "sort_date": str(_first(d, "bkg:sortDate") or ""),
+            "place": [_term(p, label, base) for p, label in d.get("schema:location", [])],
+            "participants": [
+                {**_term(p, label, base), "self": p == entity}
+                for p, label in d.get("schema:attendee", [])
+            ],
+            "named": fact is not None,
+            "facts": sorted(
+                (f["iri"] for f in facts if f["occasion"] == head),
+                key=order,
+            ),
+            "conflicts": conflicts_about(store, head, base),
+        }
+        happening["when"] = human_date(happening["date"]) if happening["date"] else None
+        happenings.append(happening)
+    happenings.sort(key=lambda h: (h["sort_date"] or "\uffff", h["label"]))
+    placed = set(heads) | {i for h in happenings for i in h["facts"]}
+    other = sorted(
+        (
+            f["iri"]
+            for f in facts
+            if f["iri"] not in placed and f["kind"] not in (*SHORTCUTS, "conflict")
+        ),
+        key=order,
+    )
+    shortcuts: dict[str, list[str]] = defaultdict(list)
+    ends: dict[str, dict[str, Any]] = {}
+    for f in facts:
+        own_history = f["iri"].startswith(entity + "/status-history")
+        if f["kind"] in SHORTCUTS and f["other"]["iri"] != entity and not own_history:
+            shortcuts[f["other"]["iri"]].append(f["iri"])
+            ends[f["other"]["iri"]] = _term(f["other"]["iri"], f["other"]["label"], base)
+    derived = [
+        {"other": ends[o], "facts": sorted(items, key=lambda i: (by_iri[i]["words"], i))}
+        for o, items in sorted(shortcuts.items(), key=lambda kv: ends[kv[0]]["label"])
+    ]
+    return {
+        "happenings": happenings,
+        "other": other,
+        "derived": derived,
+        "conflicts": conflicts_about(store, entity, base),
+    }
