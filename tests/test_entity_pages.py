@@ -6,22 +6,26 @@ evidence as the page."""
 from __future__ import annotations
 
 import html as html_text
+import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE
+from conftest import BASE, ROOT
 from corpus_data import CORPUS, seeds_with
 from fastapi.testclient import TestClient
+from server import serve
 
 from api.app import create_app
 from api.config import Settings
 from graph.build.iris import Iris
-from graph.build.pipeline import compile_seeds
-from graph.store import OxigraphStore, memory_store
+from graph.build.pipeline import build_store, compile_seeds
+from graph.store import DiskStore, OxigraphStore, memory_store
 from ontology.vocabulary import NAMESPACES
 
 BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -196,6 +200,31 @@ def test_act_page_shows_its_status_history_and_sources(client: TestClient) -> No
     assert "Phnom Penh Post article on Cambodia–South Korea employment" in sources
 
 
+def test_a_quotation_is_a_fact_not_a_source(client: TestClient) -> None:
+    view = client.get("/id/statement/sour-quote-eps-incomes-skills.json").json()
+    assert (view["kind"], view["layer"], view["source"]) == ("fact", "stated", None)
+    assert [s["id"] for s in view["sources"]] == ["source/ppp-cambodia-korea-labour"]
+    text = page(client, "id/statement/sour-quote-eps-incomes-skills")
+    assert "Annotated spans" not in text and 'id="sources"' in text
+
+
+def test_a_source_page_says_what_it_reports_and_folds_its_spans(client: TestClient) -> None:
+    text = page(client, "id/source/ppp-cambodia-korea-labour")
+    assert "Meetings it reports" in text and "Other facts it reports" in text
+    assert '<details id="spans">' in text
+    assert "· as reported in" not in text
+
+
+def test_a_derived_link_page_shows_what_it_derives_from(client: TestClient) -> None:
+    view = client.get(f"/{HENG_SOUR}.json").json()
+    link = next(
+        f for f in view["facts"] if f["kind"] == "derived link" and f["words"] == "met with"
+    )
+    text = page(client, link["href"].lstrip("/"))
+    assert "<h2>Derived from" in text
+    assert f'data-happening="{link["derived_from"][0]["iri"]}"' in text
+
+
 # ---- with the test corpus: a follow-up, repeated reports, conflicts (TEST DATA) ---------------
 
 
@@ -260,3 +289,95 @@ def test_twins_carry_the_facts_with_the_corpus(corpus_client: TestClient, path: 
     body = corpus_client.get(f"/{path}.ttl").content
     triples = {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
     assert rdf_facts(triples, BASE + path) == shown
+
+
+# ---- in chromium (seed plus the test corpus, TEST DATA) --------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCRIPT = ROOT / "tests/browser/entity.mjs"
+SOURCE = "id/source/ppp-cambodia-korea-labour"
+SHOWN = [HENG_SOUR, KOSHA, "id/meeting/meeting-heng-sour-lee-cheol-woo-march-6", REQUEST, SOURCE]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run of tests/browser/entity.mjs against a real ``bilateral serve`` of the seed and
+    the test corpus; its report (screenshots in the run's temporary folder)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("no node or node_modules/playwright-core: run `make setup`")
+    folder = tmp_path_factory.mktemp("entity-pages-browser")
+    root = folder / "store"
+    build_store(seeds_with(folder, CORPUS), DiskStore(root), Iris(BASE))
+    out = tmp_path_factory.mktemp("entity-pages-shots")
+    with serve(root) as base:
+        done = subprocess.run(
+            [node, str(SCRIPT), base, str(out), *SHOWN],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
+    assert done.stdout, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert done.returncode == 0 and "error" not in result, (result.get("error"), done.stderr)
+    result["out"] = out
+    return result
+
+
+@pytest.mark.browser
+def test_pages_load_nothing_from_elsewhere_and_save_screenshots(report: dict[str, Any]) -> None:
+    assert report["foreignRequests"] == [] and report["failedRequests"] == []
+    assert report["consoleErrors"] == []
+    for name in report["shots"]:
+        assert (report["out"] / name).stat().st_size > 10_000, name
+    for path in SHOWN:
+        shown = report["pages"][path]
+        assert shown["status"] == 200 and not shown["overflows"], path
+        # Dates in words, names not IRIs.
+        assert shown["rawDates"] == [] and shown["rawLinks"] == [], path
+
+
+@pytest.mark.browser
+def test_entity_page_in_the_browser(report: dict[str, Any]) -> None:
+    sour = report["pages"][HENG_SOUR]
+    assert sour["title"] == "Heng Sour"
+    # A page a researcher scans: about half the 6,800 px it took before.
+    assert sour["height"] < 4500
+    assert [(h["when"], h["title"]) for h in sour["happenings"]] == [
+        ("6 March 2024, year inferred", "Meeting of Heng Sour and Lee Cheol-woo, 6 March"),
+        ("8 March 2024, year inferred", "Meeting of Heng Sour and Lee Jung-sik, 8 March"),
+        ("27 December 2024", "Meeting of Heng Sour and Lee Cheol-woo, 27 December"),
+    ]
+    assert [h["facts"] for h in sour["happenings"]] == [2, 4, 0]
+    # Every fact shows its evidence: a quote, or a pointer to the same sentence above.
+    assert all(f["shown"] == f["evidence"] for f in sour["facts"])
+    request = next(f for f in sour["facts"] if f["fact"] == BASE + REQUEST)
+    assert request["status"] == "agreed"
+    assert [s.split(" (")[0] for s in request["steps"]] == [
+        "requested 8 March 2024, year inferred",
+        "agreed 12 June 2024 by Agreement by Korea Occupational Safety and Health Agency and "
+        "National Social Security Fund: cooperate on occupational safety and health",
+    ]
+    [spelling] = sour["conflicts"]
+    assert spelling["values"] == ["Heng Sour", "Heng Suor", "Heng Sour"]
+    assert spelling["sources"][1].endswith("(test data), 28 December 2024")
+    assert any(d.startswith("proposed to") for d in sour["derived"])
+
+
+@pytest.mark.browser
+def test_fact_pages_in_the_browser(report: dict[str, Any]) -> None:
+    meeting = report["pages"]["id/meeting/meeting-heng-sour-lee-cheol-woo-march-6"]
+    assert meeting["when"] == "6 March 2024, year inferred"
+    assert [s.split("\t")[0] for s in meeting["sources"]] == [
+        "Test wire on Heng Sour's visits to Gyeongsangbuk-do (test data)",
+        "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties",
+    ]
+    act = report["pages"][REQUEST]
+    assert act["steps"][0].startswith("requested 8 March 2024, year inferred")
+    assert act["steps"][1].startswith("agreed 12 June 2024 by Agreement by Korea Occupational")
+    kosha = report["pages"][KOSHA]
+    assert kosha["happenings"][0]["title"] == "Meeting of Heng Sour and Lee Jung-sik, 8 March"
+    assert kosha["height"] < 2500

@@ -31,7 +31,7 @@ from graph.read.names import script_names
 from graph.read.pages import human_date
 from graph.read.query import solutions, value
 from graph.store import Store
-from ontology.vocabulary import DESCRIPTION_NAMESPACES, NAMESPACES, PREFIXES, curie
+from ontology.vocabulary import DESCRIPTION_NAMESPACES, GROUPS, NAMESPACES, PREFIXES, curie
 
 __all__ = ["description", "linked_description", "resource_view", "shown_nodes"]
 
@@ -64,6 +64,9 @@ SHOWN_IN_WORDS = {
     NAMESPACES["time"] + "hasTime",
     "http://www.w3.org/2008/05/skos-xl#altLabel",
 }
+#: The derived shortcuts between entities (``bkg:metWith`` ...), shown with the facts they
+#: derive from rather than as bare links.
+SHORTCUT_PROPERTIES = {BKG + name for name in GROUPS["derived"]}
 #: Dates, shown in words beside their exact value.
 DATES = {BKG + "edtfDate", SCHEMA + "startDate", SCHEMA + "endDate", SCHEMA + "datePublished"}
 #: Properties a reader looks for first; the rest follow by label.
@@ -439,6 +442,8 @@ def _linked_from(
     for r in rows:
         if not isinstance(r["s"], ox.NamedNode) or r["s"].value in shown:
             continue
+        if r["p"].value in SHORTCUT_PROPERTIES:  # shown as derived shortcuts, with their facts
+            continue
         s, p = r["s"].value, r["p"].value
         if (s, p) not in out:
             labels = {
@@ -505,7 +510,8 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
     epistemic = named(BKG + "epistemicStatus")
     texts = SourceTexts(store)
     text = _best(literals(SCHEMA + "text"))
-    if text is not None:
+    # A source has a text and no layer; a quotation has its words as a text, and is a fact.
+    if text is not None and not set(epistemic) - {EPISTEMIC + "reference"}:
         kind = "source"
     elif RDF + "type" in by_predicate and BKG + "Layer" in named(RDF + "type"):
         kind = "graph"
@@ -518,7 +524,7 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
     else:
         kind = "resource"
 
-    hidden = HEADING | ({SCHEMA + "text"} if text is not None else set())
+    hidden = HEADING | ({SCHEMA + "text"} if kind == "source" else set())
     if kind in ("fact", "entity"):
         hidden |= SHOWN_IN_WORDS
     order = {name: i for i, name in enumerate(FIRST)}
@@ -571,7 +577,7 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
     groups = grouped(store, iri, facts, base)
     _describe_occasions(store, groups["happenings"], texts, base)
     mentions = _mentions(store, iri, texts, base)
-    source = _source_text(store, iri, text, base) if text is not None else None
+    source = _source_text(store, iri, text, base) if kind == "source" and text else None
     shown = {f["iri"] for f in facts} | {m["iri"] for m in mentions}
     if source is not None:
         shown |= {s["iri"] for s in source["spans"]}
