@@ -6,17 +6,15 @@ evidence as the page."""
 from __future__ import annotations
 
 import html as html_text
-import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, ROOT
+from chromium import run_script
+from conftest import BASE
 from corpus_data import CORPUS, seeds_with
 from fastapi.testclient import TestClient
 from server import serve
@@ -293,8 +291,6 @@ def test_twins_carry_the_facts_with_the_corpus(corpus_client: TestClient, path: 
 
 # ---- in chromium (seed plus the test corpus, TEST DATA) --------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCRIPT = ROOT / "tests/browser/entity.mjs"
 SOURCE = "id/source/ppp-cambodia-korea-labour"
 SHOWN = [HENG_SOUR, KOSHA, "id/meeting/meeting-heng-sour-lee-cheol-woo-march-6", REQUEST, SOURCE]
 
@@ -303,28 +299,11 @@ SHOWN = [HENG_SOUR, KOSHA, "id/meeting/meeting-heng-sour-lee-cheol-woo-march-6",
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One run of tests/browser/entity.mjs against a real ``bilateral serve`` of the seed and
     the test corpus; its report (screenshots in the run's temporary folder)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
-    node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("no node or node_modules/playwright-core: run `make setup`")
     folder = tmp_path_factory.mktemp("entity-pages-browser")
     root = folder / "store"
     build_store(seeds_with(folder, CORPUS), DiskStore(root), Iris(BASE))
-    out = tmp_path_factory.mktemp("entity-pages-shots")
     with serve(root) as base:
-        done = subprocess.run(
-            [node, str(SCRIPT), base, str(out), *SHOWN],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-        )
-    assert done.stdout, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    assert done.returncode == 0 and "error" not in result, (result.get("error"), done.stderr)
-    result["out"] = out
-    return result
+        return run_script("entity.mjs", base, tmp_path_factory.mktemp("shots"), *SHOWN)
 
 
 @pytest.mark.browser
@@ -332,7 +311,7 @@ def test_pages_load_nothing_from_elsewhere_and_save_screenshots(report: dict[str
     assert report["foreignRequests"] == [] and report["failedRequests"] == []
     assert report["consoleErrors"] == []
     for name in report["shots"]:
-        assert (report["out"] / name).stat().st_size > 10_000, name
+        assert (Path(report["out"]) / name).stat().st_size > 10_000, name
     for path in SHOWN:
         shown = report["pages"][path]
         assert shown["status"] == 200 and not shown["overflows"], path

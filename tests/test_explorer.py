@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import run_script
 from conftest import ROOT
 from fastapi.testclient import TestClient
 from server import serve
@@ -18,8 +17,6 @@ from server import serve
 from api.routes import explorer
 from ontology.vocabulary import GROUPS, LAYERS
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCRIPT = ROOT / "tests/browser/explorer.mjs"
 HENG_SOUR = "person/heng-sour"
 MEETINGS = {
     "meeting/meeting-heng-sour-lee-jung-sik-march-8",
@@ -217,27 +214,9 @@ def base_url(built: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def report(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One run of tests/browser/explorer.mjs through every point; its report."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no {CHROMIUM}: apt-get install chromium (.ci/run does)")
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("no node for the browser test: apt-get install nodejs npm")
-    for package in ("playwright-core", "cytoscape", "cytoscape-fcose"):
-        if not (ROOT / "node_modules" / package).is_dir():
-            pytest.skip(f"no node_modules/{package}: run `make setup` (npm ci)")
     out = tmp_path_factory.mktemp("explorer")
-    done = subprocess.run(
-        [node, str(SCRIPT), base_url, str(out)],
-        capture_output=True,
-        text=True,
-        timeout=400,
-        cwd=ROOT,
-    )
-    assert done.stdout, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    assert done.returncode == 0 and "error" not in result, (result.get("error"), done.stderr)
-    result["out"] = str(out)
-    return result
+    packages = ("playwright-core", "cytoscape", "cytoscape-fcose")
+    return run_script("explorer.mjs", base_url, out, packages=packages, timeout=400)
 
 
 def ids(items: list[dict[str, Any]]) -> set[str]:

@@ -3,40 +3,20 @@
 // each page shows and saves a 1400×1000 screenshot of each (and of the whole page) in OUT_DIR.
 //
 //   node tests/browser/entity.mjs BASE_URL OUT_DIR PATH...
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.mjs";
 
 const [base, out, ...paths] = process.argv.slice(2);
 if (!base || !out || !paths.length) {
   console.error("usage: node entity.mjs BASE_URL OUT_DIR PATH...");
   process.exit(2);
 }
-const origin = new URL(base).origin;
-const report = { consoleErrors: [], failedRequests: [], foreignRequests: [], pages: {}, shots: [] };
-const profile = mkdtempSync(join(tmpdir(), "entity-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  timeout: 60_000,
-  viewport: { width: 1400, height: 1000 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await openChromium(base, out);
+const { report } = browser;
+report.pages = {};
+let failure = null;
 
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  page.on("console", (msg) => { if (msg.type() === "error") report.consoleErrors.push(msg.text()); });
-  page.on("pageerror", (err) => report.consoleErrors.push(String(err)));
-  page.on("request", (req) => {
-    const u = req.url();
-    if (/^https?:/.test(u) && new URL(u).origin !== origin) report.foreignRequests.push(u);
-  });
-  page.on("requestfailed", (req) => report.failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
-  page.on("response", (res) => { if (res.status() >= 400) report.failedRequests.push(`${res.url()} ${res.status()}`); });
-
+  const page = browser.watch(browser.context.pages()[0] ?? (await browser.context.newPage()));
   for (const path of paths) {
     const res = await page.goto(`${base}/${path}`, { waitUntil: "load" });
     const name = path.replace(/^id\//, "").replace(/[^a-z0-9]+/gi, "-");
@@ -79,14 +59,11 @@ try {
       };
     });
     report.pages[path].status = res.status();
-    await page.screenshot({ path: join(out, `${name}.png`) });
-    await page.screenshot({ path: join(out, `${name}-full.png`), fullPage: true });
-    report.shots.push(`${name}.png`, `${name}-full.png`);
+    await browser.shot(page, `${name}.png`);
+    await browser.shot(page, `${name}-full.png`, { fullPage: true });
   }
 } catch (err) {
-  report.error = String(err?.stack ?? err);
+  failure = err;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close(failure);
 }
-console.log(JSON.stringify(report));

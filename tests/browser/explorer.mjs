@@ -7,51 +7,17 @@
 // may), what the panels and the legend show, the exported files (saved in OUT_DIR, with
 // screenshots at 1400×1000) with their pixel counts, and every console error, failed request
 // and request to another host.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.mjs";
 
 const [base, out] = process.argv.slice(2);
 if (!base || !out) {
   console.error("usage: node explorer.mjs BASE_URL OUT_DIR");
   process.exit(2);
 }
-const origin = new URL(base).origin;
-const report = { consoleErrors: [], failedRequests: [], foreignRequests: [], steps: [], shots: [] };
-const profile = mkdtempSync(join(tmpdir(), "explorer-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  timeout: 60_000,
-  viewport: { width: 1400, height: 1000 },
-  acceptDownloads: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
-
-function watch(page) {
-  page.setDefaultTimeout(30_000);
-  page.on("console", (msg) => {
-    if (msg.type() === "error") report.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on("pageerror", (err) => report.consoleErrors.push(String(err)));
-  page.on("request", (req) => {
-    const u = req.url();
-    if (/^https?:/.test(u) && new URL(u).origin !== origin) report.foreignRequests.push(u);
-  });
-  page.on("requestfailed", (req) => report.failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) report.failedRequests.push(`${res.url()} ${res.status()}`);
-  });
-}
+const { context, report, watch, shot, close } = await openChromium(base, out, { acceptDownloads: true });
+let failure = null;
 
 // Wait until the page has no request of its own under way, then read its state, with the
 // label boxes that overlap another label or another node, and what the screen shows.
@@ -89,13 +55,6 @@ async function settled(page) {
     state.labelsShown = boxes.filter((b) => b.label.w > 0).length;
     return state;
   });
-}
-
-async function shot(page, name) {
-  const path = join(out, name);
-  await page.screenshot({ path });
-  report.shots.push(name);
-  return path;
 }
 
 // How many distinct colours an image has, and the share of pixels that are not white, in all
@@ -401,9 +360,7 @@ try {
   }
   report.steps.push("scripts");
 } catch (err) {
-  report.error = String(err.stack || err);
+  failure = err;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close(failure);
 }
-console.log(JSON.stringify(report));
