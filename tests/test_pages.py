@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from chromium import run_script
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from server import serve
@@ -21,8 +19,6 @@ from api.app import create_app
 from api.config import Settings
 from graph.store import OxigraphStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCRIPT = ROOT / "tests/browser/pages.mjs"
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
@@ -153,28 +149,10 @@ def test_browsers_get_a_problem_page_with_the_nearest_names_clients_json(
 @pytest.fixture(scope="module")
 def report(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One run of tests/browser/pages.mjs against a real ``bilateral serve``; its report."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("no node for the browser test: apt-get install nodejs npm")
-    for package in ("playwright-core", "vis-timeline", "swagger-ui-dist"):
-        if not (ROOT / "node_modules" / package).is_dir():
-            pytest.skip(f"no node_modules/{package}: run `make setup` (npm ci)")
     out = tmp_path_factory.mktemp("pages")
+    packages = ("playwright-core", "vis-timeline", "swagger-ui-dist")
     with serve(built) as base:
-        done = subprocess.run(
-            [node, str(SCRIPT), base, str(out)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-        )
-    assert done.stdout, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    assert done.returncode == 0 and "error" not in result, (result.get("error"), done.stderr)
-    result["out"] = str(out)
-    return result
+        return run_script("pages.mjs", base, out, packages=packages)
 
 
 @pytest.mark.browser
