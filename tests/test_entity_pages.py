@@ -198,6 +198,16 @@ def test_act_page_shows_its_status_history_and_sources(client: TestClient) -> No
     assert "Phnom Penh Post article on Cambodia–South Korea employment" in sources
 
 
+def test_a_status_that_never_changed_has_no_history_line(client: TestClient) -> None:
+    text = page(client, "id/person/lee-cheol-woo")
+    other = text.split('id="other-facts"')[1].split("</section>")[0]
+    assert other.count('<span class="badge st st-under-examination">under examination</span>') == 3
+    assert 'class="steps"' not in other
+    # The three examinations rest on one sentence: printed once.
+    assert other.count("the governor will examine the possibility of providing equipment") == 1
+    assert other.count("the sentence quoted above") == 2
+
+
 def test_a_quotation_is_a_fact_not_a_source(client: TestClient) -> None:
     view = client.get("/id/statement/sour-quote-eps-incomes-skills.json").json()
     assert (view["kind"], view["layer"], view["source"]) == ("fact", "stated", None)

@@ -49,6 +49,11 @@ _DERIVED_WORDS = {
 SHORTCUTS = ("derived link", "status history")
 
 
+def _words(status: str | None) -> str | None:
+    """A status's notation as the pages say it (``under-examination``: ``under examination``)."""
+    return status.replace("-", " ") if status else status
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -180,11 +185,11 @@ def sources_and_history(
         entry: dict[str, Any] = {"sources": sources, "report_count": len(sources)}
         if iri in history:
             h = history[iri]
-            entry["current_status"] = h["status"]
+            entry["current_status"] = _words(h["status"])
             entry["status_reason"] = h["status_reason"]
             entry["status_history"] = [
                 {
-                    "status": step["status"],
+                    "status": _words(step["status"]),
                     "date": step["date"],
                     "when": human_date(step["date"]),
                     "act": {
