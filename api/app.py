@@ -45,6 +45,7 @@ from graph.read.views import (
 )
 from graph.store import PerVersion, Store
 from graph.store.execute import Executor, ThreadExecutor
+from graph.store.prepared import VIEWS
 
 __all__ = ["create_app"]
 
@@ -73,9 +74,14 @@ def _warm(state: State) -> None:
         state.projection.graph()
         state.facts.get()
         state.meetings.get()
+        folder = getattr(state.store, "generation", None)
+        files = sorted(p.stem for p in folder.glob(f"{VIEWS}/*.pickle")) if folder else []
         log.info(
-            "summary, search index, projection, entity facts and meetings ready in %.1f s",
+            "summary, search index, projection, entity facts and meetings ready in %.1f s (%s)",
             time.monotonic() - started,
+            f"{len(files)} read from the files prepared with {folder.name}: {', '.join(files)}"
+            if files and folder
+            else "computed",
         )
     except Exception as exc:  # a store not built yet, an engine away: the first lookup retries
         log.warning("could not warm the summary, search index, projection and facts: %s", exc)

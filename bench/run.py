@@ -274,17 +274,18 @@ def time_get(
     return t
 
 
-def wait_for_views(log_file: Path, timeout: float = 900.0) -> None:
+def wait_for_views(log_file: Path, timeout: float = 900.0, times: int = 1) -> None:
     """Wait until every serving process of our server has logged that its views (summary,
-    search index, projection, entity facts, meetings) are prepared."""
+    search index, projection, entity facts, meetings) are prepared, ``times`` times (2: for
+    the store's version after a rebuild too)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = log_file.read_text(errors="replace")
         found = re.search(r"with (\d+) processes", text)
         processes = int(found.group(1)) if found else 1
-        if text.count("entity facts and meetings ready") >= processes:
+        if text.count("entity facts and meetings ready") >= processes * times:
             return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"our server's views not ready after {timeout:.0f} s; see {log_file}")
 
 
@@ -603,7 +604,8 @@ def main(argv: list[str] | None = None) -> int:
     lookups: dict[str, Timing] = {}
     first_lookup = views_ready = 0.0
     incomplete_paths = [0]
-    summary_after = rebuild_s = 0.0
+    summary_after = rebuild_s = views_after = 0.0
+    read_views = 0
     tput: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         ours = stack.enter_context(
@@ -802,6 +804,16 @@ def main(argv: list[str] | None = None) -> int:
         log.info(
             "rebuild %.1f s; landing summary answered %.2f s after it", rebuild_s, summary_after
         )
+        # Every serving process reads the views the rebuild prepared with the generation.
+        wait_for_views(data / "serve-ours.log", times=2)
+        views_after = time.perf_counter() - rebuilt
+        served_log = (data / "serve-ours.log").read_text(errors="replace")
+        read_views = len(re.findall(r"ready in [^\n]*\(\d+ read from the files", served_log))
+        log.info(
+            "views ready %.2f s after the rebuild (%d processes read them from files)",
+            views_after,
+            read_views,
+        )
 
     # -- the projection, in a process of its own ---------------------------------------
     log.info("projection")
@@ -933,15 +945,6 @@ def main(argv: list[str] | None = None) -> int:
             mark(path_p50 * 1000 < PATH_P50_MS),
         )
     )
-    for name in ("timeline", "pairs", "acts requested"):
-        p50 = lookups[name].pct(0.5) or 0.0
-        targets.append(
-            (
-                f"{name} of a country pair p50 < {CORPUS_P50_MS:.0f} ms",
-                ms(p50),
-                mark(p50 * 1000 < CORPUS_P50_MS),
-            )
-        )
     out()
     out("### Serving")
     out()
@@ -1051,6 +1054,33 @@ def main(argv: list[str] | None = None) -> int:
     out("|---|---|---|---|---|")
     for row in rows19:
         out("| " + " | ".join(row) + " |")
+    out()
+    out(
+        f"After the rebuild, every serving process had its views for the new generation "
+        f"{views_after:.2f} s later ({read_views} of the serving processes read them from "
+        "the files the rebuild prepared with it, `graph/store/prepared.py`)."
+    )
+    out()
+    out("### Targets (issue 15): a country pair over time")
+    out()
+    out(
+        f"The {len(picked['codes'])} country pairs with most meetings and acts, each asked "
+        f"{len(lookups['timeline'].samples) // max(1, len(picked['codes']))} times."
+    )
+    out()
+    out("| measure | p50 | p99 | target | |")
+    out("|---|---:|---:|---|---|")
+    for name, what in (
+        ("timeline", "`/api/timeline?countries=A,B`"),
+        ("pairs", "`/api/pairs/A-B`"),
+        ("acts requested", "`/api/acts?status=requested&countries=A,B`"),
+    ):
+        t = lookups[name]
+        p50 = t.pct(0.5) or 0.0
+        out(
+            f"| {what} | {ms(p50)} | {ms(t.pct(0.99))} | < {CORPUS_P50_MS:.0f} ms | "
+            f"{mark(p50 * 1000 < CORPUS_P50_MS)} |"
+        )
     out()
     out("### Targets (issue 6)")
     out()
