@@ -161,19 +161,43 @@ class Writer:
         for p, o in pairs:
             self.quad(s, p, o, g)
 
+    def stated(
+        self, first: str, second: str, more: list[tuple[str, str]], span: str
+    ) -> list[tuple[str, str]]:
+        """The pairs of a stated thing: its two types, ``more``, its epistemic status and its
+        evidence (``span``)."""
+        pairs = [(RDF + "type", f"<{first}>"), (RDF + "type", f"<{second}>")]
+        return [
+            *pairs,
+            *more,
+            (BKG_IRI + "epistemicStatus", f"<{EPI}stated>"),
+            (PROV + "wasDerivedFrom", span),
+        ]
+
+    def reference(
+        self, s: str, g: str, types: list[str], name: str, more: list[tuple[str, str]]
+    ) -> None:
+        """A thing of the reference layer: its types, its name (label and preferred label),
+        ``more`` pairs, and its epistemic status."""
+        pairs = [(RDF + "type", f"<{t}>") for t in types]
+        pairs += [(RDFS + "label", en(name)), (SKOS + "prefLabel", en(name)), *more]
+        self.many(s, g, [*pairs, (BKG_IRI + "epistemicStatus", f"<{EPI}reference>")])
+
 
 @dataclass
 class Org:
+    """A government body of the synthetic graph (a ministry, or an agency under its parent)."""
+
     iri: str
     label: str
     acronym: str
-    portfolio: int
+    portfolio: int  # its field of government: an index into PORTFOLIOS
     country: Country
     is_agency: bool
-    parent: Org | None = None
-    head: Person | None = None
     post: str = ""
     post_label: str = ""
+    parent: Org | None = None
+    head: Person | None = None
 
 
 @dataclass
@@ -329,69 +353,48 @@ class Generator:
             self.names.add(name)
             country = Country(w.iri(f"id/place/{slug(name)}"), name, c.alpha_2, name)
             pairs = [
-                (RDF + "type", f"<{SDO}Country>"),
-                (RDF + "type", f"<{SDO}AdministrativeArea>"),
-                (RDF + "type", f"<{SDO}Place>"),
-                (RDFS + "label", en(name)),
-                (SKOS + "prefLabel", en(name)),
                 (SDO + "identifier", lit(c.alpha_2)),
                 (BKG_IRI + "iso3166Code", lit(c.alpha_2)),
-                (BKG_IRI + "epistemicStatus", f"<{EPI}reference>"),
             ]
             if c.name != name:
                 pairs.append((SKOS + "altLabel", en(c.name)))
             if getattr(c, "official_name", None):
                 pairs.append((SKOS + "altLabel", en(c.official_name)))
-            w.many(country.iri, ref, pairs)
+            places = [SDO + "Country", SDO + "AdministrativeArea", SDO + "Place"]
+            w.reference(country.iri, ref, places, name, pairs)
             for i in range(3):
                 pname = self.unique(syllables=3)
                 prov = w.iri(f"id/place/{slug(pname)}")
                 code = f"{c.alpha_2}-{i + 1:02d}"
                 country.provinces.append(prov)
-                w.many(
+                w.reference(
                     prov,
                     ref,
+                    [SDO + "AdministrativeArea", SDO + "Place"],
+                    pname,
                     [
-                        (RDF + "type", f"<{SDO}AdministrativeArea>"),
-                        (RDF + "type", f"<{SDO}Place>"),
-                        (RDFS + "label", en(pname)),
-                        (SKOS + "prefLabel", en(pname)),
                         (SKOS + "altLabel", en(f"{pname} Province")),
                         (SDO + "identifier", lit(code)),
                         (BKG_IRI + "iso3166Code", lit(code)),
                         (SDO + "containedInPlace", country.iri),
-                        (BKG_IRI + "epistemicStatus", f"<{EPI}reference>"),
                     ],
                 )
                 w.quad(country.iri, SDO + "containsPlace", prov, ref)
                 cname = self.unique(syllables=2)
                 city = w.iri(f"id/place/{slug(cname)}")
                 country.cities.append((city, cname))
-                w.many(
+                w.reference(
                     city,
                     ref,
-                    [
-                        (RDF + "type", f"<{SDO}City>"),
-                        (RDF + "type", f"<{SDO}Place>"),
-                        (RDFS + "label", en(cname)),
-                        (SKOS + "prefLabel", en(cname)),
-                        (SDO + "containedInPlace", prov),
-                        (BKG_IRI + "epistemicStatus", f"<{EPI}reference>"),
-                    ],
+                    [SDO + "City", SDO + "Place"],
+                    cname,
+                    [(SDO + "containedInPlace", prov)],
                 )
                 w.quad(prov, SDO + "containsPlace", city, ref)
             pub = f"The {country.cities[0][1]} Times"
             country.publisher = w.iri(f"id/organization/{slug(pub)}")
-            w.many(
-                country.publisher,
-                ref,
-                [
-                    (RDF + "type", f"<{SDO}Organization>"),
-                    (RDF + "type", f"<{ORG}Organization>"),
-                    (RDFS + "label", en(pub)),
-                    (SKOS + "prefLabel", en(pub)),
-                    (BKG_IRI + "epistemicStatus", f"<{EPI}reference>"),
-                ],
+            w.reference(
+                country.publisher, ref, [SDO + "Organization", ORG + "Organization"], pub, []
             )
             self.countries.append(country)
             # A few countries cooperate much more than the rest, as in the world.
@@ -430,7 +433,7 @@ class Generator:
                         parent.portfolio,
                         country,
                         True,
-                        parent,
+                        parent=parent,
                     )
                 )
             country.orgs = ministries + agencies
@@ -558,13 +561,12 @@ class Generator:
             self.w.iri(f"id/assertion/{src.sid}/{fid}"),
             src.stated,
             [
-                (RDF + "type", f"<{RDF}Statement>"),
-                (RDF + "type", f"<{BKG_IRI}Assertion>"),
-                (RDF + "subject", s),
-                (RDF + "predicate", f"<{p}>"),
-                (RDF + "object", o),
-                (BKG_IRI + "epistemicStatus", f"<{EPI}stated>"),
-                (PROV + "wasDerivedFrom", span),
+                *self.w.stated(
+                    RDF + "Statement",
+                    BKG_IRI + "Assertion",
+                    [(RDF + "subject", s), (RDF + "predicate", f"<{p}>"), (RDF + "object", o)],
+                    span,
+                ),
                 (RDFS + "label", en(label)),
             ],
         )
@@ -916,13 +918,7 @@ class Generator:
         w.many(
             meeting,
             src.stated,
-            [
-                (RDF + "type", f"<{BKG_IRI}Meeting>"),
-                (RDF + "type", f"<{SDO}Event>"),
-                (SDO + "location", other),
-                (BKG_IRI + "epistemicStatus", f"<{EPI}stated>"),
-                (PROV + "wasDerivedFrom", span),
-            ],
+            w.stated(BKG_IRI + "Meeting", SDO + "Event", [(SDO + "location", other)], span),
         )
         w.quad(meeting, BKG_IRI + "reportedIn", w.iri(f"id/source/{src.sid}"), self.derived)
         if meeting not in self.meeting_sources:

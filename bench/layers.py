@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import http.client
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -42,6 +39,8 @@ ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from servers import free_port, serve  # noqa: E402  (bench/servers.py)
+
 from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
 from graph.store import DiskStore, write_generation  # noqa: E402
@@ -53,13 +52,6 @@ ACCEPT = "application/sparql-results+json"
 def out(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def median_us(samples: list[float]) -> float:
@@ -75,37 +67,6 @@ def timed(call: Callable[[], object], reps: int, warm: int = 20) -> list[float]:
         call()
         out.append(time.perf_counter() - t0)
     return out
-
-
-@contextlib.contextmanager
-def process(cmd: list[str], probe: tuple[int, str], log_file: Path) -> Iterator[None]:
-    """A server in its own process group, stopped at the end."""
-    out = open(log_file, "w")  # noqa: SIM115 (closed in finally)
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited; see {log_file}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                conn = http.client.HTTPConnection("127.0.0.1", probe[0], timeout=2)
-                conn.request("GET", probe[1])
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd[0]} not ready; see {log_file}")
-            time.sleep(0.05)
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        out.close()
 
 
 def pick_person(store: ox.Store) -> str:
@@ -255,7 +216,8 @@ def run_layers(store_root: Path, ox_root: Path, label: str, reps: int, profile: 
     ours_port, ox_port = free_port(), free_port()
     logs = HERE / "data"
     with (
-        process(
+        serve(
+            "our server",
             [
                 str(BIN / "bilateral"),
                 "serve",
@@ -264,10 +226,13 @@ def run_layers(store_root: Path, ox_root: Path, label: str, reps: int, profile: 
                 "--port",
                 str(ours_port),
             ],
-            (ours_port, "/sparql?query=ASK%7B%7D"),
+            f"http://127.0.0.1:{ours_port}",
+            f"http://127.0.0.1:{ours_port}/sparql?query=ASK%7B%7D",
             logs / f"layers-serve-{label}.log",
+            timeout=120,
         ),
-        process(
+        serve(
+            "Oxigraph server",
             [
                 str(BIN / "oxigraph"),
                 "serve-read-only",
@@ -277,8 +242,10 @@ def run_layers(store_root: Path, ox_root: Path, label: str, reps: int, profile: 
                 f"127.0.0.1:{ox_port}",
                 "--union-default-graph",
             ],
-            (ox_port, "/query?query=ASK%7B%7D"),
+            f"http://127.0.0.1:{ox_port}",
+            f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D",
             logs / f"layers-oxigraph-{label}.log",
+            timeout=120,
         ),
     ):
         time.sleep(2.0)  # let our server warm its projection and summary

@@ -17,24 +17,20 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
-import os
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
+from servers import free_port, serve  # bench/servers.py
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -44,44 +40,6 @@ BATCH = 10
 TYPES = {"person": "person", "organization": "organization", "country": "place", "place": "place"}
 
 log = logging.getLogger("bench.reconcile")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def serve(name: str, cmd: list[str], probe: str, log_file: Path) -> Iterator[None]:
-    """Start a server in its own process group on 127.0.0.1, wait for ``probe``, stop it."""
-    out = open(log_file, "w")  # noqa: SIM115 (closed in finally)
-    proc = subprocess.Popen(
-        cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}; see {log_file}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(probe, timeout=5).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} not ready in 120 s; see {log_file}")
-            time.sleep(0.05)
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        out.close()
 
 
 def names_table(store_path: Path, db_path: Path) -> int:
@@ -218,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {"bilateral-kg": [], "datasette-reconcile": []}
     answers: dict[str, dict[str, Any]] = {"bilateral-kg": {}, "datasette-reconcile": {}}
     with (
-        serve("bilateral-kg", serve_ours, ours, work / "ours.log"),
-        serve("datasette", serve_peer, peer, work / "peer.log"),
+        serve("bilateral-kg", serve_ours, ours, ours, work / "ours.log", timeout=120),
+        serve("datasette", serve_peer, peer, peer, work / "peer.log", timeout=120),
         httpx.Client(timeout=60) as client,
     ):
         for rep in range(args.reps + 1):  # the first round warms up

@@ -21,20 +21,19 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
+from servers import free_port, serve  # bench/servers.py
 
 log = logging.getLogger("bench")
 
@@ -85,13 +84,6 @@ REBUILD_MARK = (
 # ------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def measure(cmd: list[str], log_file: Path) -> tuple[float, int]:
     """Run a command; return its wall time and its peak resident memory in bytes."""
     t0 = time.perf_counter()
@@ -103,51 +95,6 @@ def measure(cmd: list[str], log_file: Path) -> tuple[float, int]:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed; see {log_file}")
     return seconds, usage.ru_maxrss * 1024
-
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    proc: subprocess.Popen[bytes]
-    ready_s: float
-
-
-@contextlib.contextmanager
-def serve(
-    name: str, cmd: list[str], url: str, probe: str, log_file: Path, timeout: float = 600.0
-) -> Iterator[Server]:
-    """Start a server on 127.0.0.1 in its own process group, wait until ``probe`` answers,
-    and always stop the group at the end."""
-    out = open(log_file, "w")  # noqa: SIM115 (closed in finally)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-    )
-    try:
-        deadline = t0 + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}; see {log_file}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(probe, timeout=5).status_code == 200:
-                    break
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"{name} not ready after {timeout} s; see {log_file}")
-            time.sleep(0.02)
-        ready = time.perf_counter() - t0
-        log.info("%s ready in %.2f s", name, ready)
-        yield Server(name, url, proc, ready)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        out.close()
 
 
 # ------------------------------------------------------------------------------------------

@@ -5,19 +5,16 @@ The store interface and its local implementation are re-exported here, so ``from
 import Store`` names the one interface every reader uses.
 """
 
+from graph.store.disk import DiskStore, current_generation, open_store, write_generation
 from graph.store.local import (
     NO_TRIPLES,
-    DiskStore,
     OxigraphStore,
     PerVersion,
     QueryResult,
     Store,
     StoreError,
     Term,
-    current_generation,
     memory_store,
-    open_store,
-    write_generation,
 )
 
 __all__ = [

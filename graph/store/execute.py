@@ -31,7 +31,7 @@ from typing import Literal, TypeVar
 import pyoxigraph as ox
 
 from graph.store import DiskStore, Store, StoreError
-from graph.store.local import discard_unfinished
+from graph.store.disk import discard_unfinished
 from graph.store.results import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,

@@ -1,54 +1,36 @@
-"""The store: Oxigraph behind one small interface, and atomic generations on disk.
+"""The store: Oxigraph behind one small interface (:class:`Store`), the guarded query every
+store answers (:class:`GuardedQueries`), a store held in this process (:class:`OxigraphStore`)
+and values computed once per version of a store's data (:class:`PerVersion`).
 
-On disk a store is a folder of *generations*: every write (a build, a load, an update) makes a
-complete new Oxigraph database beside the current one (a hard-linked checkpoint when it starts
-from the current data), and only when it is complete does the ``current`` link move to it, by an
-atomic rename. A build that fails, or a process killed half-way, leaves the previous generation
-current. Readers (a running server) pick up a new generation at their next query; a query that
-is running keeps the generation it started on.
+The store on disk, in atomic generations, is :mod:`graph.store.disk`; a remote engine,
+:mod:`graph.store.remote`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
-import os
-import shutil
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from graph.store.safety import check_query, check_update, declares_dataset
 
 __all__ = [
-    "DiskStore",
+    "GuardedQueries",
     "OxigraphStore",
     "PerVersion",
+    "QueryDataset",
     "Store",
     "StoreError",
-    "current_generation",
-    "discard_unfinished",
     "memory_store",
-    "open_store",
-    "write_generation",
 ]
 
 log = logging.getLogger(__name__)
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-#: Seconds a write of a ``DiskStore`` waits for another writer of the same folder to finish.
-#: A server gets concurrent updates and Graph Store writes (from its threads and its query
-#: workers): they take turns instead of all but one being refused (issue 7: concurrent writes
-#: were answered 500 and 503 when the lock did not wait).
-LOCK_WAIT = 30.0
-
 
 #: Said of a file that gave no triples: an empty one, or one whose every node the parser
 #: dropped (a JSON-LD @id that is not an IRI is dropped without an error).
@@ -111,14 +93,18 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
-def _query(
-    inner: ox.Store,
-    sparql: str,
-    bindings: Mapping[str, Term] | None,
-    default_graphs: Sequence[str] | None,
-    named_graphs: Sequence[str] | None,
-    base_iri: str | None = None,
-) -> QueryResult:
+class QueryDataset(NamedTuple):
+    """What a query is asked with beside its text: bound variables (as terms, never pasted),
+    the request's dataset and the base IRI."""
+
+    bindings: Mapping[str, Term] | None = None
+    default_graphs: Sequence[str] | None = None
+    named_graphs: Sequence[str] | None = None
+    base_iri: str | None = None
+
+
+def _query(inner: ox.Store, sparql: str, asked: QueryDataset) -> QueryResult:
+    bindings, default_graphs, named_graphs, base_iri = asked
     substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()} or None
     named: list[ox.NamedNode | ox.BlankNode] | None = (
         None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
@@ -149,6 +135,28 @@ def _query(
     )
 
 
+class GuardedQueries:
+    """The query of every store: checked by the guard first (nothing that would fetch data on
+    the query's behalf reaches the engine), then answered by the store's engine
+    (:meth:`_answer`: by default its Oxigraph database, :meth:`_database`)."""
+
+    allowed_services: frozenset[str]
+
+    def query(self, sparql: str, **asked: Any) -> QueryResult:
+        """Run a SPARQL query, asked with the keywords of :meth:`Store.query`
+        (:class:`QueryDataset`)."""
+        check_query(sparql, self.allowed_services)
+        return self._answer(sparql, QueryDataset(**asked))
+
+    def _answer(self, sparql: str, asked: QueryDataset) -> QueryResult:
+        """Answer a query the guard passed."""
+        return _query(self._database(), sparql, asked)
+
+    def _database(self) -> ox.Store:
+        """The Oxigraph database that answers."""
+        raise NotImplementedError
+
+
 def _dump(inner: ox.Store, fmt: ox.RdfFormat) -> bytes:
     if fmt.supports_datasets:
         out = inner.dump(format=fmt)
@@ -172,7 +180,7 @@ def _graph_quads(inner: ox.Store, keep: Callable[[str], bool]) -> bytes:
     return ox.serialize(kept, format=ox.RdfFormat.N_QUADS) or b""
 
 
-class OxigraphStore:
+class OxigraphStore(GuardedQueries):
     """A pyoxigraph store held in this process (in memory for tests and tools).
 
     Examples:
@@ -191,17 +199,8 @@ class OxigraphStore:
         self.allowed_services = frozenset(allowed_services)
         self.version = 0  # counts writes, so caches know when the data changed
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        check_query(sparql, self.allowed_services)
-        return _query(self.inner, sparql, bindings, default_graphs, named_graphs, base_iri)
+    def _database(self) -> ox.Store:
+        return self.inner
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         check_update(sparql, self.allowed_services)
@@ -280,323 +279,3 @@ def memory_store(nquads: bytes = b"", allowed_services: Sequence[str] = ()) -> O
     if nquads:
         inner.load(nquads, format=ox.RdfFormat.N_QUADS)
     return OxigraphStore(inner, allowed_services)
-
-
-# ------------------------------------------------------------------------------------------
-# Generations on disk
-# ------------------------------------------------------------------------------------------
-
-
-def current_generation(root: Path) -> Path | None:
-    """The generation the ``current`` link points to, or ``None`` before the first build."""
-    link = root / "current"
-    if not link.is_symlink():
-        return None
-    target = root / os.readlink(link)
-    return target if target.is_dir() else None
-
-
-class DiskStore:
-    """The current generation of an on-disk store, followed across rebuilds.
-
-    Reads open the current generation read-only and switch to a newer one at the next query
-    (one ``readlink`` per query). Writes make a new generation and swap it in atomically.
-    """
-
-    def __init__(
-        self,
-        root: Path,
-        allowed_services: Sequence[str] = (),
-        lock_wait: float = LOCK_WAIT,
-        prepare: Callable[[ox.Store, Path], None] | None = None,
-    ) -> None:
-        self.root = root
-        self.allowed_services = frozenset(allowed_services)
-        self.lock_wait = lock_wait
-        #: Called with each rebuilt generation (``replace``) and its folder before it becomes
-        #: current: views of the whole graph written beside it (graph/read/views.py).
-        self.prepare = prepare
-        self._lock = threading.Lock()
-        self._gen: Path | None = None
-        self._inner: ox.Store | None = None
-
-    @property
-    def generation(self) -> Path | None:
-        """The generation this store reads now."""
-        return self._gen
-
-    @property
-    def version(self) -> str:
-        """The name of the current generation: it changes with every write."""
-        gen = current_generation(self.root)
-        return gen.name if gen is not None else ""
-
-    def reader(self) -> ox.Store:
-        """The read-only database of the current generation (reopened after a rebuild)."""
-        gen = current_generation(self.root)
-        if gen is None:
-            raise StoreError(f"no graph has been built in {self.root} yet; run 'bilateral build'")
-        with self._lock:
-            if gen != self._gen or self._inner is None:
-                try:
-                    self._inner = ox.Store.read_only(str(gen))
-                except OSError as exc:
-                    raise StoreError(f"cannot open the store in {gen}: {exc}") from None
-                if self._gen is not None:
-                    log.info("switched to the new generation %s", gen.name)
-                self._gen = gen
-            return self._inner
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        check_query(sparql, self.allowed_services)
-        return _query(self.reader(), sparql, bindings, default_graphs, named_graphs, base_iri)
-
-    def update(self, sparql: str, base_iri: str | None = None) -> None:
-        check_update(sparql, self.allowed_services)
-        write_generation(
-            self.root,
-            b"",
-            keep_current=True,
-            update=sparql,
-            base_iri=base_iri,
-            wait=self.lock_wait,
-        )
-
-    def named_graphs(self) -> list[str]:
-        inner = self.reader()
-        return sorted(g.value for g in inner.named_graphs() if isinstance(g, ox.NamedNode))
-
-    def dump(self, fmt: ox.RdfFormat) -> bytes:
-        return _dump(self.reader(), fmt)
-
-    def replace(self, nquads: bytes, keep: Callable[[str], bool] | None = None) -> None:
-        kept = b""
-        if keep is not None and current_generation(self.root) is not None:
-            kept = _graph_quads(self.reader(), keep)
-        write_generation(self.root, nquads + kept, wait=self.lock_wait, prepare=self.prepare)
-
-    def add(self, nquads: bytes) -> None:
-        write_generation(self.root, nquads, keep_current=True, wait=self.lock_wait)
-
-    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: str) -> tuple[int, int]:
-        """Stream a file into ``graph`` of a new generation (a dataset file's own graph names
-        are dropped: every triple goes to ``graph``).
-
-        Returns:
-            The number of triples in the graph before and after.
-
-        Raises:
-            SyntaxError: the file is not valid in its format (nothing is written).
-            StoreError: the store could not be written, or the file gave no triples.
-        """
-        node = ox.NamedNode(graph)
-        counts: list[int] = []
-
-        def count(inner: ox.Store) -> int:
-            result = inner.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {node} {{ ?s ?p ?o }} }}")
-            assert isinstance(result, ox.QuerySolutions)
-            term = next(iter(result))["n"]
-            return int(term.value) if term is not None else 0
-
-        def verify(inner: ox.Store) -> None:
-            counts.append(count(inner))
-            if counts[-1] == 0:
-                raise StoreError(f"{path}: {NO_TRIPLES}")
-
-        before = count(self.reader()) if current_generation(self.root) is not None else 0
-        write_generation(
-            self.root,
-            b"",
-            keep_current=True,
-            wait=self.lock_wait,
-            source=(path, fmt, graph),
-            verify=verify,
-        )
-        return before, counts[-1]
-
-    def put_graph(self, graph: str | None, nquads: bytes) -> None:
-        drop = f"DROP SILENT GRAPH {ox.NamedNode(graph)}" if graph else "DROP SILENT DEFAULT"
-        write_generation(self.root, nquads, keep_current=True, update=drop, wait=self.lock_wait)
-
-    def __len__(self) -> int:
-        return len(self.reader())
-
-
-def open_store(
-    root: Path,
-    allowed_services: Sequence[str] = (),
-    prepare: Callable[[ox.Store, Path], None] | None = None,
-) -> DiskStore:
-    """The on-disk store in ``root``, which must hold a built graph.
-
-    Raises:
-        StoreError: when nothing was built there yet, or the database cannot be read.
-    """
-    store = DiskStore(root, allowed_services, prepare=prepare)
-    store.reader()
-    return store
-
-
-@contextlib.contextmanager
-def _lock(root: Path, wait: float = 0.0) -> Iterator[None]:
-    """One writer at a time per store folder; wait up to ``wait`` seconds for the other."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as handle:
-        deadline = time.monotonic() + wait
-        delay = 0.005
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreError(f"another build or load is writing to {root}") from None
-                time.sleep(delay)
-                delay = min(2 * delay, 0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def write_generation(
-    root: Path,
-    nquads: bytes,
-    *,
-    keep_current: bool = False,
-    update: str | None = None,
-    base_iri: str | None = None,
-    wait: float = 0.0,
-    source: tuple[Path, ox.RdfFormat, str] | None = None,
-    verify: Callable[[ox.Store], None] | None = None,
-    prepare: Callable[[ox.Store, Path], None] | None = None,
-) -> Path:
-    """Write a new generation and make it current, atomically.
-
-    Args:
-        root: the store folder.
-        nquads: quads to load into the new generation.
-        keep_current: start from a checkpoint of the current generation (``load``, updates)
-            instead of starting empty (``build``).
-        update: a SPARQL update to apply to the new generation before loading ``nquads``.
-        wait: seconds to wait for another writer of ``root`` to finish before giving up.
-        source: a file of triples to stream into the new generation, with its format and the
-            graph to put them in (``bilateral load``: never held in memory).
-        verify: called with the new generation before it is made current; what it raises
-            leaves the current generation in place.
-        prepare: called with the new generation and its folder after ``verify``, to write
-            what readers compute from the whole graph beside the data (in the folder's
-            ``views/``), so it is ready when the generation becomes current.
-
-    Returns:
-        The new generation's folder.
-
-    Raises:
-        StoreError: when the folder cannot be written or the data cannot be loaded; the
-            current generation is then untouched.
-    """
-    try:
-        with _lock(root, wait):
-            name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns() % 10**9:09d}"
-            gen = root / name
-            try:
-                base = current_generation(root)
-                if keep_current and base is not None:
-                    ox.Store.read_only(str(base)).backup(str(gen))
-                inner = ox.Store(str(gen))
-                if update:
-                    inner.update(update, base_iri=base_iri)
-                # The generation is private until ``current`` moves, so the fast, non-
-                # transactional bulk loader is safe: a failure discards the whole folder.
-                if nquads:
-                    inner.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-                if source is not None:
-                    _bulk_load_into(inner, *source, scratch=root)
-                if verify is not None:
-                    verify(inner)
-                if prepare is not None:
-                    prepare(inner, gen)
-                inner.flush()
-                del inner
-                tmp = root / f".current-{name}"
-                tmp.symlink_to(name)
-                os.replace(tmp, root / "current")
-            except BaseException:
-                shutil.rmtree(gen, ignore_errors=True)
-                raise
-            _prune(root, gen, base)
-            return gen
-    except OSError as exc:
-        raise StoreError(f"cannot write the store in {root}: {exc.strerror or exc}") from None
-
-
-def _bulk_load_into(
-    inner: ox.Store, path: Path, fmt: ox.RdfFormat, graph: str, scratch: Path
-) -> None:
-    """Stream a file into one graph of ``inner``; a dataset file's own graphs are dropped
-    (its triples are first written out as N-Triples in ``scratch``, by Oxigraph)."""
-    base_iri = path.resolve().as_uri()
-    node = ox.NamedNode(graph)
-    if not fmt.supports_datasets:
-        inner.bulk_load(path=str(path), format=fmt, base_iri=base_iri, to_graph=node)
-        return
-    with tempfile.NamedTemporaryFile(dir=scratch, prefix=".load-", suffix=".nt") as flat:
-        quads = ox.parse(path=str(path), format=fmt, base_iri=base_iri)
-        ox.serialize((q.triple for q in quads), output=flat.name, format=ox.RdfFormat.N_TRIPLES)
-        inner.bulk_load(path=flat.name, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-
-
-def discard_unfinished(root: Path, wait: float = LOCK_WAIT) -> list[Path]:
-    """Remove what a writer killed half-way left: generations begun after the current one.
-
-    A write killed at the time limit (its worker stopped) leaves a partial generation, as big
-    as the store; it goes now rather than at the next write (issue 13). Waits for the lock, so
-    a writer at work is never disturbed.
-
-    Returns:
-        The folders removed.
-
-    Examples:
-        >>> import tempfile
-        >>> root = Path(tempfile.mkdtemp())
-        >>> gen = write_generation(root, b'<http://e/a> <http://e/p> "x" .\\n')
-        >>> (root / "gen-99991231T000000-000000000").mkdir()  # a killed writer's
-        >>> [p.name for p in discard_unfinished(root)]
-        ['gen-99991231T000000-000000000']
-    """
-    with _lock(root, wait):
-        current = current_generation(root)
-        # Generation names begin with their creation time, so a writer's folder sorts after
-        # the generation that was current when it began.
-        removed = [
-            p
-            for p in root.glob("gen-*")
-            if p.is_dir() and (current is None or p.name > current.name)
-        ]
-        for gen in removed:
-            shutil.rmtree(gen, ignore_errors=True)
-        return removed
-
-
-def _prune(root: Path, current: Path, previous: Path | None) -> None:
-    """Remove old generations, keeping the current one and the one before it (and removing
-    what a killed writer left behind)."""
-    gens = sorted(p for p in root.glob("gen-*") if p.is_dir())
-    # The one before is the generation ``current`` pointed to when this write began, not the
-    # newest older folder by name: that can be the partial generation of a writer killed
-    # since, which would then be kept while the good previous generation was deleted.
-    keep = {current, *([previous] if previous is not None else [])}
-    for gen in gens:
-        if gen not in keep:
-            shutil.rmtree(gen, ignore_errors=True)
-    for stale in [*root.glob(".current-*"), *root.glob(".load-*")]:
-        with contextlib.suppress(OSError):
-            stale.unlink()

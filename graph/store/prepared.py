@@ -19,7 +19,7 @@ They are written only by the store's writer, into its own folder.
 Examples:
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
-    >>> from graph.store.local import write_generation, DiskStore
+    >>> from graph.store.disk import write_generation, DiskStore
     >>> gen = write_generation(root, b'<http://e/a> <http://e/p> "x" .\\n')
     >>> write_prepared(gen, "size", 1)
     True

@@ -34,7 +34,8 @@ import httpx
 import pyoxigraph as ox
 
 from graph.store import QueryResult, StoreError, Term
-from graph.store.safety import check_query, check_update, mask
+from graph.store.local import GuardedQueries, QueryDataset
+from graph.store.safety import check_update, mask
 
 __all__ = ["META_GRAPH", "RemoteStore", "bind_values", "query_form"]
 
@@ -151,7 +152,7 @@ def _nt(quads: Iterable[ox.Quad]) -> str:
     return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
-class RemoteStore:
+class RemoteStore(GuardedQueries):
     """A store on a SPARQL engine reached over HTTP.
 
     Args:
@@ -234,16 +235,8 @@ class RemoteStore:
 
     # ---- reads -------------------------------------------------------------------------------
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        check_query(sparql, self.allowed_services)
+    def _answer(self, sparql: str, asked: QueryDataset) -> QueryResult:
+        bindings, default_graphs, named_graphs, base_iri = asked
         if default_graphs is not None and not default_graphs:
             raise StoreError(
                 "the default graph of a remote engine is the union of its graphs: the default "

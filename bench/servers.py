@@ -1,0 +1,76 @@
+"""Servers for the benchmarks: a free port on 127.0.0.1, and a server started in its own
+process group, waited for, and always stopped (``bench/run.py``, ``reconcile.py``,
+``layers.py``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+log = logging.getLogger("bench")
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    proc: subprocess.Popen[bytes]
+    ready_s: float
+
+
+@contextlib.contextmanager
+def serve(
+    name: str, cmd: list[str], url: str, probe: str, log_file: Path, timeout: float = 600.0
+) -> Iterator[Server]:
+    """Start a server on 127.0.0.1 in its own process group, wait until ``probe`` answers,
+    and always stop the group at the end."""
+    out = open(log_file, "w")  # noqa: SIM115 (closed in finally)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+    )
+    try:
+        deadline = t0 + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}; see {log_file}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(probe, timeout=5).status_code == 200:
+                    break
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{name} not ready after {timeout} s; see {log_file}")
+            time.sleep(0.02)
+        ready = time.perf_counter() - t0
+        log.info("%s ready in %.2f s", name, ready)
+        yield Server(name, url, proc, ready)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        out.close()
