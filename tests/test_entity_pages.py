@@ -177,6 +177,10 @@ def test_derived_shortcuts_say_what_they_derive_from(client: TestClient) -> None
     assert proposals and all(">proposed to</a>" in i for i in proposals)
     requests = [i for i in items if "from <a" in i and "Request by Heng Sour" in i]
     assert requests and all(">requested cooperation of</a>" in i for i in requests)
+    # Each names its fact with its date: two requests of one wording are told apart.
+    assert "Request by Heng Sour: expand the skilled workers programme</a> (8 March 2024" in derived
+    # The object of a relation says so in the relation's backward words.
+    assert "· as is the counterpart of</span>" in text
     # They are not listed again among the reference data.
     reference = text.split("<h2>What the graph says</h2>")[1].split("</table>")[0]
     assert "met with" not in reference and "agreed with" not in reference

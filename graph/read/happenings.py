@@ -102,6 +102,12 @@ def _first(d: dict[str, list[Any]], prop: str) -> Any:
     return values[0][0] if values else None
 
 
+def _when(d: dict[str, list[Any]]) -> str | None:
+    """A node's date in words, if it has one."""
+    date = _first(d, "bkg:timelineDate")
+    return human_date(date) if date else None
+
+
 def _kind(d: dict[str, list[Any]]) -> tuple[str, str | None]:
     """A node's kind as the page names it, and an act's own class (Request, Proposal...)."""
     types = [t for t, _ in d.get("rdf:type", [])]
@@ -277,7 +283,7 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
             else:
                 _history_of(f, info)
             f["derived_from"] = [
-                {**_term(x, label, base), "kind": kinds.get(x)}
+                {**_term(x, label, base), "kind": kinds.get(x), "when": _when(info.get(x, {}))}
                 for x, label in d.get("prov:wasDerivedFrom", [])
                 if x in info
             ]

@@ -31,7 +31,14 @@ from graph.read.names import script_names
 from graph.read.pages import human_date
 from graph.read.query import solutions, value
 from graph.store import Store
-from ontology.vocabulary import DESCRIPTION_NAMESPACES, GROUPS, NAMESPACES, PREFIXES, curie
+from ontology.vocabulary import (
+    DESCRIPTION_NAMESPACES,
+    GROUPS,
+    NAMESPACES,
+    PREFIXES,
+    RELATION_GROUP,
+    curie,
+)
 
 __all__ = ["description", "linked_description", "resource_view", "shown_nodes"]
 
@@ -110,6 +117,21 @@ def _humanize(name: str) -> str:
     """``startDate`` -> ``start date``: a readable name for a term that has no label."""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
     return " ".join(w if w.isupper() else w.lower() for w in words) or name
+
+
+def _role(role: str) -> str:
+    """An entity's role in a fact in words; the object of a relation (``holds (of)``) by the
+    relation's backward words (``is held by``).
+
+    Examples:
+        >>> _role("counterpartOf (of)"), _role("holds (of)"), _role("startDate")
+        ('is the counterpart of', 'is held by', 'start date')
+    """
+    name = role.removesuffix(" (of)")
+    group = RELATION_GROUP.get(name)
+    if name != role and group is not None:
+        return GROUPS[group][name][1]
+    return _humanize(role)
 
 
 def _best(labels: Iterable[ox.Literal]) -> str | None:
@@ -320,7 +342,7 @@ def _facts(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[s
             "iri": f.iri,
             "href": local_href(f.iri, base),
             "label": f.label,
-            "roles": [_humanize(r) for r in f.roles],
+            "roles": [_role(r) for r in f.roles],
             "layer": f.layer,
             "status": f.status,
             "reason": f.reason,
