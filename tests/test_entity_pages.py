@@ -212,6 +212,16 @@ def test_a_status_that_never_changed_has_no_history_line(client: TestClient) -> 
     assert other.count("the sentence quoted above") == 2
 
 
+def test_facts_outside_meetings_come_by_kind(client: TestClient) -> None:
+    view = client.get("/id/place/cambodia.json").json()
+    assert [g["title"] for g in view["other_facts"]][:2] == ["Cooperation acts", "Statements"]
+    acts = view["other_facts"][0]["facts"]
+    by = {f["iri"]: f for f in view["facts"]}
+    assert {by[a]["kind"] for a in acts} == {"act"}
+    text = page(client, "id/place/cambodia")
+    assert '<h3 class="group">Cooperation acts <span class="n">' in text
+
+
 def test_a_quotation_is_a_fact_not_a_source(client: TestClient) -> None:
     view = client.get("/id/statement/sour-quote-eps-incomes-skills.json").json()
     assert (view["kind"], view["layer"], view["source"]) == ("fact", "stated", None)

@@ -45,6 +45,13 @@ _DERIVED_WORDS = {
 }
 
 
+#: The facts outside meetings, by kind, in the order a page lists them.
+_SECTIONS = (
+    ("act", "Cooperation acts"),
+    ("statement", "Statements"),
+    ("assertion", "Relations the sources state"),
+    ("observation", "Statistics"),
+)
 #: Facts the graph derives from others, shown by what they derive from.
 SHORTCUTS = ("derived link", "status history")
 
@@ -259,7 +266,8 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
 
     Returns:
         ``{"happenings": [{meeting head, "place", "participants", "conflicts", "facts": [fact
-        IRIs made there]}], "other": [fact IRIs], "derived": [{"other", "facts"}],
+        IRIs made there]}], "other": [{"kind", "title", "facts": [fact IRIs]}] (the rest, by
+        kind), "derived": [{"other", "facts"}],
         "conflicts": [...]}``, happenings and acts in date order.
     """
     by_iri = {f["iri"]: f for f in facts}
@@ -339,9 +347,19 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
         {"other": ends[o], "facts": sorted(items, key=lambda i: (by_iri[i]["words"], i))}
         for o, items in sorted(shortcuts.items(), key=lambda kv: ends[kv[0]]["label"])
     ]
+    kinds_of = {i: by_iri[i]["kind"] for i in other}
     return {
         "happenings": happenings,
-        "other": other,
+        "other": [
+            {"kind": kind, "title": title, "facts": [i for i in other if kinds_of[i] == kind]}
+            for kind, title in _SECTIONS
+            if any(kinds_of[i] == kind for i in other)
+        ]
+        + [
+            {"kind": "other", "title": "Other facts", "facts": rest}
+            for rest in [[i for i in other if kinds_of[i] not in dict(_SECTIONS)]]
+            if rest
+        ],
         "derived": derived,
         "conflicts": conflicts_about(store, entity, base),
     }
