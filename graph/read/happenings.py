@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from graph.read import corpus
 from graph.read.ids import full_iri, local_href
 from graph.read.pages import human_date
-from graph.read.query import select
+from graph.read.query import iri_values, select
 from graph.store import Store
 from ontology.vocabulary import GROUPS, NAMESPACES, curie, kind_of
 
@@ -84,9 +84,7 @@ def details(store: Store, nodes: Collection[str]) -> dict[str, dict[str, list[An
         ['Heng Sour', 'Lee Jung-sik']
     """
     out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    ordered = sorted(set(nodes))
-    for i in range(0, len(ordered), 200):
-        values = " ".join(str(ox.NamedNode(n)) for n in ordered[i : i + 200])
+    for values in iri_values(nodes):
         rows = select(
             store,
             f"""
@@ -147,6 +145,18 @@ def conflicts_about(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
         for claim in c["claims"]:
             published = claim["source"].get("published")
             claim["source"]["when"] = human_date(published) if published else None
+    return found
+
+
+def _disputed(store: Store, nodes: Collection[str]) -> set[str]:
+    """The nodes some conflict is about (one query a chunk, not one a node)."""
+    found: set[str] = set()
+    for values in iri_values(nodes):
+        rows = select(
+            store,
+            f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {values} }} ?c bkg:conflictAbout ?x }}",
+        )
+        found.update(r["x"] for r in rows)
     return found
 
 
@@ -304,6 +314,7 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
         return (str(f.get("sort_date") or "\uffff"), f.get("label") or iri)
 
     heads = [f["iri"] for f in facts if f["kind"] == "meeting"] + sorted(occasions)
+    disputed = _disputed(store, heads)
     happenings = []
     for head in heads:
         d = info.get(head, {})
@@ -322,7 +333,7 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
                 (f["iri"] for f in facts if f["occasion"] == head),
                 key=order,
             ),
-            "conflicts": conflicts_about(store, head, base),
+            "conflicts": conflicts_about(store, head, base) if head in disputed else [],
         }
         happening["when"] = human_date(happening["date"]) if happening["date"] else None
         happenings.append(happening)

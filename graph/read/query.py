@@ -8,6 +8,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 from graph.store import Store
 from ontology.vocabulary import PREFIXES
 
-__all__ = ["select", "solutions", "value"]
+__all__ = ["iri_values", "select", "solutions", "value"]
 
 
 def value(term: Any) -> Any:
@@ -73,3 +74,16 @@ def solutions(
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
+
+
+def iri_values(iris: Iterable[str], size: int = 200) -> Iterator[str]:
+    """IRIs as the bodies of ``VALUES`` blocks, ``size`` a block, sorted and each once (IRIs
+    written as terms, so nothing a client sent is pasted into a query as text).
+
+    Examples:
+        >>> list(iri_values(["https://x/b", "https://x/a", "https://x/a"], size=1))
+        ['<https://x/a>', '<https://x/b>']
+    """
+    ordered = sorted(set(iris))
+    for i in range(0, len(ordered), size):
+        yield " ".join(str(ox.NamedNode(n)) for n in ordered[i : i + size])

@@ -29,7 +29,7 @@ from graph.read.ids import local_href
 from graph.read.lookup import entity_view
 from graph.read.names import script_names
 from graph.read.pages import human_date
-from graph.read.query import solutions, value
+from graph.read.query import iri_values, solutions, value
 from graph.store import Store
 from ontology.vocabulary import (
     DESCRIPTION_NAMESPACES,
@@ -203,9 +203,7 @@ def shown_nodes(view: dict[str, Any]) -> list[str]:
 def _triples(store: Store, pattern: str, nodes: Iterable[str]) -> set[ox.Triple]:
     """``CONSTRUCT { ?s ?p ?o }`` over ``pattern`` for each node bound to ``?x`` (by VALUES)."""
     out: set[ox.Triple] = set()
-    ordered = sorted(set(nodes))
-    for i in range(0, len(ordered), 200):
-        values = " ".join(str(ox.NamedNode(n)) for n in ordered[i : i + 200])
+    for values in iri_values(nodes):
         result = store.query(
             PREFIXES + f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?x {{ {values} }} {pattern} }}"
         )
