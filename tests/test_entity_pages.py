@@ -194,6 +194,14 @@ def test_meeting_page_names_not_iris(client: TestClient) -> None:
     assert "Made at this meeting" in text
 
 
+def test_a_fact_page_prints_the_context_of_neighbouring_quotes_once(client: TestClient) -> None:
+    text = page(client, MEETING)
+    evidence = text.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
+    assert evidence.count("<blockquote>") == 1 and evidence.count("<mark>") == 2
+    assert evidence.count("Employment Permit System (EPS)") == 1
+    assert 'characters <a href="/id/source/ppp-cambodia-korea-labour#span-337-527">' in evidence
+
+
 def test_act_page_shows_its_status_history_and_sources(client: TestClient) -> None:
     text = page(client, REQUEST)
     status = text.split('id="status"')[1].split("</section>")[0]

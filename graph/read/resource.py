@@ -23,7 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.read.evidence import SourceTexts, evidence_of, in_context, span_pattern
+from graph.read.evidence import CONTEXT, SourceTexts, evidence_of, in_context, span_pattern
 from graph.read.happenings import grouped, sources_and_history
 from graph.read.ids import local_href
 from graph.read.lookup import entity_view
@@ -272,6 +272,46 @@ def _evidence(
         "more_before": around["more_before"],
         "more_after": around["more_after"],
     }
+
+
+def _passages(texts: SourceTexts, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The quotes of a page's evidence in their context, printed once: quotes of one source
+    whose contexts meet share one passage, each quote marked in it.
+
+    Returns:
+        ``[{"source", "at", "more_before", "more_after", "parts": [{"text", "mark", "start",
+        "end"}]}]`` in source and offset order.
+    """
+    out: list[dict[str, Any]] = []
+    last: dict[str, Any] | None = None
+    for e in sorted(evidence, key=lambda e: (e["source"]["iri"], e["start"], e["end"])):
+        text, _ = texts(e["source"]["iri"])
+        quote = {"text": e["exact"], "mark": True, "start": e["start"], "end": e["end"]}
+        near = (
+            last is not None
+            and text is not None
+            and last["source"]["iri"] == e["source"]["iri"]
+            and last["end"] <= e["start"] <= last["end"] + 2 * CONTEXT
+        )
+        if last is not None and near and text is not None:
+            last["parts"][-1:] = [{"text": text[last["end"] : e["start"]], "mark": False}, quote]
+            last["parts"].append({"text": e["after"], "mark": False})
+            last["end"], last["more_after"] = e["end"], e["more_after"]
+            continue
+        last = {
+            "source": e["source"],
+            "at": e["at"],
+            "end": e["end"],
+            "more_before": e["more_before"],
+            "more_after": e["more_after"],
+            "parts": [
+                {"text": e["before"], "mark": False},
+                quote,
+                {"text": e["after"], "mark": False},
+            ],
+        }
+        out.append(last)
+    return out
 
 
 def _row_evidence(texts: SourceTexts, base: str, r: dict[str, Any]) -> dict[str, Any]:
@@ -635,6 +675,7 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         "same_as": [_term(t, labels, base) for t in named(SCHEMA + "sameAs")],
         "properties": properties,
         "evidence": evidence,
+        "passages": _passages(texts, evidence),
         "facts": facts,
         "happenings": groups["happenings"],
         "other_facts": groups["other"],
