@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from graph.read import corpus
 from graph.read.ids import full_iri, local_href
 from graph.read.pages import human_date
-from graph.read.query import iri_values, select
+from graph.read.query import iri_values, select, solutions, value
 from graph.store import Store
 from ontology.vocabulary import GROUPS, NAMESPACES, curie, kind_of
 
@@ -83,22 +83,37 @@ def details(store: Store, nodes: Collection[str]) -> dict[str, dict[str, list[An
         ...        ["schema:attendee"])
         ['Heng Sour', 'Lee Jung-sik']
     """
-    out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    # The values first, then the labels of those that are IRIs, each node's triples filtered
+    # by property: with ``VALUES ?p`` or the labels as an OPTIONAL in one query, Oxigraph took
+    # 0.25 s a page at 100k triples instead of 5 ms.
+    found: list[dict[str, Any]] = []
     for values in iri_values(nodes):
-        rows = select(
+        found += solutions(
             store,
             f"""
-            SELECT ?x ?p ?o ?label WHERE {{
-                VALUES ?x {{ {values} }} VALUES ?p {{ {_WANTED} }}
-                ?x ?p ?o .
-                OPTIONAL {{ ?o rdfs:label ?label FILTER (LANG(?label) IN ("en", "")) }}
+            SELECT ?x ?p ?o WHERE {{
+                VALUES ?x {{ {values} }} ?x ?p ?o . FILTER (?p IN ({", ".join(_WANTED.split())}))
             }}""",
         )
-        for r in rows:
-            prop = curie(r["p"]) or r["p"]
-            pair = (r["o"], r["label"])
-            if pair not in out[r["x"]][prop]:
-                out[r["x"]][prop].append(pair)
+    named = [r["o"].value for r in found if isinstance(r["o"], ox.NamedNode)]
+    labels: dict[str, str] = {}
+    for values in iri_values(named):
+        for r in select(
+            store,
+            f"""
+            SELECT ?o ?label WHERE {{
+                VALUES ?o {{ {values} }} ?o rdfs:label ?label FILTER (LANG(?label) IN ("en", ""))
+            }}""",
+        ):
+            if r["o"] not in labels or r["label"] < labels[r["o"]]:
+                labels[r["o"]] = r["label"]
+    out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for r in found:
+        prop = curie(r["p"].value) or r["p"].value
+        o = value(r["o"])
+        pair = (o, labels.get(o) if isinstance(r["o"], ox.NamedNode) else None)
+        if pair not in out[r["x"].value][prop]:
+            out[r["x"].value][prop].append(pair)
     return {x: {p: sorted(v, key=str) for p, v in props.items()} for x, props in out.items()}
 
 
