@@ -552,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     first_lookup = views_ready = 0.0
     incomplete_paths = [0]
     summary_after = rebuild_s = views_after = 0.0
+    rebuild_peak = views_bytes = 0
+    prepared: list[tuple[str, str]] = []
     read_views = 0
     tput: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
@@ -729,22 +731,22 @@ def main(argv: list[str] | None = None) -> int:
         # served store, with one more triple), polled until the server answers for it.
         log.info("rebuilding the served store")
         before = httpx.get(f"{ours_url}/index.json", timeout=600).json()["quads"]
-        t0 = time.perf_counter()
-        subprocess.run(
+        mark_file = data / "rebuild-mark.nq"
+        mark_file.write_bytes(REBUILD_MARK)
+        rebuild_s, rebuild_peak = measure(
             [
                 py,
                 "-c",
-                "import sys; from pathlib import Path; from api.config import Settings; "
+                "import logging, sys; from pathlib import Path; from api.config import Settings; "
+                "logging.basicConfig(level=logging.INFO, format='%(message)s'); "
                 "Settings(store=Path(sys.argv[1])).open_store(writable=True).replace("
-                "Path(sys.argv[2]).read_bytes() + sys.stdin.buffer.read())",
+                "Path(sys.argv[2]).read_bytes() + Path(sys.argv[3]).read_bytes())",
                 str(stores["ours"]),
                 str(nq),
+                str(mark_file),
             ],
-            input=REBUILD_MARK,
-            cwd=ROOT,
-            check=True,
+            data / "rebuild.log",
         )
-        rebuild_s = time.perf_counter() - t0
         rebuilt = time.perf_counter()
         with httpx.Client() as client:
             while True:
@@ -755,6 +757,13 @@ def main(argv: list[str] | None = None) -> int:
                     raise RuntimeError("the landing page never showed the rebuilt store")
                 time.sleep(0.01)
         summary_after = time.perf_counter() - rebuilt
+        prepared = re.findall(
+            r"prepared the (\w+) in ([\d.]+) s", (data / "rebuild.log").read_text(errors="replace")
+        )
+        views_dir = stores["ours"] / os.readlink(stores["ours"] / "current") / "views"
+        views_bytes = (
+            sum(f.stat().st_size for f in views_dir.glob("*")) if views_dir.is_dir() else 0
+        )
         log.info(
             "rebuild %.1f s; landing summary answered %.2f s after it", rebuild_s, summary_after
         )
@@ -1008,6 +1017,13 @@ def main(argv: list[str] | None = None) -> int:
     out("|---|---|---|---|---|")
     for row in rows19:
         out("| " + " | ".join(row) + " |")
+    out()
+    out(
+        f"The rebuild (as `bilateral build`: the store written, then its views prepared with it) "
+        f"took {rebuild_s:.1f} s with a peak RSS of {mib(rebuild_peak)}; preparing the views: "
+        + (", ".join(f"{name} {secs} s" for name, secs in prepared) or "none logged")
+        + f"; they take {views_bytes / 2**20:.1f} MiB in the generation's `views/`."
+    )
     out()
     out(
         f"After the rebuild, every serving process had its views for the new generation "
