@@ -13,7 +13,8 @@ generation the store has just opened; a generation written without it (an update
 start from a copy of the data, not of ``views/``) has none, and the value is then computed.
 
 The files are pickles read with an allow-list (:class:`_Loader`): containers, and classes of
-``graph.read`` and ``networkx`` only, never a function, so a file cannot run code when read.
+``graph.read`` and ``networkx`` only, never a function, so reading a file makes nothing but
+such objects.
 They are written only by the store's writer, into its own folder.
 
 Examples:
