@@ -21,6 +21,7 @@ __all__ = [
     "closure",
     "ontology_graph",
     "read_text",
+    "scheme_labels",
     "scheme_notations",
     "shapes_graph",
 ]
@@ -109,6 +110,24 @@ def closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
                 seen.add(up)
                 todo.extend(direct.get(up, ()))
         out[term] = seen
+    return out
+
+
+@lru_cache(maxsize=8)
+def scheme_labels(scheme: str) -> dict[str, str]:
+    """The English preferred label of each concept of one SKOS scheme, by notation.
+
+    Examples:
+        >>> scheme_labels("status")["under-examination"]
+        'under examination'
+    """
+    base = SCHEME_NAMESPACES[scheme]
+    g = _ontology()
+    out = {}
+    for c, n in g.subject_objects(SKOS.notation):
+        labels = [v for v in g.objects(c, SKOS.prefLabel) if getattr(v, "language", None) == "en"]
+        if str(c).startswith(base) and labels:
+            out[str(n)] = str(labels[0])
     return out
 
 

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, RDF, RDFS, SDO, SKOS, TIME, XSD
 
-from ontology import BKG_IRI, OA, SCHEME_NAMESPACES, SDMX_CODE, SDMX_DIMENSION, SDMX_MEASURE
+from ontology import (
+    BKG_IRI,
+    OA,
+    SCHEME_NAMESPACES,
+    SDMX_CODE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    scheme_labels,
+)
 
 __all__ = [
     "DEFAULT_GROUPS",
@@ -41,6 +49,7 @@ __all__ = [
     "curie",
     "kind_of",
     "kinds_values",
+    "status_words",
 ]
 
 # ---- prefixes ------------------------------------------------------------------------------
@@ -221,3 +230,18 @@ GROUPS: dict[str, dict[str, tuple[str, str]]] = {
 DEFAULT_GROUPS: tuple[str, ...] = tuple(g for g in GROUPS if g != "derived")
 #: Each relation's group.
 RELATION_GROUP: dict[str, str] = {rel: group for group, rels in GROUPS.items() for rel in rels}
+
+
+# ---- statuses ------------------------------------------------------------------------------
+
+
+def status_words(status: str | None) -> str:
+    """A status as pages say it: the scheme's label of its notation (the API's one spelling).
+
+    Examples:
+        >>> status_words("under-examination"), status_words("agreed"), status_words(None)
+        ('under examination', 'agreed', '')
+    """
+    if not status:
+        return ""
+    return scheme_labels("status").get(status, status.replace("-", " "))

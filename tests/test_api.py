@@ -20,10 +20,7 @@ def test_landing_page_says_what_the_graph_holds(client: TestClient) -> None:
     html = r.text
     assert "<h1>bilateral-kg</h1>" in html
     assert '<tr><td>people</td><td class="n">4</td></tr>' in html
-    assert (
-        '<tr><td>meetings</td><td class="n"><a href="/timeline?kinds=meeting">2</a></td></tr>'
-        in html
-    )
+    assert '<tr><td>meetings</td><td class="n"><a href="/meetings">2</a></td></tr>' in html
     assert "Phnom Penh Post article on Cambodia–South Korea employment and vocational ties" in html
     assert "The Phnom Penh Post" in html
     assert '<link rel="alternate" type="application/json" href="/index.json">' in html

@@ -52,7 +52,7 @@ def test_cq7_requests_with_partners_and_evidence(client) -> None:
 def test_acts_by_field_and_country_pair(client) -> None:
     (trucks,) = all_pages(client, "/api/acts", field="emergency-services")
     assert trucks["summary"] == "the provision of fire trucks and ambulances"
-    assert trucks["status"] == "under examination"
+    assert trucks["status"] == "under-examination"  # the API's one spelling
     pair = {a["id"] for a in all_pages(client, "/api/acts", countries="KH,KR")}
     assert "act/cambodia-south-korea-agree-employment-training-protection" in pair
     assert "act/sour-asks-examine-kosha-comwel-nssf" in pair
@@ -88,7 +88,7 @@ def test_cq3_meetings_with_dates_places_and_participants(client) -> None:
     assert only["id"] == march6["id"]
     (later,) = all_pages(client, "/api/meetings", **{"from": "2024-03-07"})
     assert later["id"] == seoul["id"]
-    assert client.get("/api/meetings", params={"from": "March"}).status_code == 422
+    assert client.get("/api/meetings", params={"from": "March"}).status_code == 400
 
 
 def test_cq14_statistics(client) -> None:

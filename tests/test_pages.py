@@ -39,8 +39,8 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def test_landing_page_leads_with_the_pair(client: TestClient) -> None:
     html = client.get("/", headers=BROWSER).text
     assert '<a id="pair-link" href="/pair/KH-KR">Cambodia – South Korea</a>' in html
-    assert '<a href="/timeline?status=requested">3</a>' in html
-    assert '<a href="/timeline?kinds=meeting">2</a>' in html
+    assert '<a href="/acts?status=requested">3</a>' in html
+    assert '<a href="/meetings">2</a>' in html
     assert client.get("/index.json").json()["pair"] == {
         "label": "Cambodia – South Korea",
         "page": "/pair/KH-KR",
@@ -53,7 +53,7 @@ def test_pair_page_and_its_json_twin(client: TestClient) -> None:
     r = client.get("/pair/KH-KR", headers=BROWSER)
     assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
     assert r.headers["link"] == '</api/pairs/KH-KR>; rel="alternate"; type="application/json"'
-    assert 'href="/timeline?countries=KH,KR&amp;status=requested">3</a>' in r.text
+    assert 'href="/acts?countries=KH,KR&amp;status=requested">3</a>' in r.text
     assert 'href="/id/person/heng-sour">Heng Sour</a>' in r.text
     twin = client.get("/pair/KH-KR", headers={"accept": "application/json"}).json()
     assert twin == client.get("/api/pairs/KH-KR").json()

@@ -1,26 +1,30 @@
-"""List endpoints: cooperation acts, meetings, statistics and sources, with keyset paging."""
+"""The lists: cooperation acts, meetings, statements, statistics and sources, each a page
+(``/acts``), its JSON twin (``/api/acts``) and a CSV download (``/acts.csv``), with filters,
+sorting and keyset paging; and a source's text with its annotated spans."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import MeetingsDep, SettingsDep, StoreDep
-from api.params import country_of, node_of
+from api.listing import Filter, answer, day, newest_first
+from api.params import country_of, rejected, split
 from api.problems import Problem
-from graph.read import lists, sources
+from graph.read import corpus, listing, lists, sources
 from graph.read import statistics as observations
 from graph.read.ids import full_iri
-from graph.read.lists import Page, is_iri
-from ontology import scheme_notations
+from graph.read.lists import ACT_KINDS, Page, is_iri
+from ontology import scheme_labels, scheme_notations
 from ontology.vocabulary import FACT_LAYERS
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["lists"])
+router = APIRouter(tags=["lists"])
 
 
 class Ref(BaseModel):
@@ -137,6 +141,36 @@ class Span(BaseModel):
     refers_to: list[Ref] = Field(description="the facts it is evidence for, or the entity")
 
 
+class Statement(BaseModel):
+    id: str
+    label: str
+    kind: str = Field(description="quotation (word for word) or paraphrase")
+    text: str = Field(description="the words, as the source gives them")
+    speaker: Ref
+    about: list[Ref]
+    published: str | None = Field(description="the first reporting source's date (EDTF)")
+    evidence: list[Quote]
+    sources: list[Report]
+    report_count: int
+
+
+class StatementsPage(BaseModel):
+    items: list[Statement]
+    next: str | None
+
+
+class SourceItem(SourceRef):
+    kind: str = Field(description="news article, report, social media posting")
+    publisher: str | None
+    url: str | None
+    reports: int = Field(description="how many facts the source reports")
+
+
+class SourcesPage(BaseModel):
+    items: list[SourceItem]
+    next: str | None
+
+
 class Source(BaseModel):
     id: str
     label: str
@@ -146,14 +180,73 @@ class Source(BaseModel):
     spans: list[Span]
 
 
-def _next(request: Request, page: Page) -> str | None:
-    """The URL of the next page, or ``None`` on the last one."""
-    if not page.more:
+Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
+After = Annotated[str | None, Query(description="the cursor of the previous page")]
+Format = Annotated[str | None, Query(description="html, json or csv (else by Accept)")]
+Sort = Annotated[str | None, Query(description="date (oldest first, the default) or -date")]
+From = Annotated[str | None, Query(alias="from", description="earliest date (YYYY[-MM[-DD]])")]
+To = Annotated[str | None, Query(alias="to", description="latest date (YYYY[-MM[-DD]])")]
+Countries = Annotated[
+    str | None,
+    Query(description="two countries, comma-separated (ids or ISO codes): what involves both"),
+]
+SourceId = Annotated[str | None, Query(description="a source that reports it (id)")]
+Origin = Annotated[str | None, Query(description="country of origin (id or ISO code)")]
+Destination = Annotated[str | None, Query(description="country of destination")]
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+
+
+def _pair(store: StoreDep, text: str | None, base: str) -> tuple[Any, Any] | None:
+    named = split(text)
+    if named is None:
         return None
-    return str(request.url.include_query_params(after=page.items[-1]["id"]))
+    if len(named) != 2:
+        raise Problem(400, "countries takes two countries, comma-separated (e.g. KH,KR)")
+    return country_of(store, named[0], base), country_of(store, named[1], base)
 
 
-@router.get("/acts", response_model=ActsPage, summary="Cooperation acts, filtered")
+def _thing(ident: str | None, base: str, what: str, folder: str = "") -> Any:
+    """A filter that names a thing of the graph by id (or IRI): its term; else a 400."""
+    if not ident:
+        return None
+    if folder and "/" not in ident:
+        ident = folder + ident
+    iri = full_iri(ident, base)
+    if not is_iri(iri):
+        raise Problem(
+            400, f"{what} takes an id such as {folder or 'person/'}..., not {ident[:80]!r}"
+        )
+    return ox.NamedNode(iri)
+
+
+def _choices(values: Any, words: Any = None) -> list[tuple[str, str]]:
+    return [(v, (words or {}).get(v, v)) for v in values]
+
+
+def _source_choices(store: StoreDep, base: str) -> list[tuple[str, str]]:
+    return [(s["id"], s["label"]) for s in listing.sources(store, base, limit=500).items]
+
+
+def _happening_filters(
+    store: StoreDep,
+    base: str,
+    countries: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+) -> list[Filter]:
+    """The filters acts and meetings share: country pair, date range, source."""
+    return [
+        Filter("countries", "countries", countries, placeholder="KH,KR"),
+        Filter("from", "from", date_from, placeholder="YYYY-MM-DD"),
+        Filter("to", "to", date_to, placeholder="YYYY-MM-DD"),
+        Filter("source", "source", source, _source_choices(store, base)),
+    ]
+
+
+@router.get("/api/acts", response_model=ActsPage, responses=CSV, summary="Cooperation acts")
+@router.get("/acts", include_in_schema=False)
+@router.get("/acts.csv", include_in_schema=False)
 def acts(
     request: Request,
     store: StoreDep,
@@ -165,102 +258,293 @@ def acts(
             + ", ".join(scheme_notations("status"))
         ),
     ] = None,
+    kind: Annotated[str | None, Query(description=", ".join(ACT_KINDS))] = None,
     field: Annotated[
         str | None, Query(description="a field of cooperation, e.g. employment")
     ] = None,
-    countries: Annotated[
-        str | None,
-        Query(
-            description="two countries, comma-separated (ids or ISO codes): acts that involve both"
-        ),
-    ] = None,
+    countries: Countries = None,
+    date_from: From = None,
+    date_to: To = None,
+    source: SourceId = None,
     as_of: Annotated[
         date | None, Query(description="the status on this day (YYYY-MM-DD), from the history")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
-) -> dict[str, Any]:
+    sort: Sort = None,
+    limit: Limit = 50,
+    after: After = None,
+    format: Format = None,
+) -> Any:
     """Acts with their actor, addressee, partners, field, current status, status history,
-    sources and evidence, in date order; by current status (or the status as of a day), field
-    and country pair. A country takes part through itself, its bodies and the people holding
-    posts in them."""
+    sources and evidence, in date order; by current status (or the status as of a day), kind,
+    field, country pair, date range and source. A country takes part through itself, its
+    bodies and the people holding posts in them. ``/acts`` is the page, ``/acts.csv`` (or
+    ``format=csv``, or ``Accept: text/csv``) the spreadsheet."""
     base = settings.base_iri
-    pair = None
-    if countries is not None:
-        named = [c.strip() for c in countries.split(",") if c.strip()]
-        if len(named) != 2:
-            raise Problem(400, "countries takes two countries, comma-separated")
-        pair = (country_of(store, named[0], base), country_of(store, named[1], base))
-    try:
-        page = lists.acts(
-            store,
-            base,
-            status=status,
-            field=field,
-            countries=pair,
-            as_of=as_of,
-            after=after,
-            limit=limit,
-        )
-    except ValueError as exc:
-        raise Problem(400, str(exc)) from None
-    return {"items": page.items, "next": _next(request, page)}
+    pair = _pair(store, countries, base)
+    lo, hi = day(date_from, "from"), day(date_to, "to")
+    src = _thing(source, base, "source", "source/")
+    latest = newest_first(sort)
+
+    def fetch(cursor: str | None, n: int) -> Page:
+        with rejected():
+            return lists.acts(
+                store,
+                base,
+                status=status or None,
+                kind=kind or None,
+                field=field or None,
+                countries=pair,
+                date_from=lo,
+                date_to=hi,
+                source=src,
+                as_of=as_of,
+                after=cursor,
+                limit=n,
+                newest_first=latest,
+            )
+
+    return answer(
+        request,
+        base,
+        kind="acts",
+        format=format,
+        fetch=fetch,
+        after=after,
+        limit=limit,
+        title="Cooperation acts",
+        lede="Agreements, requests, proposals, pledges, examinations and endorsements, by date, "
+        "each with its current status and the sentence it rests on.",
+        filters=[
+            Filter(
+                "status",
+                "current status",
+                status,
+                _choices(scheme_notations("status"), scheme_labels("status")),
+            ),
+            Filter("kind", "kind", kind, _choices(ACT_KINDS)),
+            Filter(
+                "field", "field", field, _choices(scheme_notations("field"), scheme_labels("field"))
+            ),
+            *_happening_filters(store, base, countries, date_from, date_to, source),
+        ],
+        sort=sort,
+        twin="/api/acts",
+    )
 
 
-@router.get("/meetings", response_model=MeetingsPage, summary="Meetings, filtered")
+@router.get("/api/meetings", response_model=MeetingsPage, responses=CSV, summary="Meetings")
+@router.get("/meetings", include_in_schema=False)
+@router.get("/meetings.csv", include_in_schema=False)
 def meetings(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
     prepared: MeetingsDep,
     participant: Annotated[str | None, Query(description="an attendee (id or IRI)")] = None,
-    date_from: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            pattern=r"^\d{4}(-\d{2}){0,2}$",
-            description="earliest full date (YYYY[-MM[-DD]])",
-        ),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        Query(
-            alias="to",
-            pattern=r"^\d{4}(-\d{2}){0,2}$",
-            description="latest full date (YYYY[-MM[-DD]])",
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
-) -> dict[str, Any]:
+    countries: Countries = None,
+    date_from: From = None,
+    date_to: To = None,
+    source: SourceId = None,
+    sort: Sort = None,
+    limit: Limit = 50,
+    after: After = None,
+    format: Format = None,
+) -> Any:
     """Meetings with their attendees, the date as the source gives it, the full date where
     one is known (with its layer: a year may be inferred), the place (only when stated) and
-    the evidence. A date range keeps the meetings whose full date is known to fall in it."""
+    the evidence, in date order. A date range keeps the meetings whose full date is known to
+    fall in it."""
     base = settings.base_iri
-    page = lists.meetings(
-        store,
+    pair = _pair(store, countries, base)
+    lo, hi = day(date_from, "from"), day(date_to, "to")
+    who = _thing(participant, base, "participant")
+    src = _thing(source, base, "source", "source/")
+    latest = newest_first(sort)
+
+    def fetch(cursor: str | None, n: int) -> Page:
+        return lists.meetings(
+            store,
+            base,
+            participant=who,
+            countries=pair,
+            date_from=lo,
+            date_to=hi,
+            source=src,
+            after=cursor,
+            limit=n,
+            newest_first=latest,
+            # For the current graph version, or None while it is prepared (then queried).
+            prepared=prepared.peek(),
+        )
+
+    return answer(
+        request,
         base,
-        participant=None if participant is None else node_of(participant, base),
-        date_from=date_from,
-        date_to=date_to,
+        kind="meetings",
+        format=format,
+        fetch=fetch,
         after=after,
         limit=limit,
-        # For the current graph version, or None while it is prepared (then queried).
-        prepared=prepared.peek(),
+        title="Meetings",
+        lede="Who met whom, when and where (a place only when the source says it), by date.",
+        filters=[
+            Filter("participant", "participant", participant, placeholder="person/heng-sour"),
+            *_happening_filters(store, base, countries, date_from, date_to, source),
+        ],
+        sort=sort,
+        twin="/api/meetings",
     )
-    return {"items": page.items, "next": _next(request, page)}
 
 
-@router.get("/statistics", response_model=ObservationsPage, summary="Statistical observations")
+@router.get("/api/statements", response_model=StatementsPage, responses=CSV, summary="Statements")
+@router.get("/statements", include_in_schema=False)
+@router.get("/statements.csv", include_in_schema=False)
+def statements(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    speaker: Annotated[str | None, Query(description="who said it (id or IRI)")] = None,
+    source: SourceId = None,
+    sort: Sort = None,
+    limit: Limit = 50,
+    after: After = None,
+    format: Format = None,
+) -> Any:
+    """What people and bodies said (quotations and paraphrases), by speaker and source, in
+    the order of the sources' dates, each with its sources and evidence."""
+    base = settings.base_iri
+    who = _thing(speaker, base, "speaker")
+    src = _thing(source, base, "source", "source/")
+    latest = newest_first(sort)
+    said = listing.statements(store, base, limit=10_000).items
+    speakers = sorted(
+        {(s["speaker"]["id"], s["speaker"]["label"]) for s in said}, key=lambda s: s[1]
+    )
+
+    def fetch(cursor: str | None, n: int) -> Page:
+        return listing.statements(
+            store, base, speaker=who, source=src, after=cursor, limit=n, newest_first=latest
+        )
+
+    return answer(
+        request,
+        base,
+        kind="statements",
+        format=format,
+        fetch=fetch,
+        after=after,
+        limit=limit,
+        title="Statements",
+        lede="What each person said, word for word (quotation) or in the source's words "
+        "(paraphrase), with the sentence that reports it.",
+        filters=[
+            Filter("speaker", "speaker", speaker, speakers),
+            Filter("source", "source", source, _source_choices(store, base)),
+        ],
+        sort=sort,
+        twin="/api/statements",
+    )
+
+
+@router.get("/api/sources", response_model=SourcesPage, responses=CSV, summary="Sources")
+@router.get("/sources", include_in_schema=False)
+@router.get("/sources.csv", include_in_schema=False)
+def source_list(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    sort: Sort = None,
+    limit: Limit = 50,
+    after: After = None,
+    format: Format = None,
+) -> Any:
+    """The sources the graph was built from, by publication date (undated last), each with
+    its publisher and how many facts it reports."""
+    base = settings.base_iri
+    latest = newest_first(sort)
+
+    def fetch(cursor: str | None, n: int) -> Page:
+        return listing.sources(store, base, after=cursor, limit=n, newest_first=latest)
+
+    return answer(
+        request,
+        base,
+        kind="sources",
+        format=format,
+        fetch=fetch,
+        after=after,
+        limit=limit,
+        title="Sources",
+        lede="The texts the graph was built from, by publication date; each one's page shows "
+        "its text with every sentence a fact rests on.",
+        filters=[],
+        sort=sort,
+        twin="/api/sources",
+    )
+
+
+@router.get("/statistics", include_in_schema=False)
+@router.get("/statistics.csv", include_in_schema=False)
+def statistics_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    origin: Origin = None,
+    destination: Destination = None,
+    limit: Limit = 200,
+    after: After = None,
+    format: Format = None,
+) -> Any:
+    """Statistics as series (``/api/series``): each measure's points by period, the value as
+    the source qualifies it, with its source and evidence; one row a point."""
+    base = settings.base_iri
+    a = country_of(store, origin, base) if origin else None
+    b = country_of(store, destination, base) if destination else None
+    points = [
+        {
+            **p,
+            "series": s["label"],
+            "series_id": s["id"],
+            "unit": s["unit"],
+            "evidence": [q for src in p["sources"] for q in src["evidence"]],
+        }
+        for s in corpus.series(store, base, origin=a, destination=b)
+        for p in s["points"]
+    ]
+
+    def fetch(cursor: str | None, n: int) -> Page:
+        return listing.page_after(points, cursor, n)
+
+    return answer(
+        request,
+        base,
+        kind="statistics",
+        format=format,
+        fetch=fetch,
+        after=after,
+        limit=limit,
+        title="Statistics",
+        lede="Each measure as a series, ordered by period; a number the source qualifies "
+        "(more than, a range) stays qualified.",
+        filters=[
+            Filter("origin", "origin", origin, placeholder="KH"),
+            Filter("destination", "destination", destination, placeholder="KR"),
+        ],
+        sort=None,
+        twin="/api/series",
+    )
+
+
+@router.get("/api/statistics", response_model=ObservationsPage, summary="Statistical observations")
 def statistics(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    origin: Annotated[str | None, Query(description="country of origin (id or ISO code)")] = None,
-    destination: Annotated[str | None, Query(description="country of destination")] = None,
+    origin: Origin = None,
+    destination: Destination = None,
     layer: Annotated[str | None, Query(pattern=f"^({'|'.join(FACT_LAYERS)})$")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
+    limit: Limit = 50,
+    after: After = None,
 ) -> dict[str, Any]:
     """Observations (RDF Data Cube) with their dimensions, value, unit and layer: stated
     figures with their evidence, derived ones with their computation."""
@@ -274,11 +558,16 @@ def statistics(
         after=after,
         limit=limit,
     )
-    return {"items": page.items, "next": _next(request, page)}
+    following = (
+        str(request.url.include_query_params(after=page.items[-1]["id"])) if page.more else None
+    )
+    return {"items": page.items, "next": following}
 
 
 @router.get(
-    "/sources/{id:path}", response_model=Source, summary="A source's text with every annotated span"
+    "/api/sources/{id:path}",
+    response_model=Source,
+    summary="A source's text with every annotated span",
 )
 def source(id: str, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """The text of a source and every span the graph annotates in it: the evidence of facts

@@ -13,6 +13,7 @@ from api.routes.assets import library_path
 from api.templating import templates
 from graph.read.canvas import main_pair
 from graph.read.pages import iso_codes
+from ontology import scheme_labels
 
 __all__ = ["router"]
 
@@ -39,11 +40,18 @@ def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> d
         }
     else:
         view["pair"] = None
-    # Counts that have a page to show what they count link to it.
+    # Counts that have a list to show what they count link to it.
     view["count_links"] = {
-        "meetings": "/timeline?kinds=meeting",
-        "cooperation acts": "/timeline",
-        "statistics": "/api/series",
+        "meetings": "/meetings",
+        "cooperation acts": "/acts",
+        "statements": "/statements",
+        "statistics": "/statistics",
+        "sources": "/sources",
+    }
+    # The summary names a status by its label; the list takes its notation (one spelling).
+    notation = {label: n for n, label in scheme_labels("status").items()}
+    view["status_links"] = {
+        label: f"/acts?status={notation.get(label, label)}" for label in view["acts_by_status"]
     }
     view["links"] = {
         "json": "/index.json",
@@ -53,6 +61,7 @@ def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> d
         "openapi": "/docs",
         "search": "/api/search",
         "paths": "/api/paths",
+        "lists": "/acts",
     }
     return view
 

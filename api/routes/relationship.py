@@ -17,6 +17,7 @@ from graph.read import corpus
 from graph.read.canvas import short_labels
 from graph.read.ids import short_id
 from graph.read.pages import human_date, strip, timeline_widget
+from ontology.vocabulary import status_words
 
 __all__ = ["router"]
 
@@ -68,6 +69,8 @@ def pair_page(
             "undated": [i for i in items if not i.get("sort_date")],
             "twin": twin,
             "explore": "/explore?pair=" + ",".join(view["countries"]),
+            "human_date": human_date,
+            "status_words": status_words,
         },
         headers={"Link": f'<{twin}>; rel="alternate"; type="application/json"'},
     )

@@ -31,10 +31,8 @@ from graph.store import Store
 from ontology import scheme_notations
 from ontology.vocabulary import NAMESPACES
 
-STATUS_NS = NAMESPACES["status"]
-FIELD_NS = NAMESPACES["field"]
-
 __all__ = [
+    "ACT_KINDS",
     "Page",
     "acts",
     "acts_involving",
@@ -160,16 +158,25 @@ def _act_parts(store: Store, item: dict[str, Any], iri: str, base: str) -> None:
     item["fields"] = sorted(set(item["fields"]))
 
 
+#: The kinds of cooperation act (lower case, as the lists take them), each a class of ours.
+ACT_KINDS = ("agreement", "request", "proposal", "pledge", "examination", "endorsement")
+
+
 def acts(
     store: Store,
     base: str,
     *,
     status: str | None = None,
+    kind: str | None = None,
     field: str | None = None,
     countries: tuple[ox.NamedNode, ox.NamedNode] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    source: ox.NamedNode | None = None,
     as_of: date | None = None,
     after: str | None = None,
     limit: int = 50,
+    newest_first: bool = False,
 ) -> Page:
     """Cooperation acts with their actor, addressee, partners, field, status and history,
     sources and evidence, in date order.
@@ -179,57 +186,63 @@ def acts(
         base: the configured base IRI (ids are relative to it).
         status: keep the acts whose current status is this (a notation of the status
             scheme); with ``as_of``, whose status on that day was this.
+        kind: keep the acts of this kind (one of :data:`ACT_KINDS`).
         field: keep the acts of this field of cooperation.
         countries: keep the acts both countries take part in (``bkg:takesPartIn``: through
             themselves, their bodies, nationals and the holders of posts in their bodies).
+        date_from, date_to: ``YYYY[-MM[-DD]]``: keep the acts whose date (``bkg:sortDate``)
+            falls in the range, both ends included (``date_to`` counts its whole month or year).
+        source: keep the acts this source reports.
         as_of: the status on this day, from the status history (acts not yet made are left
             out).
         after: the id of the last act of the previous page.
         limit: at most this many acts.
+        newest_first: latest date first (undated acts still last).
 
     Returns:
         The page, by date (``bkg:sortDate``; undated acts last), then IRI. Each act has
-        ``status`` (current, or as of the day), ``stated_status`` (what its source says),
-        ``status_reason``, ``status_history``, ``sources`` and ``report_count``.
+        ``status`` (current, or as of the day: a notation of the status scheme),
+        ``stated_status`` (what its source says), ``status_reason``, ``status_history``,
+        ``sources`` and ``report_count``.
 
     Raises:
-        ValueError: an unknown status or field.
+        ValueError: an unknown status, kind or field.
     """
     bindings: dict[str, Any] = {}
     filters = []
+    if countries is not None:
+        bindings["ca"], bindings["cb"] = countries
+        filters.append("?ca bkg:takesPartIn ?act . ?cb bkg:takesPartIn ?act .")
+    filters.append("?act a bkg:CooperationAct .")
     if status is not None:
-        if status not in scheme_notations("status"):
-            raise ValueError(
-                f"unknown status {status!r}; use one of " + ", ".join(scheme_notations("status"))
-            )
-        bindings["wantStatus"] = ox.NamedNode(STATUS_NS + status)
+        bindings["wantStatus"] = _concept("status", status)
         if as_of is None:
             filters.append("?act bkg:currentStatus ?wantStatus .")
         else:  # a status the act had at some time: the day is checked on the history below
             filters.append("?act bkg:statusHistory/bkg:change/bkg:toStatus ?wantStatus .")
+    if kind is not None:
+        if kind not in ACT_KINDS:
+            raise ValueError(f"unknown kind {kind!r}; use one of " + ", ".join(ACT_KINDS))
+        bindings["wantKind"] = ox.NamedNode(NAMESPACES["bkg"] + kind.capitalize())
+        filters.append("?act a ?wantKind .")
     if field is not None:
-        if field not in scheme_notations("field"):
-            raise ValueError(
-                f"unknown field {field!r}; use one of " + ", ".join(scheme_notations("field"))
-            )
-        bindings["wantField"] = ox.NamedNode(FIELD_NS + field)
+        bindings["wantField"] = _concept("field", field)
         filters.append("?act bkg:field ?wantField .")
-    if countries is not None:
-        bindings["ca"], bindings["cb"] = countries
-        filters.insert(0, "?ca bkg:takesPartIn ?act . ?cb bkg:takesPartIn ?act .")
+    if source is not None:
+        bindings["wantSource"] = source
+        filters.append("?act bkg:reportedIn ?wantSource .")
+    filters += _date_range("?sd", date_from, date_to, bindings)
     if after:
-        filters.append(_after_in_date_order(store, base, after, "act", bindings))
+        filters.append(_after_in_date_order(store, base, after, "act", bindings, newest_first))
     variables = " ".join(f"?{k}" for k in bindings)
     cap = "" if as_of is not None else f"LIMIT {limit + 1}"
     rows = select(
         store,
         f"""
         SELECT DISTINCT {variables} ?act ?sd WHERE {{
-            {filters[0] if countries is not None else ""}
-            ?act a bkg:CooperationAct .
-            {" ".join(filters[1:] if countries is not None else filters)}
+            {" ".join(filters)}
             OPTIONAL {{ ?act bkg:sortDate ?sd }}
-        }} ORDER BY {DATE_KEY} STR(?act) {cap}""",
+        }} ORDER BY {_order_by("act", newest_first)} {cap}""",
         **bindings,
     )
     order = list(dict.fromkeys(r["act"] for r in rows))
@@ -253,7 +266,6 @@ def acts(
     details = _act_details(store, order, base)
     history = {a: status_of[a] for a in order if a in status_of} or histories(store, order, base)
     sources = sources_of(store, order, base)
-    labels = _status_labels(store)
     items = []
     for act in order:
         item = details[act]
@@ -261,7 +273,7 @@ def acts(
         current = h["status"]
         if as_of is not None:
             current = status_at(h["status_history"], as_of)
-        item["status"] = labels.get(current or "", current) or item["stated_status"]
+        item["status"] = current or item["stated_status"]
         item["status_reason"] = h["status_reason"]
         item["status_history"] = h["status_history"]
         item["sources"] = sources[act]
@@ -271,27 +283,64 @@ def acts(
     return Page(items, more)
 
 
+def _concept(scheme: str, notation: str) -> ox.NamedNode:
+    """The concept of a scheme with this notation; a ValueError names the ones there are."""
+    known = scheme_notations(scheme)
+    if notation not in known:
+        raise ValueError(f"unknown {scheme} {notation!r}; use one of " + ", ".join(known))
+    return ox.NamedNode(NAMESPACES[scheme] + notation)
+
+
+def _date_range(
+    var: str, date_from: str | None, date_to: str | None, bindings: dict[str, Any]
+) -> list[str]:
+    """The filters that keep a date (``var``) in a ``YYYY[-MM[-DD]]`` range, ends included;
+    binds ``?dayFrom`` and ``?dayTo``."""
+    out = []
+    if date_from is not None:
+        bindings["dayFrom"] = ox.Literal(date_from)
+        out.append(f"FILTER (BOUND({var}) && STR({var}) >= ?dayFrom)")
+    if date_to is not None:
+        bindings["dayTo"] = ox.Literal(date_to + "\uffff")  # the whole month or year of it
+        out.append(f"FILTER (BOUND({var}) && STR({var}) <= ?dayTo)")
+    return out
+
+
 #: The sort key of an item in date order (``?sd``, its bkg:sortDate); undated items come last.
 DATE_KEY = 'COALESCE(STR(?sd), "9999-99-99")'
+#: The same, newest first: undated items still come last.
+DATE_KEY_DESC = 'COALESCE(STR(?sd), "0000-00-00")'
+
+
+def _order_by(var: str, newest_first: bool) -> str:
+    """The ORDER BY of a list in date order (then IRI), or newest first."""
+    if newest_first:
+        return f"DESC({DATE_KEY_DESC}) DESC(STR(?{var}))"
+    return f"{DATE_KEY} STR(?{var})"
 
 
 def _after_in_date_order(
-    store: Store, base: str, after: str, var: str, bindings: dict[str, Any]
+    store: Store,
+    base: str,
+    after: str,
+    var: str,
+    bindings: dict[str, Any],
+    newest_first: bool = False,
 ) -> str:
-    """The filter that keeps the items after the cursor in date order (then IRI order); binds
-    ``?afterKey`` and ``?after`` in ``bindings``. ``var`` is the item's variable."""
+    """The filter that keeps the items after the cursor in date order (then IRI order), or
+    newest first; binds ``?afterKey`` and ``?after`` in ``bindings``. ``var`` is the item's
+    variable."""
     start = full_iri(after, base)
     found = select(
         store,
         f"SELECT ?{var} ?sd WHERE {{ OPTIONAL {{ ?{var} bkg:sortDate ?sd }} }}",
         **{var: ox.NamedNode(start) if is_iri(start) else ox.NamedNode("urn:x-none")},
     )
-    bindings["afterKey"] = ox.Literal(
-        str(found[0]["sd"]) if found and found[0]["sd"] else "9999-99-99"
-    )
+    undated = "0000-00-00" if newest_first else "9999-99-99"
+    bindings["afterKey"] = ox.Literal(str(found[0]["sd"]) if found and found[0]["sd"] else undated)
     bindings["after"] = ox.Literal(start)
-    key = DATE_KEY
-    return f"FILTER ({key} > ?afterKey || ({key} = ?afterKey && STR(?{var}) > ?after))"
+    key, later = (DATE_KEY_DESC, "<") if newest_first else (DATE_KEY, ">")
+    return f"FILTER ({key} {later} ?afterKey || ({key} = ?afterKey && STR(?{var}) {later} ?after))"
 
 
 def is_iri(text: str) -> bool:
@@ -308,18 +357,6 @@ def is_iri(text: str) -> bool:
     return True
 
 
-def _status_labels(store: Store) -> dict[str, str]:
-    """Status notation -> preferred label (``under-examination`` -> ``under examination``)."""
-    return {
-        r["n"]: r["l"]
-        for r in select(
-            store,
-            "SELECT ?n ?l WHERE { ?s skos:inScheme status:scheme ; skos:notation ?n ;"
-            " skos:prefLabel ?l }",
-        )
-    }
-
-
 def _act_details(store: Store, acts: list[str], base: str) -> dict[str, dict[str, Any]]:
     """Label, kind, stated status, summary, layer and parts of each act."""
     out: dict[str, dict[str, Any]] = {}
@@ -333,7 +370,7 @@ def _act_details(store: Store, acts: list[str], base: str) -> dict[str, dict[str
             {named}
             GRAPH ?g {{ ?act a bkg:CooperationAct ; a ?cls ; rdfs:label ?label ;
                              bkg:status ?st ; bkg:summary ?summary }}
-            ?g bkg:layer/skos:notation ?layer . ?st skos:prefLabel ?status .
+            ?g bkg:layer/skos:notation ?layer . ?st skos:notation ?status .
             FILTER (STRSTARTS(STR(?cls), STR(bkg:))
                     && ?cls != bkg:CooperationAct)
         }} ORDER BY ?act ?layer ?label""",
@@ -358,11 +395,14 @@ def meetings(
     base: str,
     *,
     participant: ox.NamedNode | None = None,
+    countries: tuple[ox.NamedNode, ox.NamedNode] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    source: ox.NamedNode | None = None,
     after: str | None = None,
     limit: int = 50,
     prepared: Meetings | None = None,
+    newest_first: bool = False,
 ) -> Page:
     """Meetings with their attendees, the date as the source gives it, the full date where
     one is known (with its layer: a year may be inferred), the place (only when stated) and
@@ -372,42 +412,48 @@ def meetings(
         store: the store.
         base: the configured base IRI.
         participant: keep the meetings this entity attended.
+        countries: keep the meetings both countries take part in (``bkg:takesPartIn``).
         date_from, date_to: keep the meetings whose full date is known to fall in the range
             (``YYYY[-MM[-DD]]``, both ends included).
+        source: keep the meetings this source reports.
         after: the id of the last meeting of the previous page.
         limit: at most this many meetings.
         prepared: every meeting, prepared for the store's current version
-            (:class:`graph.read.views.PreparedMeetings`); without it, the page is queried.
+            (:class:`graph.read.views.PreparedMeetings`); without it, or with a filter it
+            does not index (countries, source, newest first), the page is queried.
+        newest_first: latest date first (undated meetings still last).
 
     Returns:
-        The page, in IRI order.
+        The page, in date order (``bkg:sortDate``; undated last), then IRI.
     """
-    if prepared is not None:
+    if prepared is not None and countries is None and source is None and not newest_first:
         return _meetings_from(prepared, base, participant, date_from, date_to, after, limit)
     bindings: dict[str, Any] = {}
     filters = []
+    if countries is not None:
+        bindings["ca"], bindings["cb"] = countries
+        filters.append("?ca bkg:takesPartIn ?m . ?cb bkg:takesPartIn ?m .")
     if after:
-        filters.append(_after_in_date_order(store, base, after, "m", bindings))
+        filters.append(_after_in_date_order(store, base, after, "m", bindings, newest_first))
     if participant is not None:
         bindings["who"] = participant
         filters.append("?m schema:attendee ?who .")
+    if source is not None:
+        bindings["wantSource"] = source
+        filters.append("?m bkg:reportedIn ?wantSource .")
     if date_from is not None or date_to is not None:
         filters.append("?m schema:startDate ?day .")
-        if date_from is not None:
-            bindings["dayFrom"] = ox.Literal(date_from)
-            filters.append("FILTER (STR(?day) >= ?dayFrom)")
-        if date_to is not None:
-            bindings["dayTo"] = ox.Literal(date_to + "\uffff")
-            filters.append("FILTER (STR(?day) <= ?dayTo)")
+        filters += _date_range("?day", date_from, date_to, bindings)
     variables = " ".join(f"?{k}" for k in bindings)
     rows = select(
         store,
         f"""
         SELECT DISTINCT {variables} ?m ?label ?sd WHERE {{
+            {" ".join(filters[:1] if countries is not None else [])}
             ?m a bkg:Meeting ; rdfs:label ?label .
             OPTIONAL {{ ?m bkg:sortDate ?sd }}
-            {" ".join(filters)}
-        }} ORDER BY {DATE_KEY} STR(?m) ?label LIMIT {limit + 1}""",
+            {" ".join(filters[1:] if countries is not None else filters)}
+        }} ORDER BY {_order_by("m", newest_first)} ?label LIMIT {limit + 1}""",
         **bindings,
     )
     page = paged(

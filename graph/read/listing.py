@@ -1,0 +1,406 @@
+"""The lists a researcher reads: statements by speaker, sources by date, and every list as a
+table of cells (dates in words, links to the entity and its evidence) for pages and CSV.
+
+Statements and sources are few next to acts and meetings: they are read whole, ordered by
+date in Python and paged by the id of the last item. User input is bound as RDF terms.
+
+Examples:
+    >>> store = seed_store()
+    >>> base = "https://bilateral-kg.example/"
+    >>> said = statements(store, base, limit=50).items
+    >>> sorted({s["speaker"]["label"] for s in said})[:3]
+    ['Heng Sour', 'Labour ministry social media post of 10 March', 'Lee Jung-sik']
+    >>> [s["id"] for s in sources(store, base).items]
+    ['source/ppp-cambodia-korea-labour']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.read.corpus import sources_of
+from graph.read.export import spreadsheet_safe
+from graph.read.ids import short_id
+from graph.read.lists import Page, paged, ref
+from graph.read.pages import human_date
+from graph.read.query import select
+from graph.store import Store
+from ontology import scheme_labels
+from ontology.vocabulary import status_words
+
+__all__ = ["LISTS", "Column", "page_after", "sources", "statements", "table", "to_csv"]
+
+_LAST = "\uffff"  # sorts after every date: undated last
+
+
+def page_after(items: list[dict[str, Any]], after: str | None, limit: int) -> Page:
+    """The page of ``items`` (already in order) after the one whose id is ``after``."""
+    if after:
+        ids = [i["id"] for i in items]
+        items = items[ids.index(after) + 1 :] if after in ids else []
+    return paged(items, limit)
+
+
+def _by_date(
+    items: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any], newest_first: bool
+) -> list[dict[str, Any]]:
+    """Items by ``key`` (a date first), or the dated ones newest first; undated last."""
+    ordered = sorted(items, key=key)
+    if newest_first:
+        dated = [i for i in ordered if i["published"]]
+        ordered = dated[::-1] + [i for i in ordered if not i["published"]]
+    return ordered
+
+
+def statements(
+    store: Store,
+    base: str,
+    *,
+    speaker: ox.NamedNode | None = None,
+    source: ox.NamedNode | None = None,
+    after: str | None = None,
+    limit: int = 50,
+    newest_first: bool = False,
+) -> Page:
+    """What people and bodies said, as the sources report it: each statement with its
+    speaker, its words, what it is about, and its sources with their evidence.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        speaker: keep what this person or body said.
+        source: keep what this source reports.
+        after: the id of the last statement of the previous page.
+        limit: at most this many statements.
+        newest_first: the latest source first.
+
+    Returns:
+        The page, by the publication date of the first source that reports each statement
+        (undated sources last), then where in the source it stands. Each statement:
+        ``{"id", "label", "kind" (quotation or paraphrase), "text", "speaker", "about",
+        "sources", "report_count", "evidence", "published"}``.
+    """
+    bindings: dict[str, Any] = {}
+    filters = []
+    if speaker is not None:
+        bindings["who"] = speaker
+        filters.append("?st bkg:speaker ?who .")
+    if source is not None:
+        bindings["wantSource"] = source
+        filters.append("?st bkg:reportedIn ?wantSource .")
+    variables = " ".join(f"?{k}" for k in bindings)
+    rows = select(
+        store,
+        f"""
+        SELECT {variables} ?st ?label ?text ?cls ?sp ?spl WHERE {{
+            {" ".join(filters)}
+            ?st a bkg:Statement ; rdfs:label ?label ; schema:text ?text ; bkg:speaker ?sp .
+            ?sp rdfs:label ?spl .
+            OPTIONAL {{ ?st a ?cls FILTER (?cls IN (bkg:Quotation, bkg:Paraphrase)) }}
+        }} ORDER BY ?st ?spl""",
+        **bindings,
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        found.setdefault(
+            r["st"],
+            {
+                "id": short_id(r["st"], base),
+                "label": r["label"],
+                "kind": (r["cls"] or "#statement").rsplit("#", 1)[1].lower(),
+                "text": r["text"],
+                "speaker": ref(r["sp"], r["spl"], base),
+                "about": [],
+            },
+        )
+    about = select(
+        store,
+        "SELECT ?st ?a ?l WHERE { ?st a bkg:Statement ; schema:about ?a . ?a rdfs:label ?l }"
+        " ORDER BY ?l",
+    )
+    for r in about:
+        if r["st"] in found and all(
+            a["id"] != short_id(r["a"], base) for a in found[r["st"]]["about"]
+        ):
+            found[r["st"]]["about"].append(ref(r["a"], r["l"], base))
+    reports = sources_of(store, list(found), base)
+    for iri, item in found.items():
+        item["sources"] = reports[iri]
+        item["report_count"] = len(reports[iri])
+        item["evidence"] = [q for s in reports[iri] for q in s["evidence"]]
+        item["published"] = reports[iri][0]["published"] if reports[iri] else None
+
+    def key(item: dict[str, Any]) -> tuple[str, int, str]:
+        first = min((q["start"] for q in item["evidence"]), default=0)
+        return (item["published"] or _LAST, first, item["id"])
+
+    return page_after(_by_date(found.values(), key, newest_first), after, limit)
+
+
+def sources(
+    store: Store,
+    base: str,
+    *,
+    after: str | None = None,
+    limit: int = 50,
+    newest_first: bool = False,
+) -> Page:
+    """The sources of the graph (every text it was built from), by publication date.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        after: the id of the last source of the previous page.
+        limit: at most this many sources.
+        newest_first: the latest first (undated sources still last).
+
+    Returns:
+        The page: ``{"id", "label", "kind", "published", "publisher", "url", "reports"}``
+        (``reports``: how many facts it reports), by publication date (undated last), then
+        label.
+    """
+    rows = select(
+        store,
+        """
+        SELECT ?s ?label ?type ?published ?publisher ?url ?n WHERE {
+            { SELECT ?s (COUNT(DISTINCT ?fact) AS ?n) WHERE {
+                { SELECT DISTINCT ?s WHERE { ?span oa:hasSource ?s } }
+                OPTIONAL { ?fact bkg:reportedIn ?s } } GROUP BY ?s }
+            ?s rdfs:label ?label .
+            OPTIONAL { ?s a ?type FILTER (?type IN (schema:NewsArticle, schema:Report,
+                                                   schema:SocialMediaPosting)) }
+            OPTIONAL { ?s bkg:edtfDate ?published }
+            OPTIONAL { ?s schema:publisher/rdfs:label ?publisher }
+            OPTIONAL { ?s schema:url ?url }
+        } ORDER BY ?s ?label""",
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        found.setdefault(
+            r["s"],
+            {
+                "id": short_id(r["s"], base),
+                "label": r["label"],
+                "kind": _words_of(r["type"]) if r["type"] else "source",
+                "published": r["published"],
+                "publisher": r["publisher"],
+                "url": r["url"],
+                "reports": int(r["n"]),
+            },
+        )
+    ordered = _by_date(
+        found.values(), lambda s: (s["published"] or _LAST, s["label"], s["id"]), newest_first
+    )
+    return page_after(ordered, after, limit)
+
+
+def _words_of(iri: str) -> str:
+    """``schema:NewsArticle`` as ``news article``."""
+    name = iri.rsplit("/", 1)[-1]
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
+
+
+# ---- tables: what the pages and the CSV show ------------------------------------------------
+
+
+class Column:
+    """A column of a list's table: its heading, the text of a cell, where the cell links, and
+    whether the page shows it (the CSV has every column; the page leaves out what its links
+    already say, to stay one screen wide)."""
+
+    def __init__(
+        self,
+        name: str,
+        text: Callable[[dict[str, Any]], Any],
+        href: Callable[[dict[str, Any]], str | None] | None = None,
+        page: bool = True,
+        note: Callable[[dict[str, Any]], str] | None = None,
+    ) -> None:
+        self.name = name
+        self.text = text
+        self.href = href
+        self.page = page
+        self.note = note
+
+
+def _names(refs: Iterable[dict[str, Any] | None]) -> str:
+    """The names of things, each once (a thing with two labels is named by its first)."""
+    seen: dict[str, str] = {}
+    for r in refs:
+        if r:
+            seen.setdefault(r["id"], r["label"])
+    return "; ".join(seen.values())
+
+
+def _meeting_date(m: dict[str, Any]) -> str:
+    """A meeting's date in words: the full date where one is known (its year marked as
+    inferred when it is), else the date as the source gives it.
+
+    Examples:
+        >>> _meeting_date({"date": "XXXX-03-06", "full_date": "2024-03-06",
+        ...                "full_date_layer": "inferred"})
+        '6 March 2024, year inferred'
+    """
+    full = m.get("full_date")
+    if full and m.get("full_date_layer") == "inferred":
+        return human_date(f"{full[:4]}?{full[4:]}")
+    return human_date(full or m.get("date"))
+
+
+def _quote(item: dict[str, Any]) -> str:
+    return " | ".join(q["quote"] for q in item.get("evidence") or [])
+
+
+def _sources(item: dict[str, Any]) -> str:
+    return "; ".join(s["label"] for s in item.get("sources") or [])
+
+
+def _evidence_link(item: dict[str, Any]) -> str | None:
+    """The source page at the first sentence the item rests on (the span's anchor)."""
+    for s in item.get("sources") or []:
+        for q in s["evidence"]:
+            return f"/id/{s['id']}#span-{q['start']}-{q['end']}"
+    return None
+
+
+def _entity(item: dict[str, Any]) -> str:
+    return f"/id/{item['id']}"
+
+
+def _history(item: dict[str, Any]) -> str:
+    steps = [status_words(h["status"]) for h in item.get("status_history") or []]
+    return " → ".join(dict.fromkeys(steps)) if len(set(steps)) > 1 else ""
+
+
+def _value(point: dict[str, Any]) -> str:
+    """A series point's value as the source qualifies it."""
+    if point.get("as_written"):
+        return str(point["as_written"])
+    q = point.get("qualifier") or "exact"
+    if q == "exact" and point.get("value") is not None:
+        return (
+            f"{point['value']:,.0f}" if float(point["value"]).is_integer() else str(point["value"])
+        )
+    if q == "range":
+        return f"{point['min']:,.0f} to {point['max']:,.0f}"
+    bound = point.get("min") or point.get("max") or point.get("approximate")
+    return f"{q.replace('-', ' ')} {bound:,.0f}" if bound is not None else q
+
+
+_FIELDS = scheme_labels("field")
+
+#: The columns of each list, in the order the pages and the CSV show them.
+LISTS: dict[str, list[Column]] = {
+    "acts": [
+        Column("date", lambda a: human_date((a.get("status_history") or [{}])[0].get("date"))),
+        Column("act", lambda a: a["label"], _entity),
+        Column("kind", lambda a: a["kind"].lower(), page=False),
+        Column("status", lambda a: status_words(a["status"]), note=_history),
+        Column("history", _history, page=False),
+        Column("actors", lambda a: _names(a["actors"])),
+        Column("addressees", lambda a: _names(a["addressees"])),
+        Column("fields", lambda a: "; ".join(_FIELDS.get(f, f) for f in a["fields"])),
+        Column("sources", _sources, page=False),
+        Column("evidence", _quote, _evidence_link),
+    ],
+    "meetings": [
+        Column("date", _meeting_date),
+        Column("meeting", lambda m: m["label"], _entity),
+        Column("place", lambda m: m["place"]["label"] if m["place"] else ""),
+        Column("attendees", lambda m: _names(m["attendees"])),
+        Column("sources", _sources, page=False),
+        Column("evidence", _quote, _evidence_link),
+    ],
+    "statements": [
+        Column("source date", lambda s: human_date(s["published"])),
+        Column("speaker", lambda s: s["speaker"]["label"], lambda s: f"/id/{s['speaker']['id']}"),
+        Column("words", lambda s: s["text"], _entity),
+        Column("kind", lambda s: s["kind"]),
+        Column("about", lambda s: _names(s["about"]), page=False),
+        Column("sources", _sources, page=False),
+        Column("evidence", _quote, _evidence_link),
+    ],
+    "statistics": [
+        Column("series", lambda p: p["series"], lambda p: f"/id/{p['series_id']}"),
+        Column("period", lambda p: human_date(p["period"])),
+        Column("value", _value, _entity),
+        Column("unit", lambda p: p["currency"] or p["unit"]),
+        Column("per", lambda p: p["per"] or ""),
+        Column("sources", _sources, page=False),
+        Column("evidence", _quote, _evidence_link),
+    ],
+    "sources": [
+        Column("published", lambda s: human_date(s["published"])),
+        Column("source", lambda s: s["label"], _entity),
+        Column("kind", lambda s: s["kind"]),
+        Column("publisher", lambda s: s["publisher"] or ""),
+        Column("facts reported", lambda s: s["reports"]),
+        Column(
+            "original",
+            lambda s: s["url"] or "",
+            lambda s: (
+                s["url"]
+                if str(s["url"] or "").lower().startswith(("http://", "https://"))
+                else None
+            ),
+        ),
+    ],
+}
+
+
+def table(kind: str, items: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A list's items as the page shows them: ``{"columns": [names], "rows": [[{"text",
+    "href", "title", "note"}]]}`` (``title``: the sources of the evidence, shown on hover;
+    ``note``: a second line, such as an act's status history).
+
+    Examples:
+        >>> t = table("sources", [{"id": "source/a", "label": "A", "kind": "report",
+        ...     "published": "2024-03", "publisher": None, "url": None, "reports": 2}])
+        >>> t["columns"][:2], [c["text"] for c in t["rows"][0]][:2], t["rows"][0][1]["href"]
+        (['published', 'source'], ['March 2024', 'A'], '/id/source/a')
+    """
+    columns = [c for c in LISTS[kind] if c.page]
+    return {
+        "columns": [c.name for c in columns],
+        "rows": [
+            [
+                {
+                    "text": str(c.text(i)),
+                    "href": c.href(i) if c.href else None,
+                    "title": _sources(i) if c.name == "evidence" else None,
+                    "note": c.note(i) if c.note else "",
+                }
+                for c in columns
+            ]
+            for i in items
+        ],
+    }
+
+
+def to_csv(kind: str, items: Iterable[dict[str, Any]], base: str) -> str:
+    """A list as CSV: every column of the list (the page's and those it leaves out), then the
+    item's absolute IRI; every cell made ``spreadsheet_safe`` (the words come from sources).
+
+    Examples:
+        >>> print(to_csv("sources", [{"id": "source/a", "label": "=A", "kind": "report",
+        ...     "published": None, "publisher": None, "url": None, "reports": 2}],
+        ...     "https://x/").splitlines()[1])
+        undated,'=A,report,,2,,https://x/id/source/a
+    """
+    columns = LISTS[kind]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*(c.name for c in columns), "iri"])
+    for item in items:
+        writer.writerow(
+            [
+                *(spreadsheet_safe(str(c.text(item))) for c in columns),
+                f"{base}id/{item['id']}",
+            ]
+        )
+    return out.getvalue()
