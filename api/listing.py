@@ -8,18 +8,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
+from api.params import rejected
 from api.problems import Problem, wants_html
 from api.templating import templates
 from graph.read.listing import table, to_csv
 from graph.read.lists import Page
 
-__all__ = ["CSV_LIMIT", "Filter", "answer", "day", "form_of", "newest_first", "output"]
+__all__ = [
+    "CSV_LIMIT",
+    "PAGES",
+    "Filter",
+    "ListDep",
+    "ListQuery",
+    "answer",
+    "day",
+    "form_of",
+    "newest_first",
+    "output",
+]
 
 #: The most rows a CSV download carries (read page by page).
 CSV_LIMIT = 10_000
@@ -37,6 +49,34 @@ class Filter:
     value: str | None
     choices: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
+
+
+@dataclass
+class ListQuery:
+    """What every list takes besides its filters: the request, the order, the page (size
+    and cursor) and the format."""
+
+    request: Request
+    sort: str | None
+    limit: int
+    after: str | None
+    format: str | None
+
+
+def list_query(
+    request: Request,
+    sort: Annotated[
+        str | None, Query(description="date (oldest first, the default) or -date")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="at most this many items")] = 50,
+    after: Annotated[str | None, Query(description="the cursor of the previous page")] = None,
+    format: Annotated[str | None, Query(description="html, json or csv (else by Accept)")] = None,
+) -> ListQuery:
+    """The parameters every list shares (a dependency)."""
+    return ListQuery(request, sort, limit, after, format)
+
+
+ListDep = Annotated[ListQuery, Depends(list_query)]
 
 
 def output(request: Request, format: str | None) -> str:
@@ -78,45 +118,70 @@ def form_of(request: Request) -> dict[str, str]:
     }
 
 
+#: Each list's page: its title, what it lists, and its JSON twin.
+PAGES: dict[str, tuple[str, str, str]] = {
+    "acts": (
+        "Cooperation acts",
+        "Agreements, requests, proposals, pledges, examinations and endorsements, by date, "
+        "each with its current status and the sentence it rests on.",
+        "/api/acts",
+    ),
+    "meetings": (
+        "Meetings",
+        "Who met whom, when and where (a place only when the source says it), by date.",
+        "/api/meetings",
+    ),
+    "statements": (
+        "Statements",
+        "What each person said, word for word (quotation) or in the source's words "
+        "(paraphrase), with the sentence that reports it.",
+        "/api/statements",
+    ),
+    "statistics": (
+        "Statistics",
+        "Each measure as a series, ordered by period; a number the source qualifies "
+        "(more than, a range) stays qualified.",
+        "/api/series",
+    ),
+    "sources": (
+        "Sources",
+        "The texts the graph was built from, by publication date; each one's page shows its "
+        "text with every sentence a fact rests on.",
+        "/api/sources",
+    ),
+}
+
+
+def _read(fetch: Callable[..., Page], after: str | None, limit: int) -> Page:
+    """A page of a list; a filter the read side refuses is a 400 problem."""
+    with rejected():
+        return fetch(after=after, limit=limit)
+
+
 def answer(
-    request: Request,
-    base: str,
-    *,
-    kind: str,
-    format: str | None,
-    fetch: Callable[[str | None, int], Page],
-    after: str | None,
-    limit: int,
-    title: str,
-    lede: str,
-    filters: list[Filter],
-    sort: str | None,
-    twin: str,
+    q: ListQuery, base: str, kind: str, fetch: Callable[..., Page], filters: list[Filter]
 ) -> Any:
     """The list as the request wants it.
 
     Args:
-        request: the request (its path and query say the format, its query the filters).
+        q: the request, order, page and format asked for.
         base: the configured base IRI (the CSV's IRIs).
-        kind: which list (a key of ``graph.read.listing.LISTS``).
-        format: ``?format=``, if given.
-        fetch: reads a page: ``fetch(after, limit)``.
-        after, limit: the page asked for.
-        title, lede: the page's heading and what it lists.
+        kind: which list (a key of :data:`PAGES` and ``graph.read.listing.LISTS``).
+        fetch: reads a page: ``fetch(after=..., limit=...)``.
         filters: the page's filters with their values.
-        sort: ``date`` or ``-date``.
-        twin: the JSON twin's path (``/api/acts``).
 
     Returns:
         ``{"items", "next"}`` for JSON (the route's response model shapes it), else a
         response: the HTML page or the CSV download.
     """
-    wanted = output(request, format)
+    request, after, limit = q.request, q.after, q.limit
+    title, lede, twin = PAGES[kind]
+    wanted = output(request, q.format)
     if wanted == "csv":
         items: list[dict[str, Any]] = []
         cursor = None
         while True:
-            page = fetch(cursor, 500)
+            page = _read(fetch, cursor, 500)
             items += page.items
             if not page.more or len(items) >= CSV_LIMIT:
                 break
@@ -126,7 +191,7 @@ def answer(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{kind}.csv"'},
         )
-    page = fetch(after, limit)
+    page = _read(fetch, after, limit)
     following = (
         str(request.url.include_query_params(after=page.items[-1]["id"])) if page.more else None
     )
@@ -142,7 +207,7 @@ def answer(
             "title": title,
             "lede": lede,
             "filters": filters,
-            "sort": sort or "date",
+            "sort": q.sort or "date",
             "table": table(kind, page.items),
             "count": len(page.items),
             "next": following and _local(following),

@@ -4,21 +4,23 @@ sorting and keyset paging; and a source's text with its annotated spans."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import MeetingsDep, SettingsDep, StoreDep
-from api.listing import Filter, answer, day, newest_first
-from api.params import country_of, rejected, split
+from api.listing import Filter, ListDep, answer, day, newest_first
+from api.params import country_of, split
 from api.problems import Problem
 from graph.read import corpus, listing, lists, sources
 from graph.read import statistics as observations
 from graph.read.ids import full_iri
-from graph.read.lists import ACT_KINDS, Page, is_iri
+from graph.read.lists import ACT_KINDS, is_iri
 from ontology import scheme_labels, scheme_notations
 from ontology.vocabulary import FACT_LAYERS
 
@@ -182,8 +184,7 @@ class Source(BaseModel):
 
 Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
 After = Annotated[str | None, Query(description="the cursor of the previous page")]
-Format = Annotated[str | None, Query(description="html, json or csv (else by Accept)")]
-Sort = Annotated[str | None, Query(description="date (oldest first, the default) or -date")]
+Route = TypeVar("Route", bound=Callable[..., Any])
 From = Annotated[str | None, Query(alias="from", description="earliest date (YYYY[-MM[-DD]])")]
 To = Annotated[str | None, Query(alias="to", description="latest date (YYYY[-MM[-DD]])")]
 Countries = Annotated[
@@ -194,6 +195,19 @@ SourceId = Annotated[str | None, Query(description="a source that reports it (id
 Origin = Annotated[str | None, Query(description="country of origin (id or ISO code)")]
 Destination = Annotated[str | None, Query(description="country of destination")]
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+
+
+def _list(name: str, model: Any, summary: str) -> Callable[[Route], Route]:
+    """Serve a list at ``/api/{name}`` (documented, with its response model), ``/{name}`` (the
+    page) and ``/{name}.csv``."""
+
+    def register(route: Route) -> Route:
+        router.get(f"/api/{name}", response_model=model, responses=CSV, summary=summary)(route)
+        router.get(f"/{name}", include_in_schema=False)(route)
+        router.get(f"/{name}.csv", include_in_schema=False)(route)
+        return route
+
+    return register
 
 
 def _pair(store: StoreDep, text: str | None, base: str) -> tuple[Any, Any] | None:
@@ -223,8 +237,10 @@ def _choices(values: Any, words: Any = None) -> list[tuple[str, str]]:
     return [(v, (words or {}).get(v, v)) for v in values]
 
 
-def _source_choices(store: StoreDep, base: str) -> list[tuple[str, str]]:
-    return [(s["id"], s["label"]) for s in listing.sources(store, base, limit=500).items]
+def _source_filter(store: StoreDep, base: str, source: str | None) -> Filter:
+    """The filter by a source, its choices the sources of the graph by date."""
+    found = listing.sources(store, base, limit=500).items
+    return Filter("source", "source", source, [(s["id"], s["label"]) for s in found])
 
 
 def _happening_filters(
@@ -240,15 +256,13 @@ def _happening_filters(
         Filter("countries", "countries", countries, placeholder="KH,KR"),
         Filter("from", "from", date_from, placeholder="YYYY-MM-DD"),
         Filter("to", "to", date_to, placeholder="YYYY-MM-DD"),
-        Filter("source", "source", source, _source_choices(store, base)),
+        _source_filter(store, base, source),
     ]
 
 
-@router.get("/api/acts", response_model=ActsPage, responses=CSV, summary="Cooperation acts")
-@router.get("/acts", include_in_schema=False)
-@router.get("/acts.csv", include_in_schema=False)
+@_list("acts", ActsPage, "Cooperation acts")
 def acts(
-    request: Request,
+    q: ListDep,
     store: StoreDep,
     settings: SettingsDep,
     status: Annotated[
@@ -269,10 +283,6 @@ def acts(
     as_of: Annotated[
         date | None, Query(description="the status on this day (YYYY-MM-DD), from the history")
     ] = None,
-    sort: Sort = None,
-    limit: Limit = 50,
-    after: After = None,
-    format: Format = None,
 ) -> Any:
     """Acts with their actor, addressee, partners, field, current status, status history,
     sources and evidence, in date order; by current status (or the status as of a day), kind,
@@ -283,60 +293,38 @@ def acts(
     pair = _pair(store, countries, base)
     lo, hi = day(date_from, "from"), day(date_to, "to")
     src = _thing(source, base, "source", "source/")
-    latest = newest_first(sort)
-
-    def fetch(cursor: str | None, n: int) -> Page:
-        with rejected():
-            return lists.acts(
-                store,
-                base,
-                status=status or None,
-                kind=kind or None,
-                field=field or None,
-                countries=pair,
-                date_from=lo,
-                date_to=hi,
-                source=src,
-                as_of=as_of,
-                after=cursor,
-                limit=n,
-                newest_first=latest,
-            )
-
-    return answer(
-        request,
+    fetch = partial(
+        lists.acts,
+        store,
         base,
-        kind="acts",
-        format=format,
-        fetch=fetch,
-        after=after,
-        limit=limit,
-        title="Cooperation acts",
-        lede="Agreements, requests, proposals, pledges, examinations and endorsements, by date, "
-        "each with its current status and the sentence it rests on.",
-        filters=[
-            Filter(
-                "status",
-                "current status",
-                status,
-                _choices(scheme_notations("status"), scheme_labels("status")),
-            ),
+        status=status or None,
+        kind=kind or None,
+        field=field or None,
+        countries=pair,
+        date_from=lo,
+        date_to=hi,
+        source=src,
+        as_of=as_of,
+        newest_first=newest_first(q.sort),
+    )
+    scheme = {s: _choices(scheme_notations(s), scheme_labels(s)) for s in ("status", "field")}
+    return answer(
+        q,
+        base,
+        "acts",
+        fetch,
+        [
+            Filter("status", "current status", status, scheme["status"]),
             Filter("kind", "kind", kind, _choices(ACT_KINDS)),
-            Filter(
-                "field", "field", field, _choices(scheme_notations("field"), scheme_labels("field"))
-            ),
+            Filter("field", "field", field, scheme["field"]),
             *_happening_filters(store, base, countries, date_from, date_to, source),
         ],
-        sort=sort,
-        twin="/api/acts",
     )
 
 
-@router.get("/api/meetings", response_model=MeetingsPage, responses=CSV, summary="Meetings")
-@router.get("/meetings", include_in_schema=False)
-@router.get("/meetings.csv", include_in_schema=False)
+@_list("meetings", MeetingsPage, "Meetings")
 def meetings(
-    request: Request,
+    q: ListDep,
     store: StoreDep,
     settings: SettingsDep,
     prepared: MeetingsDep,
@@ -345,10 +333,6 @@ def meetings(
     date_from: From = None,
     date_to: To = None,
     source: SourceId = None,
-    sort: Sort = None,
-    limit: Limit = 50,
-    after: After = None,
-    format: Format = None,
 ) -> Any:
     """Meetings with their attendees, the date as the source gives it, the full date where
     one is known (with its layer: a year may be inferred), the place (only when stated) and
@@ -359,141 +343,86 @@ def meetings(
     lo, hi = day(date_from, "from"), day(date_to, "to")
     who = _thing(participant, base, "participant")
     src = _thing(source, base, "source", "source/")
-    latest = newest_first(sort)
 
-    def fetch(cursor: str | None, n: int) -> Page:
-        return lists.meetings(
-            store,
-            base,
-            participant=who,
-            countries=pair,
-            date_from=lo,
-            date_to=hi,
-            source=src,
-            after=cursor,
-            limit=n,
-            newest_first=latest,
-            # For the current graph version, or None while it is prepared (then queried).
-            prepared=prepared.peek(),
-        )
-
-    return answer(
-        request,
+    fetch = partial(
+        lists.meetings,
+        store,
         base,
-        kind="meetings",
-        format=format,
-        fetch=fetch,
-        after=after,
-        limit=limit,
-        title="Meetings",
-        lede="Who met whom, when and where (a place only when the source says it), by date.",
-        filters=[
+        participant=who,
+        countries=pair,
+        date_from=lo,
+        date_to=hi,
+        source=src,
+        newest_first=newest_first(q.sort),
+        # For the current graph version, or None while it is prepared (then queried).
+        prepared=prepared.peek(),
+    )
+    return answer(
+        q,
+        base,
+        "meetings",
+        fetch,
+        [
             Filter("participant", "participant", participant, placeholder="person/heng-sour"),
             *_happening_filters(store, base, countries, date_from, date_to, source),
         ],
-        sort=sort,
-        twin="/api/meetings",
     )
 
 
-@router.get("/api/statements", response_model=StatementsPage, responses=CSV, summary="Statements")
-@router.get("/statements", include_in_schema=False)
-@router.get("/statements.csv", include_in_schema=False)
+@_list("statements", StatementsPage, "Statements")
 def statements(
-    request: Request,
+    q: ListDep,
     store: StoreDep,
     settings: SettingsDep,
     speaker: Annotated[str | None, Query(description="who said it (id or IRI)")] = None,
     source: SourceId = None,
-    sort: Sort = None,
-    limit: Limit = 50,
-    after: After = None,
-    format: Format = None,
 ) -> Any:
     """What people and bodies said (quotations and paraphrases), by speaker and source, in
     the order of the sources' dates, each with its sources and evidence."""
     base = settings.base_iri
     who = _thing(speaker, base, "speaker")
     src = _thing(source, base, "source", "source/")
-    latest = newest_first(sort)
     said = listing.statements(store, base, limit=10_000).items
     speakers = sorted(
         {(s["speaker"]["id"], s["speaker"]["label"]) for s in said}, key=lambda s: s[1]
     )
 
-    def fetch(cursor: str | None, n: int) -> Page:
-        return listing.statements(
-            store, base, speaker=who, source=src, after=cursor, limit=n, newest_first=latest
-        )
-
+    fetch = partial(
+        listing.statements, store, base, speaker=who, source=src, newest_first=newest_first(q.sort)
+    )
     return answer(
-        request,
+        q,
         base,
-        kind="statements",
-        format=format,
-        fetch=fetch,
-        after=after,
-        limit=limit,
-        title="Statements",
-        lede="What each person said, word for word (quotation) or in the source's words "
-        "(paraphrase), with the sentence that reports it.",
-        filters=[
+        "statements",
+        fetch,
+        [
             Filter("speaker", "speaker", speaker, speakers),
-            Filter("source", "source", source, _source_choices(store, base)),
+            _source_filter(store, base, source),
         ],
-        sort=sort,
-        twin="/api/statements",
     )
 
 
-@router.get("/api/sources", response_model=SourcesPage, responses=CSV, summary="Sources")
-@router.get("/sources", include_in_schema=False)
-@router.get("/sources.csv", include_in_schema=False)
+@_list("sources", SourcesPage, "Sources")
 def source_list(
-    request: Request,
+    q: ListDep,
     settings: SettingsDep,
     store: StoreDep,
-    sort: Sort = None,
-    limit: Limit = 50,
-    after: After = None,
-    format: Format = None,
 ) -> Any:
     """The sources the graph was built from, by publication date (undated last), each with
     its publisher and how many facts it reports."""
     base = settings.base_iri
-    latest = newest_first(sort)
-
-    def fetch(cursor: str | None, n: int) -> Page:
-        return listing.sources(store, base, after=cursor, limit=n, newest_first=latest)
-
-    return answer(
-        request,
-        base,
-        kind="sources",
-        format=format,
-        fetch=fetch,
-        after=after,
-        limit=limit,
-        title="Sources",
-        lede="The texts the graph was built from, by publication date; each one's page shows "
-        "its text with every sentence a fact rests on.",
-        filters=[],
-        sort=sort,
-        twin="/api/sources",
-    )
+    fetch = partial(listing.sources, store, base, newest_first=newest_first(q.sort))
+    return answer(q, base, "sources", fetch, [])
 
 
 @router.get("/statistics", include_in_schema=False)
 @router.get("/statistics.csv", include_in_schema=False)
 def statistics_page(
-    request: Request,
+    q: ListDep,
     store: StoreDep,
     settings: SettingsDep,
     origin: Origin = None,
     destination: Destination = None,
-    limit: Limit = 200,
-    after: After = None,
-    format: Format = None,
 ) -> Any:
     """Statistics as series (``/api/series``): each measure's points by period, the value as
     the source qualifies it, with its source and evidence; one row a point."""
@@ -506,33 +435,15 @@ def statistics_page(
             "series": s["label"],
             "series_id": s["id"],
             "unit": s["unit"],
-            "evidence": [q for src in p["sources"] for q in src["evidence"]],
+            "evidence": [quote for src in p["sources"] for quote in src["evidence"]],
         }
         for s in corpus.series(store, base, origin=a, destination=b)
         for p in s["points"]
     ]
 
-    def fetch(cursor: str | None, n: int) -> Page:
-        return listing.page_after(points, cursor, n)
-
-    return answer(
-        request,
-        base,
-        kind="statistics",
-        format=format,
-        fetch=fetch,
-        after=after,
-        limit=limit,
-        title="Statistics",
-        lede="Each measure as a series, ordered by period; a number the source qualifies "
-        "(more than, a range) stays qualified.",
-        filters=[
-            Filter("origin", "origin", origin, placeholder="KH"),
-            Filter("destination", "destination", destination, placeholder="KR"),
-        ],
-        sort=None,
-        twin="/api/series",
-    )
+    places = [Filter("origin", "origin", origin, placeholder="KH")]
+    places.append(Filter("destination", "destination", destination, placeholder="KR"))
+    return answer(q, base, "statistics", partial(listing.page_after, points), places)
 
 
 @router.get("/api/statistics", response_model=ObservationsPage, summary="Statistical observations")

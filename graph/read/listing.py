@@ -46,6 +46,17 @@ def page_after(items: list[dict[str, Any]], after: str | None, limit: int) -> Pa
     return paged(items, limit)
 
 
+def _first(
+    rows: list[dict[str, Any]], key: str, make: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """One item per value of ``key``, made from its first row (rows come sorted)."""
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r[key] not in found:
+            found[r[key]] = make(r)
+    return found
+
+
 def _by_date(
     items: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any], newest_first: bool
 ) -> list[dict[str, Any]]:
@@ -85,14 +96,12 @@ def statements(
         ``{"id", "label", "kind" (quotation or paraphrase), "text", "speaker", "about",
         "sources", "report_count", "evidence", "published"}``.
     """
-    bindings: dict[str, Any] = {}
-    filters = []
-    if speaker is not None:
-        bindings["who"] = speaker
-        filters.append("?st bkg:speaker ?who .")
-    if source is not None:
-        bindings["wantSource"] = source
-        filters.append("?st bkg:reportedIn ?wantSource .")
+    wanted = {
+        "who": (speaker, "?st bkg:speaker ?who ."),
+        "wantSource": (source, "?st bkg:reportedIn ?wantSource ."),
+    }
+    bindings = {k: term for k, (term, _) in wanted.items() if term is not None}
+    filters = [pattern for k, (_, pattern) in wanted.items() if k in bindings]
     variables = " ".join(f"?{k}" for k in bindings)
     rows = select(
         store,
@@ -105,19 +114,18 @@ def statements(
         }} ORDER BY ?st ?spl""",
         **bindings,
     )
-    found: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        found.setdefault(
-            r["st"],
-            {
-                "id": short_id(r["st"], base),
-                "label": r["label"],
-                "kind": (r["cls"] or "#statement").rsplit("#", 1)[1].lower(),
-                "text": r["text"],
-                "speaker": ref(r["sp"], r["spl"], base),
-                "about": [],
-            },
-        )
+    found = _first(
+        rows,
+        "st",
+        lambda r: {
+            "id": short_id(r["st"], base),
+            "label": r["label"],
+            "kind": (r["cls"] or "#statement").rsplit("#", 1)[1].lower(),
+            "text": r["text"],
+            "speaker": ref(r["sp"], r["spl"], base),
+            "about": [],
+        },
+    )
     about = select(
         store,
         "SELECT ?st ?a ?l WHERE { ?st a bkg:Statement ; schema:about ?a . ?a rdfs:label ?l }"
@@ -179,20 +187,19 @@ def sources(
             OPTIONAL { ?s schema:url ?url }
         } ORDER BY ?s ?label""",
     )
-    found: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        found.setdefault(
-            r["s"],
-            {
-                "id": short_id(r["s"], base),
-                "label": r["label"],
-                "kind": _words_of(r["type"]) if r["type"] else "source",
-                "published": r["published"],
-                "publisher": r["publisher"],
-                "url": r["url"],
-                "reports": int(r["n"]),
-            },
-        )
+    found = _first(
+        rows,
+        "s",
+        lambda r: {
+            "id": short_id(r["s"], base),
+            "label": r["label"],
+            "kind": _words_of(r["type"]) if r["type"] else "source",
+            "published": r["published"],
+            "publisher": r["publisher"],
+            "url": r["url"],
+            "reports": int(r["n"]),
+        },
+    )
     ordered = _by_date(
         found.values(), lambda s: (s["published"] or _LAST, s["label"], s["id"]), newest_first
     )
