@@ -162,7 +162,7 @@ def test_pair_page_in_the_browser(report: dict[str, Any]) -> None:
     assert pair["url"].endswith("/pair/KH-KR") and pair["title"] == "Cambodia – South Korea"
     assert pair["lede"].startswith("2 meetings and 10 cooperation acts, reported by 1 source.")
     assert pair["marks"] == 8
-    assert ["requested", "3", "/timeline?countries=KH,KR&status=requested"] in pair["byStatus"]
+    assert ["requested", "3", "/acts?countries=KH,KR&status=requested"] in pair["byStatus"]
     assert pair["people"][0] == [
         "Heng Sour",
         "/id/person/heng-sour",

@@ -76,9 +76,8 @@ try {
   await shot(page, "pair.png");
   report.steps.push("pair");
 
-  // Its timeline, reached from the count of requested acts.
-  const requested = report.pair.byStatus.find((r) => r[0] === "requested");
-  await page.goto(`${base}${requested[2]}`, { waitUntil: "load" });
+  // Its timeline of the requested acts (the count on the pair page links to their list).
+  await page.goto(`${base}/timeline?countries=KH,KR&status=requested`, { waitUntil: "load" });
   await page.waitForFunction(() => window.timelineView);
   report.timelineRequested = {
     url: page.url(),
