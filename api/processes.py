@@ -7,7 +7,9 @@ over them). They share the store
 on disk: each reads the current generation read-only, and a write from any of them (or from
 ``bilateral build`` / ``load``) makes a new generation under the store's lock and moves
 ``current``, which every process follows at its next query; the caches and prepared views of
-each process are per graph version, so no process answers from an older one. A write is
+each process are per graph version, so no process answers from an older one (after a rebuild
+each reads the views the writer prepared with the generation, instead of computing them:
+graph/store/prepared.py). A write is
 acknowledged only once its generation is current on disk, so a serving process killed at any
 moment loses no acknowledged write; the supervisor starts another in its place while the
 others keep answering.
