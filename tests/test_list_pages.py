@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import run_script
 from conftest import ARTICLE, BASE
 from corpus_data import CORPUS, seeds_with
 from fastapi.testclient import TestClient
+from server import serve
 
 from api.app import create_app
 from api.config import Settings
@@ -266,3 +268,63 @@ def test_every_number_on_the_pair_page_is_the_length_of_the_list_it_links(
         if "source=" in href or "field=" in href:
             continue
         assert len(every(corpus, url)) == int(n), href
+
+
+# ---- in chromium ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run of tests/browser/lists.mjs against a real ``bilateral serve``; its report."""
+    out = tmp_path_factory.mktemp("lists")
+    with serve(built) as base:
+        return run_script("lists.mjs", base, out)
+
+
+@pytest.mark.browser
+def test_every_list_page_in_the_browser(report: dict[str, Any]) -> None:
+    assert report["fromLanding"].endswith("/acts")
+    # (statistics: the 2 stated points of the series; the 2 derived figures are no series)
+    counts = {"acts": 15, "meetings": 2, "statements": 9, "statistics": 2, "sources": 1}
+    for kind, n in counts.items():
+        seen = report["lists"][kind]
+        assert seen["current"].lower() == kind and len(seen["rows"]) == n, kind
+        assert seen["download"] == {"name": f"{kind}.csv", "lines": n + 1}, kind
+        assert not seen["overflows"], kind
+        # Every row links to what it lists; dates in words, never EDTF.
+        main = next(c for c in seen["columns"] if c not in {"date", "source date", "published"})
+        assert all(r[main]["href"].startswith("/id/") for r in seen["rows"]), kind
+        dates = [r[c]["text"] for r in seen["rows"] for c in r if c in {"date", "period"}]
+        assert not any("?" in d or "XXXX" in d for d in dates), kind
+    acts = report["lists"]["acts"]["rows"]
+    assert acts[0]["date"]["text"] == "6 March 2024, year inferred"
+    assert all(r["evidence"]["href"].startswith("/id/source/") for r in acts)
+    meetings = report["lists"]["meetings"]["rows"]
+    assert [r["date"]["text"] for r in meetings] == [
+        "6 March 2024, year inferred",
+        "8 March 2024, year inferred",
+    ]
+
+
+@pytest.mark.browser
+def test_filter_sort_and_page_in_the_browser(report: dict[str, Any]) -> None:
+    filtered = report["filtered"]
+    assert "status=under-examination" in filtered["url"] and "sort=-date" in filtered["url"]
+    assert [r["status"]["text"] for r in filtered["rows"]] == ["under examination"] * 3
+    assert filtered["csv"] == "/acts.csv?status=under-examination&sort=-date"
+    assert report["empty"]["rows"] == [] and report["empty"]["none"].startswith("Nothing")
+    paging = report["paging"]
+    assert len(paging["first"]) == len(paging["second"]) == 4
+    assert not set(paging["first"]) & set(paging["second"])
+    assert paging["again"] == paging["first"]
+    speaker = report["speaker"]
+    assert {r["speaker"]["text"] for r in speaker["rows"]} == {"Pav Sina"}
+    assert "#span-" in report["evidence"]["url"] and report["evidence"]["target"]
+
+
+@pytest.mark.browser
+def test_list_pages_load_nothing_from_elsewhere(report: dict[str, Any]) -> None:
+    assert report["foreignRequests"] == []
+    assert report["consoleErrors"] == [] and report["failedRequests"] == []
+    assert {"acts.png", "acts-filtered.png", "statistics.png"} <= set(report["shots"])
+    assert all((Path(report["out"]) / s).stat().st_size > 10_000 for s in report["shots"])
