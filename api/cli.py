@@ -17,11 +17,11 @@ from api.config import Settings, add_setting, get_settings, overrides
 from graph.build.iris import Iris
 from graph.read.export import to_csv, to_gexf, to_graphml
 from graph.read.lists import country
-from graph.read.lookup import entity_view, layer_graphs, resolve
+from graph.read.lookup import entity_view, layer_graphs, resolve_name
 from graph.read.network import explain, shortest_paths
 from graph.read.plover import plover_records, to_jsonl
 from graph.read.projection import Net, project
-from graph.read.search import SearchIndex, find_node
+from graph.read.search import SearchIndex
 from graph.store import NO_TRIPLES, DiskStore, StoreError, current_generation
 from graph.store.execute import Job, run_job
 from graph.store.safety import UnsafeQueryError
@@ -200,13 +200,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     s = _settings(args)
     store = s.open_store()
-    matches = resolve(store, args.name)
-    if not matches:
-        raise CliError(f"nothing named {args.name!r}")
-    if len(matches) > 1:
-        others = "; ".join(f"{m.label} <{m.iri}>" for m in matches[1:])
-        print(f"note: {args.name!r} also matches: {others}", file=sys.stderr)
-    view = entity_view(store, matches[0].iri)
+    view = entity_view(store, _find(SearchIndex(store), project(store), args.name, s.base_iri))
     assert view is not None
     if args.json:
         from dataclasses import asdict
@@ -279,13 +273,11 @@ def _short(iri: str) -> str:
 
 
 def _find(index: SearchIndex, G: Net, name: str, base: str) -> str:
-    """A node of the projection by id, IRI or name (the best search hit)."""
-    found = find_node(index, G, name, base)
-    if found is None:
-        raise CliError(f"nothing named {name!r}")
-    if found.also:
-        print(f"note: {name!r} also matches: {'; '.join(found.also)}", file=sys.stderr)
-    return found.iri
+    """A node of the projection by id, IRI or name, as the API finds it (api/params.py)."""
+    named = resolve_name(index, G, name, base)
+    if named.iri is None:
+        raise CliError(named.message(base))
+    return named.iri
 
 
 def cmd_path(args: argparse.Namespace) -> int:

@@ -16,7 +16,8 @@ from fastapi import Query
 from api.problems import Problem
 from graph.read.ids import full_iri
 from graph.read.lists import country
-from graph.read.search import MAX_NAME, SearchIndex, find_node
+from graph.read.lookup import resolve_name
+from graph.read.search import SearchIndex
 from graph.store import Store
 from ontology.vocabulary import GROUPS, LAYERS
 
@@ -49,14 +50,13 @@ def node_of(ident: str, base: str) -> ox.NamedNode:
 
 
 def node_named(ident: str, base: str, index: SearchIndex, nodes: Container[str]) -> str:
-    """An id, an IRI or a name (the best search hit, if it is good enough), as a node of
-    ``nodes`` (a projection); a 404 problem when nothing is meant."""
-    if len(ident) > MAX_NAME:  # no name is that long; spare the fuzzy search the work
-        raise Problem(404, f"nothing in the graph is called {ident[:80]!r}…")
-    found = find_node(index, nodes, ident, base)
-    if found is None or found.score < 80:
-        raise Problem(404, f"nothing in the graph is called {ident!r}")
-    return found.iri
+    """An id, an IRI or a name as a node of ``nodes`` (a projection), as the command line
+    finds it (:func:`graph.read.lookup.resolve_name`); a 404 problem when the name gives no
+    node, listing the nodes it may name or the nearest names."""
+    named = resolve_name(index, nodes, ident, base)
+    if named.iri is None:
+        raise Problem(404, named.message(base))
+    return named.iri
 
 
 def country_of(store: Store, code: str, base: str) -> ox.NamedNode:

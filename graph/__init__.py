@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from graph.build.quads import build_dataset, materialize
     from graph.build.sheets import SeedError, SeedProblem, load_register, load_seeds, load_sheet
     from graph.build.validate import Violation, validate_dataset, validate_graph
-    from graph.read.lookup import entity_view, resolve, summary
+    from graph.read.lookup import entity_view, resolve_name, summary
     from graph.read.query import select
     from graph.store import OxigraphStore, Store, StoreError, memory_store, open_store
 
 _HOMES = {
     "build.quads": ["build_dataset", "materialize"],
     "build.iris": ["DEFAULT_BASE", "Iris"],
-    "read.lookup": ["entity_view", "resolve", "select", "summary"],
+    "read.lookup": ["entity_view", "resolve_name", "select", "summary"],
     "build.pipeline": [
         "Compiled",
         "InvalidGraphError",
@@ -64,7 +64,7 @@ __all__ = [
     "materialize",
     "memory_store",
     "open_store",
-    "resolve",
+    "resolve_name",
     "select",
     "sorted_nquads",
     "summary",

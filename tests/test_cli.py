@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import ID, ROOT, SEEDS
+from fastapi.testclient import TestClient
 
 from api.cli import main
 from graph.store import open_store
@@ -122,7 +124,56 @@ def test_show_json(built: Path, capsys) -> None:
 
 def test_show_unknown_name(built: Path, capsys) -> None:
     status, _, err = run(capsys, "show", "--store", str(built), "Nobody Atall")
-    assert status == 1 and err == "error: nothing named 'Nobody Atall'\n"
+    assert status == 1 and err == "error: nothing in the graph is called 'Nobody Atall'\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Heng Sour",  # a name
+        "Heng Suor",  # an alias
+        "person/heng-sour",  # an id
+        f"{ID}person/heng-sour",  # an IRI
+        "KOSHA",  # an alias that is an acronym
+        "Lee",  # two people: the candidates, never one of them picked
+        "Kosah",  # nothing: the nearest names
+        "Nobody Atall",  # nothing, and nothing near
+    ],
+)
+def test_the_command_line_and_the_api_find_the_same_node(
+    built: Path, client: TestClient, capsys, name: str
+) -> None:
+    status, out, err = run(capsys, "show", "--store", str(built), "--json", name)
+    r = client.get("/api/entities/" + quote(name, safe="/:"))
+    if r.status_code == 200:
+        assert status == 0 and json.loads(out)["iri"] == r.json()["iri"]
+    else:
+        assert r.status_code == 404 and status == 1 and out == ""
+        assert err == f"error: {r.json()['detail']}\n"
+    # `path` finds its ends the same way.
+    status, _, err = run(capsys, "path", "--store", str(built), name, "NEA", "--json")
+    assert status == (0 if r.status_code == 200 else 1)
+
+
+def test_an_ambiguous_name_lists_its_candidates(built: Path, client: TestClient, capsys) -> None:
+    message = (
+        "'Lee' may name any of: Lee Jung-sik (person/lee-jung-sik), "
+        "Lee Cheol-woo (person/lee-cheol-woo); give one by its id"
+    )
+    assert run(capsys, "show", "--store", str(built), "Lee") == (1, "", f"error: {message}\n")
+    assert client.get("/api/paths", params={"from": "lee", "to": "NEA"}).json()["detail"] == (
+        message.replace("'Lee'", "'lee'")
+    )
+    status, out, _ = run(capsys, "show", "--store", str(built), "Lee Cheol")
+    assert status == 0 and out.startswith("Lee Cheol-woo  <")
+
+
+def test_an_unknown_name_gives_the_nearest_names(built: Path, capsys) -> None:
+    status, _, err = run(capsys, "path", "--store", str(built), "NEA", "Kosah")
+    assert status == 1 and err.startswith(
+        "error: nothing in the graph is called 'Kosah'; the nearest names: "
+        "Korea Occupational Safety and Health Agency (organization/kosha)"
+    )
 
 
 def test_export_sorted_nquads_are_stable(built: Path, tmp_path: Path, capsys) -> None:
@@ -335,7 +386,7 @@ def test_path_over_chosen_relations_and_as_json(built: Path, capsys) -> None:
     )
     assert out.startswith("no path from National Social Security Fund to Korea Occupational")
     status, _, err = run(capsys, "path", "--store", str(built), "NSSF", "Nobody Atall")
-    assert status == 1 and err == "error: nothing named 'Nobody Atall'\n"
+    assert status == 1 and err == "error: nothing in the graph is called 'Nobody Atall'\n"
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "csv"])

@@ -21,7 +21,7 @@ from engines import Engine, oxigraph_server, virtuoso_missing, virtuoso_server
 from server import bilateral, serve
 
 from graph.build.pipeline import Compiled
-from graph.read.lookup import entity_view, resolve
+from graph.read.lookup import entity_view, resolve_name
 from graph.read.network import shortest_paths
 from graph.read.projection import project
 from graph.read.query import select
@@ -144,14 +144,14 @@ def _same_answers(remote: RemoteStore, local: OxigraphStore) -> None:
     assert select(remote, prefixed, s=ox.NamedNode(HENG_SOUR)) == select(
         local, prefixed, s=ox.NamedNode(HENG_SOUR)
     )
-    assert [m.iri for m in resolve(remote, "Heng Sour")] == [
-        m.iri for m in resolve(local, "Heng Sour")
-    ]
     for iri in (HENG_SOUR, f"{ID}organization/kosha", f"{ID}place/cambodia"):
         mine, theirs = entity_view(remote, iri), entity_view(local, iri)
         assert mine is not None and theirs is not None
         assert dataclasses.asdict(mine) == dataclasses.asdict(theirs), iri
     G, H = project(remote), project(local)  # noqa: N806 (networkx style)
+    for name in ("Sour", "Lee"):
+        mine_named = resolve_name(SearchIndex(remote), G, name, BASE)
+        assert mine_named == resolve_name(SearchIndex(local), H, name, BASE)
     assert set(G.nodes) == set(H.nodes) and len(G.nodes) > 50
     assert {frozenset(e) for e in G.edges} == {frozenset(e) for e in H.edges}
     nssf, kosha = f"{ID}organization/nssf", f"{ID}organization/kosha"

@@ -414,36 +414,32 @@ def test_a_heavy_query_is_stopped_and_never_stalls_others(built) -> None:
     import httpx
     from server import serve
 
-    with serve(built, query_timeout=2, query_workers=2) as base:
+    # No clock is read: the heavy query holds a worker until the time limit stops it, and the
+    # cheap ones are answered, one after another, before it is; had it stalled them, none
+    # would be answered before the heavy one (they would wait for its worker, or time out).
+    with serve(built, query_timeout=4, query_workers=2) as base:
         url = f"{base}/sparql"
         heavy: dict[str, object] = {}
+        heavy_answered = threading.Event()
 
         def run_heavy() -> None:
-            started = time.monotonic()
-            r = httpx.get(url, params={"query": HEAVY}, timeout=30)
-            heavy.update(
-                status=r.status_code,
-                detail=r.json().get("detail"),
-                seconds=time.monotonic() - started,
-            )
+            r = httpx.get(url, params={"query": HEAVY}, timeout=60)
+            heavy.update(status=r.status_code, detail=r.json().get("detail"))
+            heavy_answered.set()
 
         thread = threading.Thread(target=run_heavy)
         thread.start()
-        time.sleep(0.3)
-        latencies = []
-        while thread.is_alive() and len(latencies) < 200:
-            started = time.monotonic()
-            r = httpx.get(
-                url, params={"query": f"ASK {{ <{BASE}id/person/heng-sour> ?p ?o }}"}, timeout=10
-            )
-            latencies.append(time.monotonic() - started)
+        time.sleep(0.3)  # the heavy query reaches its worker first
+        cheap = f"ASK {{ <{BASE}id/person/heng-sour> ?p ?o }}"
+        answered_meanwhile = []
+        for _ in range(5):
+            r = httpx.get(url, params={"query": cheap}, timeout=60)
             assert r.json().get("boolean") is True, r.text
-            time.sleep(0.05)
-        thread.join(30)
+            answered_meanwhile.append(not heavy_answered.is_set())
+        thread.join(60)
         assert heavy["status"] == 503
-        assert heavy["detail"] == "the query ran past the time limit of 2 s and was stopped"
-        assert 2 <= heavy["seconds"] < 6  # type: ignore[operator]
-        assert len(latencies) >= 5 and max(latencies) < 1.0, latencies
+        assert heavy["detail"] == "the query ran past the time limit of 4 s and was stopped"
+        assert answered_meanwhile == [True] * 5
         # The stopped worker was replaced: the server keeps answering, on every worker.
         for _ in range(6):
             r = httpx.get(url, params={"query": PERSONS}, timeout=10)

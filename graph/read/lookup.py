@@ -1,12 +1,10 @@
-"""Look things up in a store: find entities by name, an entity's facts with evidence, a summary.
+"""Look things up in a store: the node a name means, an entity's facts with evidence, a summary.
 
 Every query here binds user input as RDF terms (``bindings``); no input is pasted into SPARQL.
 
 Examples:
     >>> store = seed_store()
-    >>> [m.label for m in resolve(store, "Sour")]
-    ['Heng Sour']
-    >>> view = entity_view(store, resolve(store, "NSSF")[0].iri)
+    >>> view = entity_view(store, "https://bilateral-kg.example/id/organization/nssf")
     >>> [(f.layer, f.roles) for f in view.facts][:2]
     [('stated', ['country']), ('stated', ['partner'])]
     >>> select(store, "SELECT ?n WHERE { ?p a schema:Person ; rdfs:label ?n } ORDER BY ?n")[0]
@@ -20,7 +18,7 @@ Examples:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -28,7 +26,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.read.evidence import Evidence, evidence_of
+from graph.read.ids import full_iri, short_id
 from graph.read.query import select
+from graph.read.search import MAX_NAME, Hit, SearchIndex, normalize
 from graph.store import Store
 from ontology import closure, ontology_graph
 from ontology.vocabulary import LAYERS
@@ -37,79 +37,102 @@ __all__ = [
     "EntityFacts",
     "Fact",
     "FactView",
-    "Match",
+    "Named",
     "entity_view",
     "layer_graphs",
-    "resolve",
+    "resolve_name",
     "summary",
 ]
 
 
+#: A name search hit this good may be what the user meant: every word typed starts a word of
+#: the name ("Sina" for "Pav Sina"), or better; a substring or a misspelling is only a
+#: suggestion.
+GOOD = 70.0
+#: Good hits within this many points of the best are as good as it: the name is ambiguous.
+#: (A prefix match loses a point for every four characters the name has beyond the query:
+#: "Lee" is as good a start of "Lee Jung-sik" as of "Lee Cheol-woo".)
+AS_GOOD = 3.0
+
+
 @dataclass(frozen=True)
-class Match:
-    """An entity found by name."""
+class Named:
+    """What a name a user gave means: one node (``iri``), or none, with ``candidates``: the
+    nodes it may equally name (``ambiguous``) or the nearest names (``iri`` and ``ambiguous``
+    both unset; perhaps none)."""
 
-    iri: str
-    label: str
-    how: str  # "iri", "id", "name" or "partial"
+    name: str
+    iri: str | None
+    candidates: tuple[Hit, ...] = ()
+    ambiguous: bool = False
+
+    def message(self, base: str) -> str:
+        """Why the name gives no node, in one line that lists the candidates by label and id.
+
+        Examples:
+            >>> ab = Hit("https://kg.example/id/person/a-b", "A B", "person", (), "A B", 88)
+            >>> ac = Hit("https://kg.example/id/person/a-c", "A C", "person", (), "A C", 88)
+            >>> Named("A", None, (ab, ac), ambiguous=True).message("https://kg.example/")
+            "'A' may name any of: A B (person/a-b), A C (person/a-c); give one by its id"
+            >>> Named("x" * 301, None).message("https://kg.example/")[-6:]
+            "xxxx'…"
+        """
+        shown = f"{self.name[:80]!r}…" if len(self.name) > MAX_NAME else repr(self.name)
+        listed = ", ".join(f"{h.label} ({short_id(h.iri, base)})" for h in self.candidates)
+        if self.ambiguous:
+            return f"{shown} may name any of: {listed}; give one by its id"
+        nearest = f"; the nearest names: {listed}" if listed else ""
+        return f"nothing in the graph is called {shown}{nearest}"
 
 
-def resolve(store: Store, name: str, limit: int = 10) -> list[Match]:
-    """Find things by IRI or id (the last part of the IRI), and entities of the register by name,
-    alias or part of a name (case-insensitive).
+def resolve_name(index: SearchIndex, nodes: Container[str], name: str, base: str) -> Named:
+    """The node a user means by an id, an IRI, a name or an alias: the one way the command
+    line and every route turn a name into a node.
+
+    An id or IRI of one of ``nodes`` is that node. Else the name is searched (case, accents
+    and punctuation aside) among ``nodes``: one node with exactly that name or alias is meant;
+    several are ambiguous. Without an exact name, the best hit is meant if it is
+    :data:`GOOD` and no other good hit comes within :data:`AS_GOOD` of it (else the name is
+    ambiguous, and those hits are the candidates); with no good hit, nothing is meant and the
+    best few hits are the nearest names.
 
     Args:
-        store: the store.
+        index: the search index of the store.
+        nodes: the nodes that may be meant (the projection's).
         name: what the user typed.
-        limit: at most this many partial matches.
+        base: the configured base IRI (``person/heng-sour`` is ``{base}id/person/heng-sour``).
 
-    Returns:
-        Exact matches if there are any, else partial matches, best first.
+    Examples:
+        >>> store = seed_store()
+        >>> from graph.read.projection import project
+        >>> index, G, base = SearchIndex(store), project(store), "https://bilateral-kg.example/"
+        >>> resolve_name(index, G, "Sour", base).iri
+        'https://bilateral-kg.example/id/person/heng-sour'
+        >>> lee = resolve_name(index, G, "Lee", base)
+        >>> lee.iri, lee.ambiguous, [h.label for h in lee.candidates]
+        (None, True, ['Lee Jung-sik', 'Lee Cheol-woo'])
+        >>> kosah = resolve_name(index, G, "Kosah", base)
+        >>> kosah.iri, kosah.ambiguous, kosah.candidates[0].label
+        (None, False, 'Korea Occupational Safety and Health Agency')
     """
-    text = name.strip()
-    if not text:
-        return []
-    q = ox.Literal(text)
-    if text.startswith(("http://", "https://")):
-        rows = select(
-            store, "SELECT ?e ?label WHERE { ?e rdfs:label ?label } LIMIT 1", e=ox.NamedNode(text)
-        )
-        return [Match(text, rows[0]["label"], "iri")] if rows else []
-    rows = select(
-        store,
-        """
-        SELECT DISTINCT ?q ?e ?label WHERE {
-            ?e rdfs:label ?label ; bkg:epistemicStatus ?epi .
-            FILTER (STRENDS(STR(?e), CONCAT("/", STR(?q))))
-            FILTER (CONTAINS(STR(?e), "/id/"))
-        } ORDER BY ?e""",
-        q=q,
-    )
-    if rows:
-        return [Match(r["e"], r["label"], "id") for r in rows]
-    rows = select(
-        store,
-        """
-        SELECT DISTINCT ?q ?e ?label WHERE {
-            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?label ;
-               bkg:epistemicStatus epi:reference .
-            FILTER (LCASE(STR(?name)) = LCASE(STR(?q)))
-        } ORDER BY ?label ?e""",
-        q=q,
-    )
-    if rows:
-        return [Match(r["e"], r["label"], "name") for r in rows]
-    rows = select(
-        store,
-        """
-        SELECT ?q ?e (SAMPLE(?l) AS ?label) WHERE {
-            ?e rdfs:label|skos:altLabel ?name ; rdfs:label ?l ;
-               bkg:epistemicStatus epi:reference .
-            FILTER (CONTAINS(LCASE(STR(?name)), LCASE(STR(?q))))
-        } GROUP BY ?q ?e ORDER BY STRLEN(?label) ?label LIMIT 200""",
-        q=q,
-    )
-    return [Match(r["e"], r["label"], "partial") for r in rows[:limit]]
+    if len(name) > MAX_NAME:  # no name is that long; spare the fuzzy search the work
+        return Named(name, None)
+    iri = full_iri(name, base)
+    if iri in nodes:
+        return Named(name, iri)
+    hits = [h for h in index.search(name, limit=20) if h.iri in nodes]
+    wanted = normalize(name)
+    exact = [h for h in hits if normalize(h.matched) == wanted]
+    if len(exact) == 1:
+        return Named(name, exact[0].iri)
+    if exact:
+        return Named(name, None, tuple(exact), ambiguous=True)
+    good = [h for h in hits if h.score >= GOOD and h.score >= hits[0].score - AS_GOOD]
+    if len(good) == 1:
+        return Named(name, good[0].iri)
+    if good:
+        return Named(name, None, tuple(good), ambiguous=True)
+    return Named(name, None, tuple(hits[:3]))
 
 
 @dataclass
