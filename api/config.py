@@ -6,7 +6,7 @@ import argparse
 from functools import lru_cache
 from pathlib import Path
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from graph.store.execute import ProcessExecutor
 
 __all__ = ["Settings", "add_setting", "get_settings", "overrides"]
+
+#: A time limit, in seconds (more than none).
+Seconds = Annotated[float, Field(gt=0)]
+
+
+def _repeated(flag: str, metavar: str, description: str) -> Any:
+    """A list setting, empty by default; on the command line, an option given once an item
+    (``--trusted-proxy IP --trusted-proxy IP``); in the environment, a JSON list."""
+    return Field(
+        default=[], description=description, json_schema_extra={"flag": flag, "metavar": metavar}
+    )
 
 
 class Settings(BaseSettings):
@@ -45,9 +56,7 @@ class Settings(BaseSettings):
     write_token_file: Path | None = Field(
         default=None, description="read the write token from a file"
     )
-    query_timeout: float = Field(
-        default=30.0, gt=0, description="seconds a query may run (default 30)"
-    )
+    query_timeout: Seconds = Field(default=30.0, description="seconds a query may run (default 30)")
     row_cap: int = Field(
         default=100_000, gt=0, description="most rows a query may return (default 100000)"
     )
@@ -94,7 +103,7 @@ class Settings(BaseSettings):
     #: Admission control (graph/store/execute.py): a query running longer than
     #: ``heavy_after`` seconds is heavy; one client may run ``heavy_per_client`` heavy queries
     #: at once; a query waits at most ``queue_wait`` seconds for a worker (then 503).
-    heavy_after: float = Field(default=1.0, gt=0)
+    heavy_after: Seconds = 1.0
     heavy_per_client: int = Field(
         default=2,
         ge=1,
@@ -111,21 +120,17 @@ class Settings(BaseSettings):
     )
     #: Reverse proxies (IP addresses) whose ``X-Forwarded-For``/``-Proto``/``-Host`` are
     #: believed; from anyone else those headers are ignored.
-    trusted_proxies: list[str] = Field(
-        default=[],
-        description="a reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (repeatable)",
-        json_schema_extra={"flag": "--trusted-proxy", "metavar": "IP"},
+    trusted_proxies: list[str] = _repeated(
+        "--trusted-proxy",
+        "IP",
+        "a reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (repeatable)",
     )
     #: Connections: seconds to send the request head, seconds a body may pause, seconds an
     #: idle keep-alive connection stays open, and the most connections open at once.
-    header_timeout: float = Field(
-        default=10.0, gt=0, description="seconds to send a request head (10)"
-    )
-    body_timeout: float = Field(
-        default=20.0, gt=0, description="seconds a request body may pause (20)"
-    )
-    keep_alive_timeout: float = Field(
-        default=5.0, gt=0, description="seconds an idle connection stays open (5)"
+    header_timeout: Seconds = Field(default=10.0, description="seconds to send a request head (10)")
+    body_timeout: Seconds = Field(default=20.0, description="seconds a request body may pause (20)")
+    keep_alive_timeout: Seconds = Field(
+        default=5.0, description="seconds an idle connection stays open (5)"
     )
     max_connections: int | None = Field(
         default=None,
@@ -134,10 +139,10 @@ class Settings(BaseSettings):
         "most 1000)",
     )
     #: SERVICE endpoints a query may call; none by default (nothing is fetched).
-    allowed_services: list[str] = Field(
-        default=[],
-        description="a SERVICE endpoint queries may call (repeatable; default: none)",
-        json_schema_extra={"flag": "--allowed-service", "metavar": "IRI"},
+    allowed_services: list[str] = _repeated(
+        "--allowed-service",
+        "IRI",
+        "a SERVICE endpoint queries may call (repeatable; default: none)",
     )
     #: A remote SPARQL engine to hold the graph instead of the folder ``store``: its query
     #: endpoint, its update endpoint (default: the same) and its Graph Store Protocol endpoint

@@ -413,7 +413,8 @@ def test_export_the_projection(built: Path, tmp_path: Path, capsys, fmt: str) ->
 
 
 def test_settings_are_declared_once_and_the_command_line_feeds_them() -> None:
-    from api.cli import _parser, _settings
+    from api.cli import _parser
+    from api.cli.shared import settings as _settings
     from api.config import Settings
 
     args = _parser().parse_args(

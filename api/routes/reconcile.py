@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -337,23 +338,18 @@ def suggest_entity(
 @router.get("/suggest/type", summary="Types for a type-ahead box")
 def suggest_type(prefix: Annotated[str, Query(max_length=200)] = "") -> dict[str, Any]:
     """The service's types whose names start with what was typed."""
-    return {
-        "result": [
-            {"id": t.id, "name": t.name, "description": t.description}
-            for t in rec.suggest_types(prefix)
-        ]
-    }
+    return _suggested(rec.suggest_types(prefix))
 
 
 @router.get("/suggest/property", summary="Properties for a type-ahead box")
 def suggest_property(prefix: Annotated[str, Query(max_length=200)] = "") -> dict[str, Any]:
     """The service's properties whose names start with what was typed."""
-    return {
-        "result": [
-            {"id": p.id, "name": p.name, "description": p.description}
-            for p in rec.suggest_properties(prefix)
-        ]
-    }
+    return _suggested(rec.suggest_properties(prefix))
+
+
+def _suggested(found: Iterable[rec.RecType | rec.Property]) -> dict[str, Any]:
+    """A suggest answer: each type or property by id, name and description."""
+    return {"result": [{"id": x.id, "name": x.name, "description": x.description} for x in found]}
 
 
 @router.get("/propose_properties", summary="Properties worth fetching for a type")
