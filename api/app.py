@@ -41,11 +41,11 @@ from graph.read.views import (
     PreparedMeetings,
     PreparedProjection,
     PreparedSearch,
+    read_from_files,
     summary_of,
 )
 from graph.store import PerVersion, Store
 from graph.store.execute import Executor, ThreadExecutor
-from graph.store.prepared import VIEWS
 
 __all__ = ["create_app"]
 
@@ -74,13 +74,13 @@ def _warm(state: State) -> None:
         state.projection.graph()
         state.facts.get()
         state.meetings.get()
-        folder = getattr(state.store, "generation", None)
-        files = sorted(p.stem for p in folder.glob(f"{VIEWS}/*.pickle")) if folder else []
+        read = read_from_files(state.projection, state.search.entries, state.facts, state.meetings)
         log.info(
             "summary, search index, projection, entity facts and meetings ready in %.1f s (%s)",
             time.monotonic() - started,
-            f"{len(files)} read from the files prepared with {folder.name}: {', '.join(files)}"
-            if files and folder
+            f"{len(read)} read from the files prepared with "
+            f"{', '.join(sorted(set(read.values())))}: {', '.join(sorted(read))}"
+            if read
             else "computed",
         )
     except Exception as exc:  # a store not built yet, an engine away: the first lookup retries

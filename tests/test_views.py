@@ -220,6 +220,7 @@ def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_onl
         PreparedProjection,
         PreparedSearch,
         prepare_views,
+        read_from_files,
     )
     from graph.store import DiskStore
 
@@ -243,11 +244,13 @@ def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_onl
     caplog.set_level(logging.INFO, logger="graph.store.prepared")
     assert facts.get() == entity_facts(served)
     assert meetings.get() == meetings_view(served)
-    assert search._index.get() == search_entries(served)
+    assert search.entries.get() == search_entries(served)
     assert _projection_equal(projection.graph(), project(served))
     assert projection.graph().graph["evidence"].store is served
     read = {r.args[0] for r in caplog.records if r.msg.startswith("read the prepared")}
     assert read == {"facts", "meetings", "search", "projection"}
+    views = (projection, search.entries, facts, meetings)
+    assert read_from_files(*views) == dict.fromkeys(read, served.generation.name)
     caplog.clear()
     one = _entities(served)[len(_entities(served)) // 2]
     assert entity_view(served, one, facts.get()) == entity_view(served, one)
@@ -261,16 +264,14 @@ def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_onl
         f"<https://schema.org/Person> {test_graph} .\n".encode()
     )
     assert facts.get() == entity_facts(served)
+    assert meetings.get() == meetings_view(served)
     assert served.generation != served_before
     assert not (served.generation / "views").exists()
     assert [h.label for h in search.search("zzyx test", limit=1)] == ["Zzyx Test"]
-    assert search._index.get() == search_entries(served)
-    assert not [
-        (r.args, served.generation.name)
-        for r in caplog.records
-        if r.msg.startswith("read the prepared")
-    ]
+    assert search.entries.get() == search_entries(served)
     assert _projection_equal(projection.graph(), project(served))
+    assert not [r for r in caplog.records if r.msg.startswith("read the prepared")]
+    assert read_from_files(*views) == {}
 
 
 def test_a_prepared_file_cannot_run_code(tmp_path: Path) -> None:
@@ -285,3 +286,30 @@ def test_a_prepared_file_cannot_run_code(tmp_path: Path) -> None:
         read_prepared(tmp_path, "x")
     (tmp_path / "views" / "x.pickle").write_bytes(pickle.dumps({"a": [(1, "b")]}))
     assert read_prepared(tmp_path, "x") == {"a": [(1, "b")]}
+
+
+@pytest.mark.subprocess  # a store on disk: the app starts its query workers
+def test_a_serving_app_reads_the_views_a_rebuild_prepared(
+    tmp_path: Path, compiled: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from graph.read.views import prepare_views
+    from graph.store import DiskStore
+
+    DiskStore(tmp_path / "store", prepare=prepare_views).replace(compiled.nquads)
+    caplog.set_level(logging.INFO, logger="api.app")
+    settings = Settings(store=tmp_path / "store", query_workers=1)
+    with TestClient(create_app(settings)) as client:
+        app: Any = client.app
+
+        def ready() -> list[str]:
+            return [r.getMessage() for r in caplog.records if "meetings ready" in r.getMessage()]
+
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert app.state.facts.peek() == entity_facts(app.state.store)
+        answer = client.get("/api/entities/person/heng-sour")
+        assert answer.status_code == 200
+        assert answer.json()["statements"]
+    assert "4 read from the files prepared with gen-" in ready()[0]
+    assert "facts, meetings, projection, search" in ready()[0]

@@ -37,7 +37,7 @@ from graph.read.query import value
 from graph.read.search import SearchIndex
 from graph.read.search import _build as search_entries
 from graph.store import OxigraphStore, PerVersion, Store
-from graph.store.prepared import VIEWS, prepared_folder, prepared_or_computed, write_prepared
+from graph.store.prepared import VIEWS, PreparedOrComputed, prepared_folder, write_prepared
 from ontology.vocabulary import PREFIXES
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "find_meetings",
     "meetings_view",
     "prepare_views",
+    "read_from_files",
     "size_of",
     "summary_of",
 ]
@@ -216,7 +217,7 @@ class PreparedFacts(Prepared[EntityFacts]):
     from the file prepared with the generation if there is one)."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, prepared_or_computed("facts", entity_facts))
+        super().__init__(store, PreparedOrComputed("facts", entity_facts))
 
 
 @dataclass(frozen=True)
@@ -402,7 +403,7 @@ class PreparedMeetings(Prepared[Meetings]):
     the file prepared with the generation if there is one)."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, prepared_or_computed("meetings", meetings_view))
+        super().__init__(store, PreparedOrComputed("meetings", meetings_view))
 
 
 def _prepared_projection(net: Net, store: Store) -> Net:
@@ -486,7 +487,7 @@ class PreparedProjection(Projection):
     generation if there is one (:func:`prepare_views`), else built."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, prepared_or_computed("projection", project, _prepared_projection))
+        super().__init__(store, PreparedOrComputed("projection", project, _prepared_projection))
 
 
 class PreparedSearch(SearchIndex):
@@ -497,4 +498,23 @@ class PreparedSearch(SearchIndex):
         super().__init__(store)
         # SearchIndex keeps its entries in a PerVersion of its own; only how they are
         # computed changes here.
-        self._index = PerVersion(store, prepared_or_computed("search", search_entries))
+        self._index = self.entries = PerVersion(store, PreparedOrComputed("search", search_entries))
+
+
+def read_from_files(*views: PerVersion[Any]) -> dict[str, str]:
+    """Which of these views hold a value read from the files prepared with a generation (by
+    view name, the generation's name); the others were computed.
+
+    Examples:
+        >>> from graph.store import memory_store
+        >>> facts = PreparedFacts(memory_store())
+        >>> _ = facts.get()
+        >>> read_from_files(facts)
+        {}
+    """
+    found: dict[str, str] = {}
+    for view in views:
+        compute = view.compute
+        if isinstance(compute, PreparedOrComputed) and compute.read_from is not None:
+            found[compute.name] = compute.read_from
+    return found

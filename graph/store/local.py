@@ -262,6 +262,11 @@ class PerVersion(Generic[T]):
         self._value: T | None = None
         self.builds = 0
 
+    @property
+    def compute(self) -> Callable[[Store], T]:
+        """How the value is computed."""
+        return self._compute
+
     def get(self) -> T:
         """The value for the store's current version."""
         version = getattr(self.store, "version", None)

@@ -5,7 +5,7 @@ A rebuild (``DiskStore.replace``) computes what readers derive from the whole gr
 projection, the search index, every entity's facts, the meetings) once, in the writer, before
 the new generation becomes current, and keeps each in the generation's ``views/`` folder
 (:func:`write_prepared`). A serving process that follows the store to that generation then
-loads the file (:func:`prepared_or_computed`) in a fraction of the time it takes to compute
+loads the file (:class:`PreparedOrComputed`) in a fraction of the time it takes to compute
 (at 100k triples: the projection 0.5 s to compute, 0.04 s to load).
 
 Never stale: the file lives *in* the generation it was computed from, and is only read for the
@@ -25,7 +25,7 @@ Examples:
     >>> write_prepared(gen, "size", 1)
     True
     >>> computed = []
-    >>> size = prepared_or_computed("size", lambda s: computed.append(1) or len(s))
+    >>> size = PreparedOrComputed("size", lambda s: computed.append(1) or len(s))
     >>> size(DiskStore(root)), computed
     (1, [])
 """
@@ -39,9 +39,15 @@ import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["VIEWS", "prepared_folder", "prepared_or_computed", "read_prepared", "write_prepared"]
+__all__ = [
+    "VIEWS",
+    "PreparedOrComputed",
+    "prepared_folder",
+    "read_prepared",
+    "write_prepared",
+]
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +119,7 @@ def prepared_folder(store: object) -> Path | None:
     return folder if isinstance(folder, Path) else None
 
 
-def prepared_or_computed(
-    name: str, compute: Callable[[Any], T], loaded: Callable[[T, Any], T] | None = None
-) -> Callable[[Any], T]:
+class PreparedOrComputed(Generic[T]):
     """A ``compute`` for :class:`graph.store.PerVersion` that reads the value prepared with
     the store's current generation, and computes it only where there is none.
 
@@ -124,27 +128,36 @@ def prepared_or_computed(
         compute: how to compute it from a store.
         loaded: called with a value read from a file and the store, to join to it what is
             not kept in the file (e.g. a cache that reads the store).
+
+    ``read_from`` names the generation the last value was read from (``None``: computed).
     """
 
-    def get(store: Any) -> T:
+    def __init__(
+        self, name: str, compute: Callable[[Any], T], loaded: Callable[[T, Any], T] | None = None
+    ) -> None:
+        self.name = name
+        self.compute = compute
+        self.loaded = loaded
+        self.read_from: str | None = None
+
+    def __call__(self, store: Any) -> T:
         folder = prepared_folder(store)
         if folder is not None:
             started = time.monotonic()
             try:
-                value: T = read_prepared(folder, name)
+                value: T = read_prepared(folder, self.name)
             except FileNotFoundError:
                 pass
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-                log.warning("could not read the prepared %s of %s: %s", name, folder.name, exc)
+                log.warning("could not read the prepared %s of %s: %s", self.name, folder.name, exc)
             else:
                 log.info(
                     "read the prepared %s of %s in %.2f s",
-                    name,
+                    self.name,
                     folder.name,
                     time.monotonic() - started,
                 )
-                return loaded(value, store) if loaded is not None else value
-        return compute(store)
-
-    get.__name__ = f"prepared_{name}"
-    return get
+                self.read_from = folder.name
+                return self.loaded(value, store) if self.loaded is not None else value
+        self.read_from = None
+        return self.compute(store)
