@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from api.config import add_setting
+
 __all__ = ["add_command", "cmd_draft"]
 
 
@@ -123,7 +125,7 @@ def add_command(
     p.add_argument("--url", help="where the source was published")
     p.add_argument("--language", default="en", help="the text's language (default en)")
     p.add_argument("--label", help="a short name for the source (default: its first words)")
-    p.add_argument("--seeds", type=Path, help="seeds folder (default: seeds)")
+    add_setting(p, "seeds")
     p.add_argument(
         "--write",
         action="store_true",

@@ -429,3 +429,14 @@ def test_settings_are_declared_once_and_the_command_line_feeds_them() -> None:
     helps = {a.dest: a.help for a in serve._actions}
     for name in ("query_timeout", "allowed_services", "public_url", "store_url"):
         assert helps[name] == Settings.model_fields[name].description
+
+
+def test_no_command_declares_a_setting_again() -> None:
+    """Every option that is a setting comes from its one declaration (api/config.py, through
+    add_setting): no module of the command line writes its flag a second time."""
+    from api.config import Settings
+
+    flags = {"--" + name.replace("_", "-") for name in Settings.model_fields}
+    for path in (ROOT / "api").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not [f for f in flags if f'add_argument("{f}"' in text], path
