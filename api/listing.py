@@ -11,26 +11,35 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
-from api.params import rejected
+from api.params import country_of, rejected, split
 from api.problems import Problem, wants_html
 from api.templating import templates
 from graph.read.listing import table, to_csv
 from graph.read.lists import Page
+from graph.store import Store
 
 __all__ = [
     "CSV_LIMIT",
     "PAGES",
+    "Countries",
+    "Destination",
     "Filter",
+    "From",
     "ListDep",
     "ListQuery",
+    "Origin",
+    "SourceId",
+    "To",
     "answer",
     "day",
     "form_of",
     "newest_first",
     "output",
+    "pair_of",
 ]
 
 #: The most rows a CSV download carries (read page by page).
@@ -49,6 +58,28 @@ class Filter:
     value: str | None
     choices: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
+
+
+#: The filters several lists take, as route parameters.
+From = Annotated[str | None, Query(alias="from", description="earliest date (YYYY[-MM[-DD]])")]
+To = Annotated[str | None, Query(alias="to", description="latest date (YYYY[-MM[-DD]])")]
+Countries = Annotated[
+    str | None,
+    Query(description="two countries, comma-separated (ids or ISO codes): what involves both"),
+]
+SourceId = Annotated[str | None, Query(description="a source that reports it (id)")]
+Origin = Annotated[str | None, Query(description="country of origin (id or ISO code)")]
+Destination = Annotated[str | None, Query(description="country of destination")]
+
+
+def pair_of(store: Store, text: str | None, base: str) -> tuple[ox.NamedNode, ox.NamedNode] | None:
+    """``countries=KH,KR``: the two countries (``None`` when not given), else a 400 problem."""
+    named = split(text)
+    if named is None:
+        return None
+    if len(named) != 2:
+        raise Problem(400, "countries takes two countries, comma-separated (e.g. KH,KR)")
+    return country_of(store, named[0], base), country_of(store, named[1], base)
 
 
 @dataclass

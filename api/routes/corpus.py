@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import SettingsDep, StoreDep
+from api.listing import Countries, Destination, Origin, SourceId, pair_of
 from api.params import country_of, node_of, split
 from api.problems import Problem
 from graph.read import corpus
@@ -31,25 +32,18 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api", tags=["corpus"])
 
 DAY = r"^\d{4}(-\d{2}){0,2}$"
+DayFrom = Annotated[str | None, Query(alias="from", pattern=DAY, description="YYYY[-MM[-DD]]")]
+DayTo = Annotated[str | None, Query(alias="to", pattern=DAY, description="YYYY[-MM[-DD]]")]
 CONFLICT_KINDS = ("post", "date", "place", "start-year", "spelling", "value")
-
-
-def _pair(store: StoreDep, text: str, base: str) -> tuple[Any, Any]:
-    named = [c.strip() for c in text.split(",") if c.strip()]
-    if len(named) != 2:
-        raise Problem(400, "countries takes two countries, comma-separated (e.g. KH,KR)")
-    return country_of(store, named[0], base), country_of(store, named[1], base)
 
 
 @router.get("/timeline", summary="Meetings and acts in date order")
 def timeline(
     store: StoreDep,
     settings: SettingsDep,
-    countries: Annotated[
-        str | None, Query(description="two countries, comma-separated (ISO codes or ids)")
-    ] = None,
-    date_from: Annotated[str | None, Query(alias="from", pattern=DAY)] = None,
-    date_to: Annotated[str | None, Query(alias="to", pattern=DAY)] = None,
+    countries: Countries = None,
+    date_from: DayFrom = None,
+    date_to: DayTo = None,
     kinds: Annotated[
         str | None,
         Query(description="comma-separated: meeting, agreement, request, proposal, pledge, ..."),
@@ -61,7 +55,7 @@ def timeline(
     at the start of their span; undated last), each saying how its date is known, with its
     participants, current status and history, and the sources that report it."""
     base = settings.base_iri
-    pair = None if countries is None else _pair(store, countries, base)
+    pair = pair_of(store, countries, base)
     wanted_layers = split(layers)
     if wanted_layers is not None:
         bad = sorted(set(wanted_layers) - {"stated", "inferred"})
@@ -104,7 +98,7 @@ def conflicts(
         str | None, Query(description="the entity, meeting, act or observation (id or IRI)")
     ] = None,
     kind: Annotated[str | None, Query(description=", ".join(CONFLICT_KINDS))] = None,
-    source: Annotated[str | None, Query(description="a source (id, e.g. source/x)")] = None,
+    source: SourceId = None,
 ) -> dict[str, Any]:
     """Every conflict: the thing the sources disagree on, and each side with its source and
     evidence. Nothing is chosen."""
@@ -128,8 +122,8 @@ def conflicts(
 def series(
     store: StoreDep,
     settings: SettingsDep,
-    origin: Annotated[str | None, Query(description="country of origin (id or ISO code)")] = None,
-    destination: Annotated[str | None, Query(description="country of destination")] = None,
+    origin: Origin = None,
+    destination: Destination = None,
 ) -> dict[str, Any]:
     """Observations of the same measure from every source and period, ordered by period; each
     point keeps the source's qualifier (a lower bound, a range with currency and period)."""

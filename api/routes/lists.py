@@ -14,8 +14,21 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import MeetingsDep, SettingsDep, StoreDep
-from api.listing import Filter, ListDep, answer, day, newest_first
-from api.params import country_of, split
+from api.listing import (
+    Countries,
+    Destination,
+    Filter,
+    From,
+    ListDep,
+    Origin,
+    SourceId,
+    To,
+    answer,
+    day,
+    newest_first,
+    pair_of,
+)
+from api.params import country_of
 from api.problems import Problem
 from graph.read import corpus, listing, lists, sources
 from graph.read import statistics as observations
@@ -185,15 +198,6 @@ class Source(BaseModel):
 Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
 After = Annotated[str | None, Query(description="the cursor of the previous page")]
 Route = TypeVar("Route", bound=Callable[..., Any])
-From = Annotated[str | None, Query(alias="from", description="earliest date (YYYY[-MM[-DD]])")]
-To = Annotated[str | None, Query(alias="to", description="latest date (YYYY[-MM[-DD]])")]
-Countries = Annotated[
-    str | None,
-    Query(description="two countries, comma-separated (ids or ISO codes): what involves both"),
-]
-SourceId = Annotated[str | None, Query(description="a source that reports it (id)")]
-Origin = Annotated[str | None, Query(description="country of origin (id or ISO code)")]
-Destination = Annotated[str | None, Query(description="country of destination")]
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 
@@ -208,15 +212,6 @@ def _list(name: str, model: Any, summary: str) -> Callable[[Route], Route]:
         return route
 
     return register
-
-
-def _pair(store: StoreDep, text: str | None, base: str) -> tuple[Any, Any] | None:
-    named = split(text)
-    if named is None:
-        return None
-    if len(named) != 2:
-        raise Problem(400, "countries takes two countries, comma-separated (e.g. KH,KR)")
-    return country_of(store, named[0], base), country_of(store, named[1], base)
 
 
 def _thing(ident: str | None, base: str, what: str, folder: str = "") -> Any:
@@ -290,7 +285,7 @@ def acts(
     bodies and the people holding posts in them. ``/acts`` is the page, ``/acts.csv`` (or
     ``format=csv``, or ``Accept: text/csv``) the spreadsheet."""
     base = settings.base_iri
-    pair = _pair(store, countries, base)
+    pair = pair_of(store, countries, base)
     lo, hi = day(date_from, "from"), day(date_to, "to")
     src = _thing(source, base, "source", "source/")
     fetch = partial(
@@ -339,7 +334,7 @@ def meetings(
     the evidence, in date order. A date range keeps the meetings whose full date is known to
     fall in it."""
     base = settings.base_iri
-    pair = _pair(store, countries, base)
+    pair = pair_of(store, countries, base)
     lo, hi = day(date_from, "from"), day(date_to, "to")
     who = _thing(participant, base, "participant")
     src = _thing(source, base, "source", "source/")
