@@ -201,9 +201,8 @@ def test_landing_page_counts_link_to_the_lists(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    seeds: Path = seeds_with(tmp_path_factory.mktemp("lists"), CORPUS)
-    store = memory_store(compile_seeds(seeds, Iris(BASE)).nquads)
-    with TestClient(create_app(Settings(), store=store)) as c:
+    built = compile_seeds(seeds_with(tmp_path_factory.mktemp("lists"), CORPUS), Iris(BASE))
+    with TestClient(create_app(Settings(), store=memory_store(built.nquads))) as c:
         yield c
 
 

@@ -120,10 +120,11 @@ def conflicts(
 
 @router.get("/series", summary="Statistics as series")
 def series(
-    store: StoreDep,
-    settings: SettingsDep,
     origin: Origin = None,
     destination: Destination = None,
+    *,
+    store: StoreDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
     """Observations of the same measure from every source and period, ordered by period; each
     point keeps the source's qualifier (a lower bound, a range with currency and period)."""

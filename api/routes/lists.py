@@ -5,12 +5,13 @@ sorting and keyset paging; and a source's text with its annotated spans."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import MeetingsDep, SettingsDep, StoreDep
@@ -20,6 +21,7 @@ from api.listing import (
     Filter,
     From,
     ListDep,
+    ListQuery,
     Origin,
     SourceId,
     To,
@@ -238,21 +240,43 @@ def _source_filter(store: StoreDep, base: str, source: str | None) -> Filter:
     return Filter("source", "source", source, [(s["id"], s["label"]) for s in found])
 
 
-def _happening_filters(
-    store: StoreDep,
-    base: str,
-    countries: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    source: str | None,
-) -> list[Filter]:
+@dataclass
+class Happening:
     """The filters acts and meetings share: country pair, date range, source."""
-    return [
-        Filter("countries", "countries", countries, placeholder="KH,KR"),
-        Filter("from", "from", date_from, placeholder="YYYY-MM-DD"),
-        Filter("to", "to", date_to, placeholder="YYYY-MM-DD"),
-        _source_filter(store, base, source),
-    ]
+
+    countries: str | None
+    date_from: str | None
+    date_to: str | None
+    source: str | None
+
+    def terms(self, q: ListQuery, store: StoreDep, base: str) -> dict[str, Any]:
+        """As the read side takes them (or a 400 problem)."""
+        return {
+            "countries": pair_of(store, self.countries, base),
+            "date_from": day(self.date_from, "from"),
+            "date_to": day(self.date_to, "to"),
+            "source": _thing(self.source, base, "source", "source/"),
+            "newest_first": newest_first(q.sort),
+        }
+
+    def filters(self, store: StoreDep, base: str) -> list[Filter]:
+        """As the page's form shows them."""
+        return [
+            Filter("countries", "countries", self.countries, placeholder="KH,KR"),
+            Filter("from", "from", self.date_from, placeholder="YYYY-MM-DD"),
+            Filter("to", "to", self.date_to, placeholder="YYYY-MM-DD"),
+            _source_filter(store, base, self.source),
+        ]
+
+
+def happening(
+    countries: Countries = None, date_from: From = None, date_to: To = None, source: SourceId = None
+) -> Happening:
+    """The filters acts and meetings share (a dependency)."""
+    return Happening(countries, date_from, date_to, source)
+
+
+HappeningDep = Annotated[Happening, Depends(happening)]
 
 
 @_list("acts", ActsPage, "Cooperation acts")
@@ -260,6 +284,7 @@ def acts(
     q: ListDep,
     store: StoreDep,
     settings: SettingsDep,
+    h: HappeningDep,
     status: Annotated[
         str | None,
         Query(
@@ -271,10 +296,6 @@ def acts(
     field: Annotated[
         str | None, Query(description="a field of cooperation, e.g. employment")
     ] = None,
-    countries: Countries = None,
-    date_from: From = None,
-    date_to: To = None,
-    source: SourceId = None,
     as_of: Annotated[
         date | None, Query(description="the status on this day (YYYY-MM-DD), from the history")
     ] = None,
@@ -285,9 +306,6 @@ def acts(
     bodies and the people holding posts in them. ``/acts`` is the page, ``/acts.csv`` (or
     ``format=csv``, or ``Accept: text/csv``) the spreadsheet."""
     base = settings.base_iri
-    pair = pair_of(store, countries, base)
-    lo, hi = day(date_from, "from"), day(date_to, "to")
-    src = _thing(source, base, "source", "source/")
     fetch = partial(
         lists.acts,
         store,
@@ -295,12 +313,8 @@ def acts(
         status=status or None,
         kind=kind or None,
         field=field or None,
-        countries=pair,
-        date_from=lo,
-        date_to=hi,
-        source=src,
         as_of=as_of,
-        newest_first=newest_first(q.sort),
+        **h.terms(q, store, base),
     )
     scheme = {s: _choices(scheme_notations(s), scheme_labels(s)) for s in ("status", "field")}
     return answer(
@@ -312,7 +326,7 @@ def acts(
             Filter("status", "current status", status, scheme["status"]),
             Filter("kind", "kind", kind, _choices(ACT_KINDS)),
             Filter("field", "field", field, scheme["field"]),
-            *_happening_filters(store, base, countries, date_from, date_to, source),
+            *h.filters(store, base),
         ],
     )
 
@@ -323,32 +337,21 @@ def meetings(
     store: StoreDep,
     settings: SettingsDep,
     prepared: MeetingsDep,
+    h: HappeningDep,
     participant: Annotated[str | None, Query(description="an attendee (id or IRI)")] = None,
-    countries: Countries = None,
-    date_from: From = None,
-    date_to: To = None,
-    source: SourceId = None,
 ) -> Any:
     """Meetings with their attendees, the date as the source gives it, the full date where
     one is known (with its layer: a year may be inferred), the place (only when stated) and
     the evidence, in date order. A date range keeps the meetings whose full date is known to
     fall in it."""
     base = settings.base_iri
-    pair = pair_of(store, countries, base)
-    lo, hi = day(date_from, "from"), day(date_to, "to")
     who = _thing(participant, base, "participant")
-    src = _thing(source, base, "source", "source/")
-
     fetch = partial(
         lists.meetings,
         store,
         base,
         participant=who,
-        countries=pair,
-        date_from=lo,
-        date_to=hi,
-        source=src,
-        newest_first=newest_first(q.sort),
+        **h.terms(q, store, base),
         # For the current graph version, or None while it is prepared (then queried).
         prepared=prepared.peek(),
     )
@@ -359,7 +362,7 @@ def meetings(
         fetch,
         [
             Filter("participant", "participant", participant, placeholder="person/heng-sour"),
-            *_happening_filters(store, base, countries, date_from, date_to, source),
+            *h.filters(store, base),
         ],
     )
 
@@ -398,11 +401,7 @@ def statements(
 
 
 @_list("sources", SourcesPage, "Sources")
-def source_list(
-    q: ListDep,
-    settings: SettingsDep,
-    store: StoreDep,
-) -> Any:
+def source_list(q: ListDep, settings: SettingsDep, store: StoreDep) -> Any:
     """The sources the graph was built from, by publication date (undated last), each with
     its publisher and how many facts it reports."""
     base = settings.base_iri

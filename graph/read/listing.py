@@ -47,13 +47,17 @@ def page_after(items: list[dict[str, Any]], after: str | None, limit: int) -> Pa
 
 
 def _first(
-    rows: list[dict[str, Any]], key: str, make: Callable[[dict[str, Any]], dict[str, Any]]
+    rows: list[dict[str, Any]],
+    key: str,
+    base: str,
+    make: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """One item per value of ``key``, made from its first row (rows come sorted)."""
+    """One item per value of ``key`` (an IRI), its id and ``label`` with what ``make`` takes
+    from its first row (rows come sorted)."""
     found: dict[str, dict[str, Any]] = {}
     for r in rows:
         if r[key] not in found:
-            found[r[key]] = make(r)
+            found[r[key]] = {"id": short_id(r[key], base), "label": r["label"], **make(r)}
     return found
 
 
@@ -117,9 +121,8 @@ def statements(
     found = _first(
         rows,
         "st",
+        base,
         lambda r: {
-            "id": short_id(r["st"], base),
-            "label": r["label"],
             "kind": (r["cls"] or "#statement").rsplit("#", 1)[1].lower(),
             "text": r["text"],
             "speaker": ref(r["sp"], r["spl"], base),
@@ -190,9 +193,8 @@ def sources(
     found = _first(
         rows,
         "s",
+        base,
         lambda r: {
-            "id": short_id(r["s"], base),
-            "label": r["label"],
             "kind": _words_of(r["type"]) if r["type"] else "source",
             "published": r["published"],
             "publisher": r["publisher"],

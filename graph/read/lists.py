@@ -435,12 +435,13 @@ def meetings(
         filters.append("?ca bkg:takesPartIn ?m . ?cb bkg:takesPartIn ?m .")
     if after:
         filters.append(_after_in_date_order(store, base, after, "m", bindings, newest_first))
-    if participant is not None:
-        bindings["who"] = participant
-        filters.append("?m schema:attendee ?who .")
-    if source is not None:
-        bindings["wantSource"] = source
-        filters.append("?m bkg:reportedIn ?wantSource .")
+    for name, term, pattern in (
+        ("who", participant, "?m schema:attendee ?who ."),
+        ("wantSource", source, "?m bkg:reportedIn ?wantSource ."),
+    ):
+        if term is not None:
+            bindings[name] = term
+            filters.append(pattern)
     if date_from is not None or date_to is not None:
         filters.append("?m schema:startDate ?day .")
         filters += _date_range("?day", date_from, date_to, bindings)
