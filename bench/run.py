@@ -9,6 +9,10 @@ medians, ratios and each target of issue 6 marked met or missed.
 Usage::
 
     python bench/run.py --triples 1000000        # make bench (BENCH_TRIPLES=100000 for a quick run)
+
+Over the ~500 lines of issue 14, for one reason: it is one run, in order (data, loads, servers,
+measures, the table), whose measures share the servers and the picked entities; the pieces
+other benchmarks share are in ``bench/servers.py``.
 """
 
 from __future__ import annotations
