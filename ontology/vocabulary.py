@@ -11,7 +11,7 @@ Examples:
     >>> LAYERS
     ('stated', 'inferred', 'derived', 'reference')
     >>> kind_of("schema:NewsArticle"), kind_of("schema:Report")
-    ('source', 'document')
+    ('source', 'source')
     >>> RELATION_GROUP["attendee"]
     'interaction'
 """
@@ -134,9 +134,15 @@ KINDS: tuple[Kind, ...] = (
     Kind("programme", ("bkg:Programme",), search=0, specific=5, shown=9),
     Kind("post", ("org:Post",), search=1, specific=5, shown=5),
     Kind("group", ("schema:Audience",), search=1, specific=5, shown=9),
-    Kind("document", ("schema:SocialMediaPosting", "schema:Report"), search=1, specific=5, shown=9),
-    # A news article is where the graph's facts come from: the seed's sources.
-    Kind("source", ("schema:NewsArticle",), search=1, specific=5, shown=9),
+    # A text that says things: a news article the graph is built from, or a post or report a
+    # source cites. One kind, so that a filter by kind has one box for them.
+    Kind(
+        "source",
+        ("schema:NewsArticle", "schema:SocialMediaPosting", "schema:Report"),
+        search=1,
+        specific=5,
+        shown=9,
+    ),
     Kind("dataset", ("qb:DataSet",), search=1, specific=5, shown=9),
     Kind("meeting", ("bkg:Meeting",), search=2, specific=1, shown=0),
     Kind("act", ("bkg:CooperationAct",), search=2, specific=1, shown=4),

@@ -35,7 +35,7 @@ def test_the_projection_holds_entities_and_happenings(G: nx.Graph) -> None:
         "observation",
         "post",
         "programme",
-        "document",
+        "source",
     } <= kinds
     assert G.nodes[SOUR]["label"] == "Heng Sour"
     assert G.nodes[ID + "place/cambodia"]["kind"] == "country"

@@ -21,7 +21,6 @@
     post: { color: "#868e96", shape: "barrel", size: 22 },
     programme: { color: "#74b816", shape: "star", size: 28 },
     group: { color: "#7048e8", shape: "octagon", size: 26 },
-    document: { color: "#495057", shape: "rhomboid", size: 24 },
     source: { color: "#343a40", shape: "vee", size: 24 },
     dataset: { color: "#a61e4d", shape: "concave-hexagon", size: 24 },
   };
@@ -321,26 +320,34 @@
     return cy.elements().not(".hidden");
   }
 
+  // The fcose options both layouts share (lines of ``length``, labels counted in a node's
+  // size, nothing animated or fitted), with those of the one at hand.
+  function fcose(length, own) {
+    return Object.assign({
+      name: "fcose",
+      quality: "proof",
+      animate: false,
+      fit: false,
+      nodeDimensionsIncludeLabels: true,
+      idealEdgeLength: function () { return length; },
+      nodeRepulsion: function () { return 4500; },
+      packComponents: false,
+    }, own);
+  }
+
   function freshLayout(seedText) {
     var els = visible();
     if (els.nodes().length === 0) return;
     withSeed(hash(seedText), function () {
-      els.layout({
+      els.layout(fcose(60, {
         name: window.cytoscapeFcose ? "fcose" : "cose",
-        quality: "proof",
         randomize: true,
-        animate: false,
-        fit: false,
-        nodeDimensionsIncludeLabels: true,
-        idealEdgeLength: function () { return 60; },
-        nodeRepulsion: function () { return 4500; },
         nodeSeparation: 60,
         gravity: 0.9,
         gravityRange: 1.5,
         numIter: 2500,
         tile: true,
-        packComponents: false,
-      }).run();
+      })).run();
     });
     settle(null);
     squeeze();
@@ -401,21 +408,13 @@
       var keep = {};
       fixed.forEach(function (n) { keep[n.id()] = { x: n.position("x"), y: n.position("y") }; });
       withSeed(hash(seedText), function () {
-        around.layout({
-          name: "fcose",
-          quality: "proof",
+        around.layout(fcose(70, {
           randomize: false,
-          animate: false,
-          fit: false,
-          nodeDimensionsIncludeLabels: true,
-          idealEdgeLength: function () { return 70; },
-          nodeRepulsion: function () { return 4500; },
           initialEnergyOnIncremental: 0.3,
           numIter: 1000,
           tile: false,
-          packComponents: false,
           fixedNodeConstraint: fixed.map(function (n) { return { nodeId: n.id(), position: keep[n.id()] }; }),
-        }).run();
+        })).run();
       });
       // Constraints hold the fixed nodes to within rounding; put them back exactly.
       fixed.forEach(function (n) { n.position(keep[n.id()]); });
