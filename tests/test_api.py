@@ -45,7 +45,7 @@ def test_landing_json_twin(client: TestClient) -> None:
         "agreed": 3,
         "pledged": 3,
         "requested": 3,
-        "under examination": 3,
+        "under-examination": 3,
         "done": 2,
         "proposed": 1,
     }

@@ -8,12 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import ProjectionDep, StoreDep, SummaryDep
+from api.deps import ProjectionDep, SettingsDep, StoreDep, SummaryDep
 from api.routes.assets import library_path
 from api.templating import templates
 from graph.read.canvas import main_pair
-from graph.read.pages import iso_codes
+from graph.read.ids import short_id
+from graph.read.pages import human_date, iso_codes
 from ontology import scheme_labels
+from ontology.vocabulary import status_words
 
 __all__ = ["router"]
 
@@ -25,8 +27,19 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> dict[str, Any]:
+def _index(
+    summary: SummaryDep, projection: ProjectionDep, store: StoreDep, settings: SettingsDep
+) -> dict[str, Any]:
     view = dict(summary.get())
+    # Each source links to its page (its text with the sentences facts rest on), dated in words.
+    view["sources"] = [
+        {
+            **s,
+            "page": "/id/" + short_id(s["source"], settings.base_iri),
+            "when": human_date(s.get("published")) if s.get("published") else "undated",
+        }
+        for s in view["sources"]
+    ]
     # The relationship the graph says most about comes first: its page and its timeline.
     pair = main_pair(projection.graph())
     codes = iso_codes(store, pair) if pair else []
@@ -48,11 +61,13 @@ def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> d
         "statistics": "/statistics",
         "sources": "/sources",
     }
-    # The summary names a status by its label; the list takes its notation (one spelling).
+    # The summary names a status by its label; the API by its notation (one spelling), the
+    # page by its label again (ontology.vocabulary.status_words).
     notation = {label: n for n, label in scheme_labels("status").items()}
-    view["status_links"] = {
-        label: f"/acts?status={notation.get(label, label)}" for label in view["acts_by_status"]
+    view["acts_by_status"] = {
+        notation.get(label, label): n for label, n in view["acts_by_status"].items()
     }
+    view["status_links"] = {s: f"/acts?status={s}" for s in view["acts_by_status"]}
     view["links"] = {
         "json": "/index.json",
         "explore": "/explore",
@@ -68,25 +83,31 @@ def _index(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> d
 
 @router.get("/", response_class=HTMLResponse, summary="Landing page")
 def index(
-    request: Request, summary: SummaryDep, projection: ProjectionDep, store: StoreDep
+    request: Request,
+    summary: SummaryDep,
+    projection: ProjectionDep,
+    store: StoreDep,
+    settings: SettingsDep,
 ) -> Response:
     """What the graph holds. Ask for ``application/json`` (or ``/index.json``) for the twin."""
-    view = _index(summary, projection, store)
+    view = _index(summary, projection, store, settings)
     if _wants_json(request):
         return JSONResponse(view)
     return templates.TemplateResponse(
         request,
         "index.html",
-        {"view": view},
+        {"view": view, "status_words": status_words},
         headers={"Link": '</index.json>; rel="alternate"; type="application/json"'},
     )
 
 
 @router.get("/index.json", summary="Landing page (JSON)")
-def index_json(summary: SummaryDep, projection: ProjectionDep, store: StoreDep) -> dict[str, Any]:
+def index_json(
+    summary: SummaryDep, projection: ProjectionDep, store: StoreDep, settings: SettingsDep
+) -> dict[str, Any]:
     """The landing page's view model: the pair it leads with, counts by kind, acts by status,
     sources, layers."""
-    return _index(summary, projection, store)
+    return _index(summary, projection, store, settings)
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
