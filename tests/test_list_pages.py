@@ -177,9 +177,13 @@ def test_the_list_of_sources(client: TestClient) -> None:
 
 def test_statistics_as_series_keep_their_qualifiers(client: TestClient) -> None:
     table = rows(client.get("/statistics.csv").text)
-    assert [(r["period"], r["value"]) for r in table if "female" in r["series"]] == [
+    assert [(r["period"], r["value"]) for r in table if "female, persons" in r["series"]] == [
         ("2023", "2,719")
     ]
+    # The figures the build derived are there too, with their computation.
+    (men,) = [r for r in table if "(male, persons)" in r["series"]]
+    assert (men["value"], men["evidence"]) == ("7,059", "7,059 = 9,778 (total) − 2,719 (women)")
+    assert len(table) == 4  # as many as the landing page counts
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralized(client: TestClient) -> None:
@@ -283,8 +287,7 @@ def report(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
 @pytest.mark.browser
 def test_every_list_page_in_the_browser(report: dict[str, Any]) -> None:
     assert report["fromLanding"].endswith("/acts")
-    # (statistics: the 2 stated points of the series; the 2 derived figures are no series)
-    counts = {"acts": 15, "meetings": 2, "statements": 9, "statistics": 2, "sources": 1}
+    counts = {"acts": 15, "meetings": 2, "statements": 9, "statistics": 4, "sources": 1}
     for kind, n in counts.items():
         seen = report["lists"][kind]
         assert seen["current"].lower() == kind and len(seen["rows"]) == n, kind

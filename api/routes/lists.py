@@ -32,7 +32,7 @@ from api.listing import (
 )
 from api.params import country_of
 from api.problems import Problem
-from graph.read import corpus, listing, lists, sources
+from graph.read import listing, lists, sources
 from graph.read import statistics as observations
 from graph.read.ids import full_iri
 from graph.read.lists import ACT_KINDS, is_iri
@@ -419,22 +419,12 @@ def statistics_page(
     destination: Destination = None,
 ) -> Any:
     """Statistics as series (``/api/series``): each measure's points by period, the value as
-    the source qualifies it, with its source and evidence; one row a point."""
+    the source qualifies it, with its source and evidence, and the figures the build derived
+    with their computation; one row a figure."""
     base = settings.base_iri
     a = country_of(store, origin, base) if origin else None
     b = country_of(store, destination, base) if destination else None
-    points = [
-        {
-            **p,
-            "series": s["label"],
-            "series_id": s["id"],
-            "unit": s["unit"],
-            "evidence": [quote for src in p["sources"] for quote in src["evidence"]],
-        }
-        for s in corpus.series(store, base, origin=a, destination=b)
-        for p in s["points"]
-    ]
-
+    points = listing.figures(store, base, origin=a, destination=b)
     places = [Filter("origin", "origin", origin, placeholder="KH")]
     places.append(Filter("destination", "destination", destination, placeholder="KR"))
     return answer(q, base, "statistics", partial(listing.page_after, points), places)

@@ -23,17 +23,27 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.read.corpus import sources_of
+from graph.read.corpus import series, sources_of
 from graph.read.export import spreadsheet_safe
 from graph.read.ids import short_id
 from graph.read.lists import Page, paged, ref
 from graph.read.pages import human_date
 from graph.read.query import select
+from graph.read.statistics import statistics as observations
 from graph.store import Store
 from ontology import scheme_labels
 from ontology.vocabulary import status_words
 
-__all__ = ["LISTS", "Column", "page_after", "sources", "statements", "table", "to_csv"]
+__all__ = [
+    "LISTS",
+    "Column",
+    "figures",
+    "page_after",
+    "sources",
+    "statements",
+    "table",
+    "to_csv",
+]
 
 _LAST = "\uffff"  # sorts after every date: undated last
 
@@ -214,6 +224,58 @@ def _words_of(iri: str) -> str:
     return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
 
 
+def figures(
+    store: Store,
+    base: str,
+    *,
+    origin: ox.NamedNode | None = None,
+    destination: ox.NamedNode | None = None,
+) -> list[dict[str, Any]]:
+    """Every statistical figure as a row: the points of each series (``graph.read.corpus
+    .series``) by period, then the figures in no series (those the build derived), each with
+    its computation as its ``reason``.
+
+    Args:
+        store: the store.
+        base: the configured base IRI.
+        origin, destination: keep the figures of these countries.
+
+    Returns:
+        The rows, each a series point (``id``, ``period``, ``value``, ``qualifier``, ...) with
+        its ``series`` (label) and ``series_id``, ``unit``, ``sources``, ``evidence`` and
+        ``reason``.
+    """
+    rows = [
+        {
+            **p,
+            "series": s["label"],
+            "series_id": s["id"],
+            "unit": s["unit"],
+            "evidence": [q for src in p["sources"] for q in src["evidence"]],
+            "reason": None,
+        }
+        for s in series(store, base, origin=origin, destination=destination)
+        for p in s["points"]
+    ]
+    seen = {r["id"] for r in rows}
+    lone = observations(store, base, origin=origin, destination=destination, limit=10_000)
+    for o in lone.items:
+        if o["id"] in seen:
+            continue
+        rows.append(
+            {
+                **o,
+                "series": f"{o['population']} ({o['sex']}, {o['unit']}): "
+                f"{o['origin']['label']} → {o['destination']['label']} ({o['layer']})",
+                "series_id": o["dataset"]["id"],
+                "currency": None,
+                "as_written": None,
+                "sources": [],
+            }
+        )
+    return rows
+
+
 # ---- tables: what the pages and the CSV show ------------------------------------------------
 
 
@@ -341,7 +403,7 @@ LISTS: dict[str, list[Column]] = {
         Column("unit", lambda p: p["currency"] or p["unit"]),
         Column("per", lambda p: p["per"] or ""),
         Column("sources", _sources, page=False),
-        Column("evidence", _quote, _evidence_link),
+        Column("evidence", lambda p: _quote(p) or p.get("reason") or "", _evidence_link),
     ],
     "sources": [
         Column("published", lambda s: human_date(s["published"])),
