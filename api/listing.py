@@ -172,7 +172,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
         "Statistics",
         "Each measure as a series, ordered by period; a number the source qualifies "
         "(more than, a range) stays qualified.",
-        "/api/series",
+        "/api/figures",
     ),
     "sources": (
         "Sources",

@@ -26,7 +26,7 @@ from graph.store import memory_store
 
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 LISTS = ("acts", "meetings", "statements", "statistics", "sources")
-TWINS = {"statistics": "/api/series"}
+TWINS = {"statistics": "/api/figures"}
 
 
 def every(client: TestClient, url: str, **params: Any) -> list[dict[str, Any]]:

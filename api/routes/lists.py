@@ -409,6 +409,7 @@ def source_list(q: ListDep, settings: SettingsDep, store: StoreDep) -> Any:
     return answer(q, base, "sources", fetch, [])
 
 
+@router.get("/api/figures", summary="Every statistical figure, series by series")
 @router.get("/statistics", include_in_schema=False)
 @router.get("/statistics.csv", include_in_schema=False)
 def statistics_page(
@@ -420,7 +421,8 @@ def statistics_page(
 ) -> Any:
     """Statistics as series (``/api/series``): each measure's points by period, the value as
     the source qualifies it, with its source and evidence, and the figures the build derived
-    with their computation; one row a figure."""
+    with their computation; one row a figure. ``/statistics`` is the page, ``/api/figures``
+    its JSON twin, ``/statistics.csv`` the spreadsheet."""
     base = settings.base_iri
     a = country_of(store, origin, base) if origin else None
     b = country_of(store, destination, base) if destination else None
