@@ -142,19 +142,17 @@ def check_corpus(sheets: list[Sheet]) -> list[SeedProblem]:
             there = f"{first[0].display}:{first[0].lines.get(fact.id)}"
             if first[1].kind != fact.kind:
                 problems.append(
-                    SeedProblem(
-                        file=sheet.display,
-                        line=sheet.lines.get(fact.id),
-                        message=f"act {fact.id!r} is {a_noun(fact.kind)} here but "
+                    sheet.problem(
+                        sheet.lines.get(fact.id),
+                        f"act {fact.id!r} is {a_noun(fact.kind)} here but "
                         f"{a_noun(first[1].kind)} in {there}; use another id",
                     )
                 )
             elif first[1].status != fact.status:
                 problems.append(
-                    SeedProblem(
-                        file=sheet.display,
-                        line=sheet.line(fact.id, "status"),
-                        message=f"act {fact.id!r} is {fact.status!r} here but "
+                    sheet.problem(
+                        sheet.line(fact.id, "status"),
+                        f"act {fact.id!r} is {fact.status!r} here but "
                         f"{first[1].status!r} in {there}: a later status is a new act that "
                         f"'follows: [{fact.id}]'",
                     )
@@ -169,18 +167,16 @@ def check_corpus(sheets: list[Sheet]) -> list[SeedProblem]:
                     close = difflib.get_close_matches(other, sorted(acts), n=3, cutoff=0.5)
                     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
                     problems.append(
-                        SeedProblem(
-                            file=sheet.display,
-                            line=sheet.line(fact.id, "follows", j),
-                            message=f"{fact.id}.follows[{j}]: no act {other!r} in any sheet{hint}",
+                        sheet.problem(
+                            sheet.line(fact.id, "follows", j),
+                            f"{fact.id}.follows[{j}]: no act {other!r} in any sheet{hint}",
                         )
                     )
                 elif other == fact.id:
                     problems.append(
-                        SeedProblem(
-                            file=sheet.display,
-                            line=sheet.line(fact.id, "follows", j),
-                            message=f"{fact.id}.follows[{j}]: an act cannot follow itself",
+                        sheet.problem(
+                            sheet.line(fact.id, "follows", j),
+                            f"{fact.id}.follows[{j}]: an act cannot follow itself",
                         )
                     )
                 elif isinstance(fact, ActFact) and other not in edges[fact.id]:
@@ -188,10 +184,9 @@ def check_corpus(sheets: list[Sheet]) -> list[SeedProblem]:
     for cycle in _cycles(edges):
         sheet, fact = acts[cycle[0]]
         problems.append(
-            SeedProblem(
-                file=sheet.display,
-                line=sheet.lines.get(fact.id),
-                message="follow-ups form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+            sheet.problem(
+                sheet.lines.get(fact.id),
+                "follow-ups form a cycle: " + " -> ".join([*cycle, cycle[0]]),
             )
         )
     return problems

@@ -142,6 +142,11 @@ def date_span(value: str) -> tuple[date, date] | None:
         (datetime.date(2024, 3, 8), datetime.date(2024, 3, 8))
         >>> date_span("XXXX-03-08") is None
         True
+
+    A day past the end of its month (as a sheet may miscount) is the month's last day:
+
+        >>> date_span("2023-02-30")
+        (datetime.date(2023, 2, 28), datetime.date(2023, 2, 28))
     """
     parts = date_parts(value)
     if parts is None or parts.year is None:

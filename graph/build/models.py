@@ -11,6 +11,7 @@ from edtf import parse_edtf
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.build.review import Pending
+from graph.build.yamlmap import SeedProblem
 
 __all__ = [
     "ACT_KINDS",
@@ -418,6 +419,10 @@ class Sheet:
     mention_spans: list[list[Span]]
     lines: dict[str, int | None] = field(default_factory=dict)  # fact id -> line in the sheet
     line_map: dict[tuple[str | int, ...], int] = field(default_factory=dict)  # location -> line
+
+    def problem(self, line: int | None, message: str) -> SeedProblem:
+        """A problem found in this sheet at ``line`` (None: in the sheet as a whole)."""
+        return SeedProblem(file=self.display, line=line, message=message)
 
     def line(self, fact_id: str, *path: str | int) -> int | None:
         """The line of a fact's field (``line("x", "follows", 0)``), else of the fact."""

@@ -163,7 +163,7 @@ class _Builder:
                 (node, PROV.wasDerivedFrom, self.iris.span(sheet.source.id, span.start, span.end))
             )
         if reason:
-            g.add((node, BKG.reason, Literal(" ".join(reason.split()), lang="en")))
+            g.add((node, BKG.reason, _prose(reason)))
         if according_to:
             other = self.register.entities[according_to]
             prop = PROV.hadPrimarySource if other.group == "document" else PROV.wasAttributedTo
@@ -378,6 +378,14 @@ class _Builder:
         g.add((position, OA.start, Literal(span.start, datatype=XSD.integer)))
         g.add((position, OA.end, Literal(span.end, datatype=XSD.integer)))
 
+    def add_date(self, g: Graph, node: URIRef, value: str, predicate: URIRef) -> None:
+        """A fact's date as written (EDTF), and under ``predicate`` as a typed date where it is
+        one and unqualified (no ``?`` or ``~``)."""
+        g.add((node, BKG.edtfDate, Literal(value)))
+        parts, typed = date_parts(value), typed_date(value)
+        if typed is not None and parts is not None and not parts.qualified:
+            g.add((node, predicate, typed))
+
     def add_time(self, g: Graph, node: URIRef, value: str, with_year: bool) -> None:
         """OWL-Time description of a meeting's day; the year only where the layer knows it."""
         parts = date_parts(value)
@@ -411,13 +419,9 @@ class _Builder:
         for slug in fact.fields:
             g.add((node, BKG.field, FIELD[slug]))
         if fact.summary:
-            g.add((node, BKG.summary, Literal(" ".join(fact.summary.split()), lang="en")))
+            g.add((node, BKG.summary, _prose(fact.summary)))
         if fact.date:
-            g.add((node, BKG.edtfDate, Literal(fact.date)))
-            parts = date_parts(fact.date)
-            typed = typed_date(fact.date)
-            if typed is not None and parts is not None and not parts.qualified:
-                g.add((node, SDO.startDate, typed))
+            self.add_date(g, node, fact.date, SDO.startDate)
             self.add_time(g, node, fact.date, with_year=True)
         for other in fact.before:
             g.add(
@@ -479,13 +483,9 @@ class _Builder:
         if fact.occasion:
             g.add((node, BKG.occasion, self.iris.entity("meeting", fact.occasion)))
         if fact.motive:
-            g.add((node, BKG.motive, Literal(" ".join(fact.motive.split()), lang="en")))
+            g.add((node, BKG.motive, _prose(fact.motive)))
         if fact.date:
-            g.add((node, BKG.edtfDate, Literal(fact.date)))
-            typed = typed_date(fact.date)
-            parts = date_parts(fact.date)
-            if typed is not None and parts is not None and not parts.qualified:
-                g.add((node, DCTERMS.date, typed))
+            self.add_date(g, node, fact.date, DCTERMS.date)
         for other in fact.follows:
             g.add((node, BKG.follows, self.iris.entity("act", other)))
         self.add_anchored(sheet, fact.id, node, DCTERMS.date)
@@ -959,6 +959,11 @@ class _Builder:
         g.add((node, BKG.reason, Literal(why, lang="en")))
         for source in inputs:
             g.add((node, PROV.wasDerivedFrom, source))
+
+
+def _prose(text: str) -> Literal:
+    """Prose from a sheet as an English literal, its lines and spaces made single spaces."""
+    return Literal(" ".join(text.split()), lang="en")
 
 
 def _source_name(register: Register, sheet: Sheet) -> str:

@@ -350,13 +350,10 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
             continue
         if sheet.source.id in seen_sources:
             problems.append(
-                SeedProblem(
-                    file=sheet.display,
-                    line=None,
-                    message=(
-                        f"source id {sheet.source.id!r} is also used by "
-                        f"{seen_sources[sheet.source.id]}"
-                    ),
+                sheet.problem(
+                    None,
+                    f"source id {sheet.source.id!r} is also used by "
+                    f"{seen_sources[sheet.source.id]}",
                 )
             )
             continue
@@ -371,10 +368,9 @@ def load_seeds(root: Path) -> tuple[Register, list[Sheet]]:
             first = node_kinds.setdefault(fact.id, (kind, sheet.display, sheet.lines.get(fact.id)))
             if first[0] != kind:
                 problems.append(
-                    SeedProblem(
-                        file=sheet.display,
-                        line=sheet.lines.get(fact.id),
-                        message=f"fact id {fact.id!r} names {a_noun(kind)} here but "
+                    sheet.problem(
+                        sheet.lines.get(fact.id),
+                        f"fact id {fact.id!r} names {a_noun(kind)} here but "
                         f"{a_noun(first[0])} in {first[1]}:{first[2]}; use another id",
                     )
                 )

@@ -19,7 +19,7 @@ Examples:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from graph.read.evidence import evidence_of
 from graph.read.ids import short_id
-from graph.read.query import select
+from graph.read.query import Filters, select
 from graph.store import Store
 from ontology.vocabulary import NAMESPACES
 
@@ -490,15 +490,9 @@ def _dated_items(
 ) -> list[dict[str, Any]]:
     """Without a country pair: meetings and acts in date order, read in batches from the
     earliest, until ``limit`` are kept and the day of the last one is complete."""
-    bindings: dict[str, Any] = {}
-    filters = []
-    if low is not None:
-        bindings["low"] = ox.Literal(low)
-        filters.append("FILTER (BOUND(?sd) && STR(COALESCE(?sde, ?sd)) >= ?low)")
-    if high is not None:
-        bindings["high"] = ox.Literal(high)
-        filters.append("FILTER (BOUND(?sd) && STR(?sd) <= ?high)")
-    variables = " ".join(f"?{k}" for k in bindings)
+    wanted = Filters()
+    wanted.add("low", low, "FILTER (BOUND(?sd) && STR(COALESCE(?sde, ?sd)) >= ?low)")
+    wanted.add("high", high, "FILTER (BOUND(?sd) && STR(?sd) <= ?high)")
     batch = max(2 * limit, 200)
     kept: list[dict[str, Any]] = []
     offset = 0
@@ -506,13 +500,13 @@ def _dated_items(
     while True:
         rows = select(
             store,
-            f"""SELECT {variables} ?n ?sd WHERE {{
+            f"""SELECT {wanted.variables} ?n ?sd WHERE {{
                 ?n bkg:dateBasis ?basis .
                 OPTIONAL {{ ?n bkg:sortDate ?sd }} OPTIONAL {{ ?n bkg:sortDateEnd ?sde }}
-                {" ".join(filters)}
+                {wanted.clauses}
             }} ORDER BY COALESCE(STR(?sd), "9999-99-99") STR(?n)
             LIMIT {batch} OFFSET {offset}""",
-            **bindings,
+            **wanted.bindings,
         )
         offset += batch
         heads = _heads(store, [r["n"] for r in rows])
@@ -652,66 +646,50 @@ def conflicts(
         The conflicts, by kind and label, each ``{"id", "kind", "about", "label", "reason",
         "claims": [{"source", "value", "object", "evidence"}]}``.
     """
-    bindings: dict[str, Any] = {}
-    filters = []
-    start = ""
-    if about is not None:
-        bindings["wantAbout"] = about
-        # From the thing first: an entity lookup asks this, and should not scan every conflict.
-        start = "?c bkg:conflictAbout ?wantAbout ."
-        filters.append("FILTER (?about = ?wantAbout)")
-    if kind is not None:
-        bindings["wantKind"] = ox.Literal(kind)
-        filters.append("FILTER (?kind = ?wantKind)")
-    if source is not None:
-        bindings["wantSource"] = source
-        filters.append("?c bkg:claim/bkg:reportedIn ?wantSource .")
-    variables = " ".join(f"?{k}" for k in bindings)
+    wanted = Filters()
+    wanted.add("wantAbout", about, "FILTER (?about = ?wantAbout)")
+    wanted.add("wantKind", kind, "FILTER (?kind = ?wantKind)")
+    wanted.add("wantSource", source, "?c bkg:claim/bkg:reportedIn ?wantSource .")
+    # From the thing first: an entity lookup asks this, and should not scan every conflict.
+    start = "" if about is None else "?c bkg:conflictAbout ?wantAbout ."
     rows = select(
         store,
         f"""
-        SELECT {variables} ?c ?kind ?about ?aboutLabel ?label ?reason ?side ?value ?object ?src
-        WHERE {{
+        SELECT {wanted.variables} ?c ?kind ?about ?aboutLabel ?label ?reason ?side ?value ?object
+               ?src WHERE {{
             {start}
             ?c a bkg:Conflict ; bkg:conflictKind ?kind ; bkg:conflictAbout ?about ;
                rdfs:label ?label ; bkg:reason ?reason ; bkg:claim ?side .
             ?side bkg:claimValue ?value ; bkg:reportedIn ?src .
             OPTIONAL {{ ?side bkg:claimObject ?object }}
             OPTIONAL {{ ?about rdfs:label ?aboutLabel }}
-            {" ".join(filters)}
+            {wanted.clauses}
         }}""",
-        **bindings,
+        **wanted.bindings,
     )
     sides = sorted({r["side"] for r in rows})
     spans = sources_of(store, sides, base)
     infos = _sources(store, {r["src"] for r in rows})
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        c = out.setdefault(
-            r["c"],
-            {
-                "id": short_id(r["c"], base),
-                "kind": r["kind"],
-                "about": {"id": short_id(r["about"], base), "label": r["aboutLabel"] or r["about"]},
-                "label": r["label"],
-                "reason": r["reason"],
-                "claims": {},
-            },
-        )
-        c["claims"].setdefault(
-            r["side"],
-            {
-                "source": infos[r["src"]].ref(base),
-                "value": r["value"],
-                "object": None if r["object"] is None else short_id(r["object"], base),
-                "evidence": [q for s in spans[r["side"]] for q in s["evidence"]],
-            },
-        )
-    result = []
-    for c in sorted(out.values(), key=lambda c: (c["kind"], c["label"], c["id"])):
-        c["claims"] = [c["claims"][k] for k in sorted(c["claims"])]
-        result.append(c)
-    return result
+
+    def conflict(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": short_id(r["c"], base),
+            "kind": r["kind"],
+            "about": {"id": short_id(r["about"], base), "label": r["aboutLabel"] or r["about"]},
+            "label": r["label"],
+            "reason": r["reason"],
+        }
+
+    def claim(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "source": infos[r["src"]].ref(base),
+            "value": r["value"],
+            "object": None if r["object"] is None else short_id(r["object"], base),
+            "evidence": [q for s in spans[r["side"]] for q in s["evidence"]],
+        }
+
+    found = _with_parts(rows, ("c", conflict), ("claims", "side", claim))
+    return sorted(found, key=lambda c: (c["kind"], c["label"], c["id"]))
 
 
 def series(
@@ -734,19 +712,13 @@ def series(
         "unit", "points": [...]}``; a point has ``value`` only when exact, else ``qualifier``
         with ``min``/``max``/``approximate``, and ``currency``, ``per``, ``as_written``.
     """
-    bindings: dict[str, Any] = {}
-    filters = []
-    if origin is not None:
-        bindings["wantOrigin"] = origin
-        filters.append("FILTER (?origin = ?wantOrigin)")
-    if destination is not None:
-        bindings["wantDestination"] = destination
-        filters.append("FILTER (?destination = ?wantDestination)")
-    variables = " ".join(f"?{k}" for k in bindings)
+    wanted = Filters()
+    wanted.add("wantOrigin", origin, "FILTER (?origin = ?wantOrigin)")
+    wanted.add("wantDestination", destination, "FILTER (?destination = ?wantDestination)")
     rows = select(
         store,
         f"""
-        SELECT {variables} ?s ?label ?origin ?destination ?population ?unit ?obs ?pos ?period
+        SELECT {wanted.variables} ?s ?label ?origin ?destination ?population ?unit ?obs ?pos ?period
                ?value ?min ?max ?approx ?qualifier ?currency ?per ?written ?obsLabel WHERE {{
             ?s a bkg:Series ; rdfs:label ?label ; bkg:originCountry ?origin ;
                bkg:destinationCountry ?destination ; bkg:population ?population ;
@@ -758,44 +730,73 @@ def series(
             OPTIONAL {{ ?obs bkg:valueQualifier ?qualifier }}
             OPTIONAL {{ ?obs schema:currency ?currency }} OPTIONAL {{ ?obs bkg:per ?per }}
             OPTIONAL {{ ?obs bkg:asWritten ?written }}
-            {" ".join(filters)}
+            {wanted.clauses}
         }}""",
-        **bindings,
+        **wanted.bindings,
     )
     spans = sources_of(store, sorted({r["obs"] for r in rows}), base)
-    out: dict[str, dict[str, Any]] = {}
+
+    def one_series(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": short_id(r["s"], base),
+            "label": r["label"],
+            "origin": short_id(r["origin"], base),
+            "destination": short_id(r["destination"], base),
+            "population": r["population"],
+            "unit": r["unit"],
+        }
+
+    def point(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": short_id(r["obs"], base),
+            "label": r["obsLabel"],
+            "period": str(r["period"]),
+            "value": r["value"],
+            "qualifier": r["qualifier"] or ("exact" if r["value"] is not None else None),
+            "min": r["min"],
+            "max": r["max"],
+            "approximate": r["approx"],
+            "currency": r["currency"],
+            "per": r["per"],
+            "as_written": r["written"],
+            "sources": spans[r["obs"]],
+        }
+
+    found = _with_parts(rows, ("s", one_series), ("points", "pos", point))
+    return sorted(found, key=lambda s: (s["label"], s["id"]))
+
+
+_Row = dict[str, Any]
+
+
+def _with_parts(
+    rows: list[_Row],
+    whole: tuple[str, Callable[[_Row], _Row]],
+    parts: tuple[str, str, Callable[[_Row], _Row]],
+) -> list[_Row]:
+    """Rows of wholes and their parts as nested items: one item per value of the whole's key,
+    made from its first row, with a list of its parts, one per value of the part's key (made
+    from its first row), in the order of that key.
+
+    Args:
+        rows: the rows of a query, each naming a whole and one of its parts.
+        whole: the whole's key and how to make a whole of a row.
+        parts: the field the parts go in, the part's key and how to make a part of a row.
+
+    Examples:
+        >>> rows = [{"w": "a", "p": 2}, {"w": "a", "p": 1}, {"w": "b", "p": 1}]
+        >>> _with_parts(rows, ("w", lambda r: {"id": r["w"]}), ("ps", "p", lambda r: r["p"]))
+        [{'id': 'a', 'ps': [1, 2]}, {'id': 'b', 'ps': [1]}]
+    """
+    key, make = whole
+    field, part_key, make_part = parts
+    items: dict[Any, _Row] = {}
+    found: dict[Any, dict[Any, Any]] = {}
     for r in rows:
-        s = out.setdefault(
-            r["s"],
-            {
-                "id": short_id(r["s"], base),
-                "label": r["label"],
-                "origin": short_id(r["origin"], base),
-                "destination": short_id(r["destination"], base),
-                "population": r["population"],
-                "unit": r["unit"],
-                "points": {},
-            },
-        )
-        s["points"].setdefault(
-            r["pos"],
-            {
-                "id": short_id(r["obs"], base),
-                "label": r["obsLabel"],
-                "period": str(r["period"]),
-                "value": r["value"],
-                "qualifier": r["qualifier"] or ("exact" if r["value"] is not None else None),
-                "min": r["min"],
-                "max": r["max"],
-                "approximate": r["approx"],
-                "currency": r["currency"],
-                "per": r["per"],
-                "as_written": r["written"],
-                "sources": spans[r["obs"]],
-            },
-        )
-    result = []
-    for s in sorted(out.values(), key=lambda s: (s["label"], s["id"])):
-        s["points"] = [s["points"][p] for p in sorted(s["points"])]
-        result.append(s)
-    return result
+        if r[key] not in items:
+            items[r[key]], found[r[key]] = make(r), {}
+        if r[part_key] not in found[r[key]]:
+            found[r[key]][r[part_key]] = make_part(r)
+    for k, item in items.items():
+        item[field] = [found[k][p] for p in sorted(found[k])]
+    return list(items.values())

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pycountry
-import pyoxigraph as ox
 
-from graph.read.query import select
+from graph.read.query import iri_values, select
 from graph.store import Store
 
 __all__ = ["ScriptName", "language_name", "script_names"]
@@ -57,26 +56,23 @@ def script_names(store: Store, iris: Iterable[str]) -> dict[str, list[ScriptName
         >>> [(n.name, n.language) for n in script_names(store, [iri])[iri]]
         [('ហេង សួរ', 'Khmer')]
     """
-    wanted = sorted(set(iris))
     found: dict[str, list[ScriptName]] = {}
-    if not wanted:
-        return found
     # each IRI checked and written by Oxigraph (a bad one raises ValueError), never pasted
-    values = " ".join(str(ox.NamedNode(iri)) for iri in wanted)
-    for r in select(
-        store,
-        f"""
-        PREFIX skosxl: <http://www.w3.org/2008/05/skos-xl#>
-        PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?e ?name (LANG(?name) AS ?lang) (SAMPLE(?src) AS ?source) WHERE {{
-            VALUES ?e {{ {values} }}
-            ?e skos:altLabel ?name .
-            FILTER (LANG(?name) != "" && !LANGMATCHES(LANG(?name), "en"))
-            OPTIONAL {{ ?e skosxl:altLabel ?l . ?l skosxl:literalForm ?name ;
-                                                    dcterms:source ?src . }}
-        }} GROUP BY ?e ?name ORDER BY ?e ?lang ?name""",
-    ):
-        found.setdefault(r["e"], []).append(
-            ScriptName(r["e"], r["name"], r["lang"], language_name(r["lang"]), r["source"])
-        )
+    for values in iri_values(iris):
+        for r in select(
+            store,
+            f"""
+            PREFIX skosxl: <http://www.w3.org/2008/05/skos-xl#>
+            PREFIX dcterms: <http://purl.org/dc/terms/>
+            SELECT ?e ?name (LANG(?name) AS ?lang) (SAMPLE(?src) AS ?source) WHERE {{
+                VALUES ?e {{ {values} }}
+                ?e skos:altLabel ?name .
+                FILTER (LANG(?name) != "" && !LANGMATCHES(LANG(?name), "en"))
+                OPTIONAL {{ ?e skosxl:altLabel ?l . ?l skosxl:literalForm ?name ;
+                                                        dcterms:source ?src . }}
+            }} GROUP BY ?e ?name ORDER BY ?e ?lang ?name""",
+        ):
+            found.setdefault(r["e"], []).append(
+                ScriptName(r["e"], r["name"], r["lang"], language_name(r["lang"]), r["source"])
+            )
     return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import networkx as nx
 
@@ -43,16 +43,17 @@ def _view(
     return nx.subgraph_view(G, filter_node=node_ok, filter_edge=edge_ok)
 
 
+class PathChoice(TypedDict, total=False):
+    """The choices :func:`shortest_paths` passes on to :func:`path_search` (there: the same)."""
+
+    groups: Collection[str] | None
+    layers: Collection[str] | None
+    avoid_hubs: bool
+    budget: float | None
+
+
 def shortest_paths(
-    G: Net,
-    u: str,
-    v: str,
-    k: int = 3,
-    max_length: int = 8,
-    groups: Collection[str] | None = None,
-    layers: Collection[str] | None = None,
-    avoid_hubs: bool = False,
-    budget: float | None = None,
+    G: Net, u: str, v: str, k: int = 3, max_length: int = 8, **choice: Unpack[PathChoice]
 ) -> list[list[str]]:
     """The ``k`` shortest simple paths from ``u`` to ``v`` over the chosen relations.
 
@@ -89,8 +90,9 @@ def shortest_paths(
         (:func:`graph.read.pathsearch.k_shortest_paths`) on the allowed edges (a plain graph
         built once per choice of groups and layers).
     """
-    found = path_search(G, u, v, k, max_length, groups, layers, avoid_hubs, budget, None)
-    return found.paths
+    groups, layers = choice.get("groups"), choice.get("layers")
+    avoid_hubs, budget = choice.get("avoid_hubs", False), choice.get("budget")
+    return path_search(G, u, v, k, max_length, groups, layers, avoid_hubs, budget, None).paths
 
 
 def path_search(
@@ -129,7 +131,9 @@ def path_search(
             hubs = frozenset(n for n in G if G.nodes[n].get("kind") in HUB_KINDS)
             G.graph["hubs"] = hubs
         avoid = hubs
-    return k_shortest_paths(H, u, v, k, max_length, avoid, budget, max_expanded)
+    return k_shortest_paths(
+        H, u, v, k=k, max_length=max_length, avoid=avoid, budget=budget, max_expanded=max_expanded
+    )
 
 
 def explain(

@@ -135,6 +135,7 @@ def k_shortest_paths(
     G: Any,
     u: N,
     v: N,
+    *,
     k: int = 3,
     max_length: int = 8,
     avoid: Collection[N] = (),

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from graph.read import lists
 from graph.read.evidence import evidence_of
 from graph.read.ids import full_iri
-from graph.read.query import select
+from graph.read.query import iri_values, select
 from graph.read.reconcile import EntityRef, property_values
 from graph.store import Store
 from ontology import BKG_IRI
@@ -156,8 +156,7 @@ class _Parties:
         }
         classes: dict[str, set[str]] = {}
         sectors: dict[str, str] = {}
-        for i in range(0, len(wanted), 400):
-            values = " ".join(str(ox.NamedNode(e)) for e in wanted[i : i + 400])
+        for values in iri_values(wanted, 400):
             for r in select(
                 store,
                 f"""
@@ -385,22 +384,19 @@ def plover_records(
 
 def _fields(store: Store, iris: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    if not iris:
-        return out
-    values = " ".join(str(ox.NamedNode(i)) for i in iris)
-    for r in select(
-        store,
-        f"SELECT ?m ?f WHERE {{ VALUES ?m {{ {values} }} ?m bkg:field/skos:notation ?f }}",
-    ):
-        out.setdefault(r["m"], []).append(r["f"])
+    for values in iri_values(iris, 400):
+        for r in select(
+            store,
+            f"SELECT ?m ?f WHERE {{ VALUES ?m {{ {values} }} ?m bkg:field/skos:notation ?f }}",
+        ):
+            out.setdefault(r["m"], []).append(r["f"])
     return out
 
 
 def _beneficiaries(store: Store, iris: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     """Whom each act is for (its beneficiaries), with their names."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for i in range(0, len(iris), 400):
-        values = " ".join(str(ox.NamedNode(a)) for a in iris[i : i + 400])
+    for values in iri_values(iris, 400):
         for r in select(
             store,
             f"""SELECT ?a ?b ?label WHERE {{ VALUES ?a {{ {values} }}
@@ -413,16 +409,14 @@ def _beneficiaries(store: Store, iris: Sequence[str]) -> dict[str, list[tuple[st
 def _layers(store: Store, iris: Sequence[str]) -> dict[str, str]:
     """The layer (stated, inferred) each node is asserted in; stated wins."""
     out: dict[str, str] = {}
-    if not iris:
-        return out
-    values = " ".join(str(ox.NamedNode(i)) for i in iris)
-    for r in select(
-        store,
-        f"""SELECT ?m ?layer WHERE {{ VALUES ?m {{ {values} }}
-            GRAPH ?g {{ ?m a bkg:Meeting }} ?g bkg:layer/skos:notation ?layer }}""",
-    ):
-        if out.get(r["m"]) != "stated":
-            out[r["m"]] = r["layer"]
+    for values in iri_values(iris, 400):
+        for r in select(
+            store,
+            f"""SELECT ?m ?layer WHERE {{ VALUES ?m {{ {values} }}
+                GRAPH ?g {{ ?m a bkg:Meeting }} ?g bkg:layer/skos:notation ?layer }}""",
+        ):
+            if out.get(r["m"]) != "stated":
+                out[r["m"]] = r["layer"]
     return out
 
 
@@ -491,19 +485,20 @@ def _record(
     if spans:
         record["text_info"] = {"start": spans[0].start, "end": spans[0].end}
         record["cite_info"] = sources.get(spans[0].source, {"source": spans[0].source})
-    record.update(
-        coder="bilateral-kg",
-        comment=label,
-        cameo=cameo,
-        kind=kind,
-        status=status,
-        current_status=current_status or status,
-        layer=layer,
-        date_edtf=date_edtf,
-        date_inferred=date_inferred,
-        partners=partners,
-        beneficiaries=beneficiaries,
-        evidence=[
+    # then our own fields (not PLOVER's), with every quote
+    record |= {
+        "coder": "bilateral-kg",
+        "comment": label,
+        "cameo": cameo,
+        "kind": kind,
+        "status": status,
+        "current_status": current_status or status,
+        "layer": layer,
+        "date_edtf": date_edtf,
+        "date_inferred": date_inferred,
+        "partners": partners,
+        "beneficiaries": beneficiaries,
+        "evidence": [
             {
                 "quote": e.exact,
                 "start": e.start,
@@ -513,7 +508,7 @@ def _record(
             }
             for e in spans
         ],
-    )
+    }
     return record
 
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from graph.store import Store
 from ontology.vocabulary import PREFIXES
 
-__all__ = ["iri_values", "select", "solutions", "value"]
+__all__ = ["Filters", "iri_values", "select", "solutions", "value"]
 
 
 def value(term: Any) -> Any:
@@ -87,3 +87,43 @@ def iri_values(iris: Iterable[str], size: int = 200) -> Iterator[str]:
     ordered = sorted(set(iris))
     for i in range(0, len(ordered), size):
         yield " ".join(str(ox.NamedNode(n)) for n in ordered[i : i + size])
+
+
+class Filters:
+    """The optional conditions of a query: each a value bound to a variable (as a term, never
+    pasted) and the clause that uses it, added only when the value is given.
+
+    ``variables`` go in the SELECT (a bound variable must be in the projection), ``clauses`` in
+    the WHERE, and ``bindings`` to :func:`select`.
+
+    Examples:
+        >>> wanted = Filters()
+        >>> wanted.add("wantKind", "date", "FILTER (?kind = ?wantKind)")
+        >>> wanted.add("wantSource", None, "?c bkg:reportedIn ?wantSource .")
+        >>> wanted.variables, wanted.clauses
+        ('?wantKind', 'FILTER (?kind = ?wantKind)')
+        >>> wanted.bindings == {"wantKind": ox.Literal("date")}
+        True
+    """
+
+    def __init__(self, **bindings: ox.NamedNode | ox.Literal) -> None:
+        self.bindings: dict[str, ox.NamedNode | ox.Literal] = dict(bindings)
+        self._clauses: list[str] = []
+
+    def add(self, name: str, given: ox.NamedNode | str | None, clause: str) -> None:
+        """Bind ``name`` to ``given`` (a string as a plain literal) and use ``clause``; nothing
+        when ``given`` is None."""
+        if given is None:
+            return
+        self.bindings[name] = ox.Literal(given) if isinstance(given, str) else given
+        self._clauses.append(clause)
+
+    @property
+    def variables(self) -> str:
+        """The bound variables, for the SELECT."""
+        return " ".join(f"?{k}" for k in self.bindings)
+
+    @property
+    def clauses(self) -> str:
+        """The clauses of the values given, for the WHERE."""
+        return " ".join(self._clauses)

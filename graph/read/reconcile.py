@@ -11,11 +11,11 @@ from typing import Any
 import pycountry
 import pyoxigraph as ox
 
-from graph.read.lookup import entity_view
+from graph.read.lookup import EntityView, entity_view
 from graph.read.names import script_names
 from graph.read.query import select
 from graph.read.search import Hit, SearchIndex, normalize
-from graph.store import PerVersion
+from graph.store import PerVersion, Store
 from ontology.vocabulary import NAMESPACES
 
 __all__ = [
@@ -731,10 +731,24 @@ def preview(index: SearchIndex, iri: str) -> Preview | None:
         return None
     if view is None:
         return None
-    quote = fact = source = title = sentence = None
-    start = end = None
-    mark = None
-    # a stated fact whose evidence names the entity, else any fact with evidence
+    hits = [h for h in index.search(view.label, limit=20) if h.iri == iri]
+    names = script_names(store, [iri]).get(iri, [])
+    return Preview(
+        iri=iri,
+        name=view.label,
+        types=tuple(_types_of(hits[0].types)) if hits else (),
+        description=_descriptions(store, [iri]).get(iri, ""),
+        names=tuple((n.name, n.language) for n in names),
+        **_card_evidence(store, view),
+    )
+
+
+_EVIDENCE_FIELDS = ("quote", "sentence", "mark", "fact", "source", "source_title", "start", "end")
+
+
+def _card_evidence(store: Store, view: EntityView) -> dict[str, Any]:
+    """The evidence fields of a preview card: the first quote of a stated fact whose evidence
+    names the entity, else of any stated fact, else of any fact; all None when none has any."""
     own = [normalize(n) for n in (view.label, *view.aliases) if len(normalize(n)) > 2]
 
     def names_it(f: Any) -> bool:
@@ -744,27 +758,18 @@ def preview(index: SearchIndex, iri: str) -> Preview | None:
     for f in facts:
         if f.evidence:
             ev = f.evidence[0]
-            quote, fact, source, title = ev.exact, f.label, ev.source, ev.source_title
-            start, end = ev.start, ev.end
             sentence, mark = _sentence(store, ev.source, ev.start, ev.end)
-            break
-    hits = [h for h in index.search(view.label, limit=20) if h.iri == iri]
-    names = script_names(store, [iri]).get(iri, [])
-    return Preview(
-        iri=iri,
-        name=view.label,
-        types=tuple(_types_of(hits[0].types)) if hits else (),
-        description=_descriptions(store, [iri]).get(iri, ""),
-        names=tuple((n.name, n.language) for n in names),
-        quote=quote,
-        sentence=sentence,
-        mark=mark,
-        fact=fact,
-        source=source,
-        source_title=title,
-        start=start,
-        end=end,
-    )
+            return {
+                "quote": ev.exact,
+                "sentence": sentence,
+                "mark": mark,
+                "fact": f.label,
+                "source": ev.source,
+                "source_title": ev.source_title,
+                "start": ev.start,
+                "end": ev.end,
+            }
+    return dict.fromkeys(_EVIDENCE_FIELDS)
 
 
 def _sentence(

@@ -43,11 +43,11 @@ class Hit:
     """A search result: the thing, the name that matched, and how well."""
 
     iri: str
-    label: str
-    kind: str
-    types: tuple[str, ...]
-    matched: str
-    score: float
+    label: str  # its preferred name
+    kind: str  # its kind of node (ontology.vocabulary.KINDS)
+    types: tuple[str, ...]  # its classes
+    matched: str  # the name or alias that matched, as written
+    score: float  # 0 to 100, 100 an exact match
 
 
 @dataclass

@@ -8,13 +8,11 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyoxigraph as ox
 
 from graph.read.ids import short_id
 from graph.read.lists import Page, cursor, paged, quotes, ref
-from graph.read.query import select
+from graph.read.query import Filters, select
 from graph.store import Store
 
 __all__ = ["statistics"]
@@ -46,23 +44,15 @@ def statistics(
     Returns:
         The page, in IRI order.
     """
-    bindings: dict[str, Any] = {"after": cursor(after, base)}
-    filters = []
-    if origin is not None:
-        bindings["wantOrigin"] = origin
-        filters.append("?o bkg:originCountry ?wantOrigin .")
-    if destination is not None:
-        bindings["wantDestination"] = destination
-        filters.append("?o bkg:destinationCountry ?wantDestination .")
-    if layer is not None:
-        bindings["wantLayer"] = ox.Literal(layer)
-        filters.append("FILTER (?layer = ?wantLayer)")
-    variables = " ".join(f"?{k}" for k in bindings)
+    wanted = Filters(after=cursor(after, base))
+    wanted.add("wantOrigin", origin, "?o bkg:originCountry ?wantOrigin .")
+    wanted.add("wantDestination", destination, "?o bkg:destinationCountry ?wantDestination .")
+    wanted.add("wantLayer", layer, "FILTER (?layer = ?wantLayer)")
     rows = select(
         store,
         f"""
-        SELECT {variables} ?o ?label ?ds ?dsl ?period ?or ?orl ?de ?del ?population ?sex ?value
-               ?unit ?layer ?reason ?qualifier ?min ?max ?approx ?per WHERE {{
+        SELECT {wanted.variables} ?o ?label ?ds ?dsl ?period ?or ?orl ?de ?del ?population ?sex
+               ?value ?unit ?layer ?reason ?qualifier ?min ?max ?approx ?per WHERE {{
             GRAPH ?g {{ ?o a qb:Observation ; rdfs:label ?label ; qb:dataSet ?ds ;
                          sdmxd:refPeriod ?period ; bkg:originCountry ?or ;
                          bkg:destinationCountry ?de ; bkg:population ?population ;
@@ -76,10 +66,10 @@ def statistics(
             BIND (REPLACE(STR(?sexc), "^.*sex-", "") AS ?s)
             BIND (IF(?s = "T", "total", IF(?s = "F", "female", "male")) AS ?sex)
             OPTIONAL {{ ?o bkg:reason ?reason }}
-            {" ".join(filters)}
+            {wanted.clauses}
             FILTER (STR(?o) > STR(?after))
         }} ORDER BY STR(?o) LIMIT {limit + 1}""",
-        **bindings,
+        **wanted.bindings,
     )
     page = paged(
         [

@@ -37,6 +37,16 @@ class _Clause:
     opinions: list[tuple[int, int, str | None]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A trigger found in a clause, and where its words start and end in the text."""
+
+    clause: _Clause
+    trig: Trigger
+    at: int
+    after: int
+
+
 @dataclass
 class Facts:
     """Proposes the facts of one text, sentence by sentence, with the linker's mentions."""
@@ -199,7 +209,7 @@ class Facts:
         previous: DraftFact | None = None
         prev_end = c.start
         content_end: int | None = None
-        for n, (i, j, trig) in enumerate(found):
+        for i, j, trig in found:
             at, after = c.toks[i].start, c.toks[j - 1].end
             opinion = next((o for o in c.opinions if o[0] <= at < o[1]), None)
             if opinion is not None and not trig.opinion:
@@ -209,18 +219,8 @@ class Facts:
                 if not coordinated:
                     continue
                 self._cut(previous, acts, at)
-            stop = c.toks[found[n + 1][0]].start if n + 1 < len(found) else c.end
-            if c.according and c.according[0] > at:
-                stop = min(stop, c.according[0])
             facts = self._act(
-                c,
-                trig,
-                at,
-                after,
-                c.end if not c.according or c.according[0] < at else c.according[0],
-                prev_end,
-                previous if coordinated else None,
-                opinion,
+                _Found(c, trig, at, after), prev_end, previous if coordinated else None, opinion
             )
             acts.extend(facts)
             if facts:
@@ -279,15 +279,14 @@ class Facts:
 
     def _act(
         self,
-        c: _Clause,
-        trig: Trigger,
-        at: int,
-        after: int,
-        stop: int,
+        found: _Found,
         prev_end: int,
         coordinated: DraftFact | None,
         opinion: tuple[int, int, str | None] | None,
     ) -> list[DraftFact]:
+        c, trig, at, after = found.clause, found.trig, found.at, found.after
+        # the content runs to the end of the clause, or to its "according to" after the trigger
+        stop = c.end if not c.according or c.according[0] < at else c.according[0]
         subject, begin = self._subject(c, at, prev_end if coordinated else c.start)
         actors = [m.entity for m in subject if m.type != "post"]
         if coordinated is not None:
@@ -314,7 +313,7 @@ class Facts:
             stop = min(stop, quote[1] - 1)
         objects = self._agents(c, after, stop)
         if trig.kind == "meeting":
-            return [self._meeting(c, trig, at, after, stop, actors, objects, how, score)]
+            return [self._meeting(found, actors, objects, how, score)]
         addressees: list[str] = []
         content = after
         if trig.object == "addressee" and objects and objects[0].start - after <= 6:
@@ -384,17 +383,9 @@ class Facts:
         return None
 
     def _meeting(
-        self,
-        c: _Clause,
-        trig: Trigger,
-        at: int,
-        after: int,
-        stop: int,
-        actors: list[str],
-        objects: list[DraftMention],
-        how: str,
-        score: float,
+        self, found: _Found, actors: list[str], objects: list[DraftMention], how: str, score: float
     ) -> DraftFact:
+        c, at, after = found.clause, found.at, found.after
         persons = [m.entity for m in objects if m.type == "person"]
         others = [m.entity for m in objects if m.type in AGENTS and m.type != "country"]
         attendees = list(dict.fromkeys(actors + (persons or others)))
@@ -410,7 +401,7 @@ class Facts:
                     place = m.entity
                     break
         date = next((d for d in c.dates if d.start >= at), c.dates[0] if c.dates else None)
-        details: dict[str, object] = {"trigger": trig.phrase}
+        details: dict[str, object] = {"trigger": found.trig.phrase}
         if date is not None and date.inferred:
             details["date_inferred"] = date.inferred
             details["date_reason"] = date.reason

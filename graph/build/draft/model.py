@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = ["DateExpr", "Draft", "DraftFact", "DraftMention", "NewEntity", "Source"]
+
+
+def _fields(item: Any, names: str, **computed: Any) -> dict[str, Any]:
+    """The JSON of an item: the fields ``names`` lists, in that order, then ``computed``.
+
+    Examples:
+        >>> _fields(Source("x", language="km"), "language id", note=1)
+        {'language': 'km', 'id': 'x', 'note': 1}
+    """
+    return {name: getattr(item, name) for name in names.split()} | computed
 
 
 @dataclass(frozen=True)
@@ -33,15 +43,7 @@ class DraftMention:
     type: str = ""  # the entity's type (not in the JSON; the rules use it)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "entity": self.entity,
-            "inferred": self.inferred,
-            "how": self.how,
-            "score": round(self.score, 3),
-        }
+        return _fields(self, "text start end entity inferred how", score=round(self.score, 3))
 
 
 @dataclass
@@ -87,15 +89,8 @@ class DateExpr:
     score: float = 0.9
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "edtf": self.edtf,
-            "inferred": self.inferred,
-            "how": self.reason or "a date the text states",
-            "score": round(self.score, 3),
-        }
+        how = self.reason or "a date the text states"
+        return _fields(self, "text start end edtf inferred", how=how, score=round(self.score, 3))
 
 
 @dataclass
@@ -156,13 +151,7 @@ class Draft:
     def to_json(self) -> dict[str, Any]:
         """The draft as ``bilateral draft --format json`` prints it."""
         return {
-            "source": {
-                "id": self.source.id,
-                "published": self.source.published,
-                "publisher": self.source.publisher,
-                "url": self.source.url,
-                "language": self.source.language,
-            },
+            "source": asdict(self.source),
             "sentences": [{"start": a, "end": b} for a, b in self.sentences],
             "mentions": [m.to_json() for m in self.mentions],
             "new_entities": [e.to_json() for e in self.new_entities],
