@@ -279,6 +279,29 @@ def happening(
 HappeningDep = Annotated[Happening, Depends(happening)]
 
 
+@dataclass
+class Places:
+    """The countries of origin and destination a statistic is of (ids or ISO codes)."""
+
+    origin: str | None
+    destination: str | None
+
+    def terms(self, store: StoreDep, base: str) -> dict[str, ox.NamedNode | None]:
+        """As the read side takes them (or a 400 problem)."""
+        return {
+            "origin": country_of(store, self.origin, base) if self.origin else None,
+            "destination": country_of(store, self.destination, base) if self.destination else None,
+        }
+
+
+def places(origin: Origin = None, destination: Destination = None) -> Places:
+    """The countries a statistic is of (a dependency)."""
+    return Places(origin, destination)
+
+
+PlacesDep = Annotated[Places, Depends(places)]
+
+
 @_list("acts", ActsPage, "Cooperation acts")
 def acts(
     q: ListDep,
@@ -412,23 +435,15 @@ def source_list(q: ListDep, settings: SettingsDep, store: StoreDep) -> Any:
 @router.get("/api/figures", summary="Every statistical figure, series by series")
 @router.get("/statistics", include_in_schema=False)
 @router.get("/statistics.csv", include_in_schema=False)
-def statistics_page(
-    q: ListDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    origin: Origin = None,
-    destination: Destination = None,
-) -> Any:
+def statistics_page(q: ListDep, store: StoreDep, settings: SettingsDep, at: PlacesDep) -> Any:
     """Statistics as series (``/api/series``): each measure's points by period, the value as
     the source qualifies it, with its source and evidence, and the figures the build derived
     with their computation; one row a figure. ``/statistics`` is the page, ``/api/figures``
     its JSON twin, ``/statistics.csv`` the spreadsheet."""
     base = settings.base_iri
-    a = country_of(store, origin, base) if origin else None
-    b = country_of(store, destination, base) if destination else None
-    points = listing.figures(store, base, origin=a, destination=b)
-    places = [Filter("origin", "origin", origin, placeholder="KH")]
-    places.append(Filter("destination", "destination", destination, placeholder="KR"))
+    points = listing.figures(store, base, **at.terms(store, base))
+    places = [Filter("origin", "origin", at.origin, placeholder="KH")]
+    places.append(Filter("destination", "destination", at.destination, placeholder="KR"))
     return answer(q, base, "statistics", partial(listing.page_after, points), places)
 
 
@@ -437,8 +452,7 @@ def statistics(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    origin: Origin = None,
-    destination: Destination = None,
+    at: PlacesDep,
     layer: Annotated[str | None, Query(pattern=f"^({'|'.join(FACT_LAYERS)})$")] = None,
     limit: Limit = 50,
     after: After = None,
@@ -449,8 +463,7 @@ def statistics(
     page = observations.statistics(
         store,
         base,
-        origin=None if origin is None else country_of(store, origin, base),
-        destination=None if destination is None else country_of(store, destination, base),
+        **at.terms(store, base),
         layer=layer,
         after=after,
         limit=limit,

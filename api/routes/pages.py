@@ -3,9 +3,9 @@ browser (Swagger UI from npm, served by the app) on the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import ProjectionDep, SettingsDep, StoreDep, SummaryDep
@@ -81,16 +81,13 @@ def _index(
     return view
 
 
+#: The landing page's view model (one for the page and its twin).
+LandingDep = Annotated[dict[str, Any], Depends(_index)]
+
+
 @router.get("/", response_class=HTMLResponse, summary="Landing page")
-def index(
-    request: Request,
-    summary: SummaryDep,
-    projection: ProjectionDep,
-    store: StoreDep,
-    settings: SettingsDep,
-) -> Response:
+def index(request: Request, view: LandingDep) -> Response:
     """What the graph holds. Ask for ``application/json`` (or ``/index.json``) for the twin."""
-    view = _index(summary, projection, store, settings)
     if _wants_json(request):
         return JSONResponse(view)
     return templates.TemplateResponse(
@@ -102,12 +99,10 @@ def index(
 
 
 @router.get("/index.json", summary="Landing page (JSON)")
-def index_json(
-    summary: SummaryDep, projection: ProjectionDep, store: StoreDep, settings: SettingsDep
-) -> dict[str, Any]:
+def index_json(view: LandingDep) -> dict[str, Any]:
     """The landing page's view model: the pair it leads with, counts by kind, acts by status,
     sources, layers."""
-    return _index(summary, projection, store, settings)
+    return view
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)

@@ -9,21 +9,26 @@
 
   // ---- visual language: every kind its own shape and colour; line pattern by status, line
   // colour by layer. The legend and the PNG draw from these same tables. ----
-  var KINDS = {
-    person: { color: "#1f6fd1", shape: "ellipse", size: 26 },
-    organization: { color: "#2b9348", shape: "round-rectangle", size: 26 },
-    country: { color: "#b8860b", shape: "hexagon", size: 38 },
-    place: { color: "#8c564b", shape: "pentagon", size: 26 },
-    meeting: { color: "#d6336c", shape: "diamond", size: 30 },
-    act: { color: "#e8590c", shape: "triangle", size: 26 },
-    statement: { color: "#15aabf", shape: "round-tag", size: 24 },
-    observation: { color: "#6c7a00", shape: "rectangle", size: 22 },
-    post: { color: "#868e96", shape: "barrel", size: 22 },
-    programme: { color: "#74b816", shape: "star", size: 28 },
-    group: { color: "#7048e8", shape: "octagon", size: 26 },
-    source: { color: "#343a40", shape: "vee", size: 24 },
-    dataset: { color: "#a61e4d", shape: "concave-hexagon", size: 24 },
-  };
+  // kind, colour, shape, size: one line each.
+  var KINDS = {};
+  `
+    person       #1f6fd1  ellipse         26
+    organization #2b9348  round-rectangle 26
+    country      #b8860b  hexagon         38
+    place        #8c564b  pentagon        26
+    meeting      #d6336c  diamond         30
+    act          #e8590c  triangle        26
+    statement    #15aabf  round-tag       24
+    observation  #6c7a00  rectangle       22
+    post         #868e96  barrel          22
+    programme    #74b816  star            28
+    group        #7048e8  octagon         26
+    source       #343a40  vee             24
+    dataset      #a61e4d  concave-hexagon 24
+  `.trim().split("\n").forEach(function (line) {
+    var f = line.trim().split(/\s+/);
+    KINDS[f[0]] = { color: f[1], shape: f[2], size: Number(f[3]) };
+  });
   var NAMES = { observation: "statistic" };
   // Status of the act a line belongs to -> its pattern; a line of no act is solid.
   var PATTERNS = {

@@ -86,11 +86,11 @@ def statements(
     store: Store,
     base: str,
     *,
+    limit: int = 50,
+    after: str | None = None,
+    newest_first: bool = False,
     speaker: ox.NamedNode | None = None,
     source: ox.NamedNode | None = None,
-    after: str | None = None,
-    limit: int = 50,
-    newest_first: bool = False,
 ) -> Page:
     """What people and bodies said, as the sources report it: each statement with its
     speaker, its words, what it is about, and its sources with their evidence.
@@ -224,13 +224,7 @@ def _words_of(iri: str) -> str:
     return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
 
 
-def figures(
-    store: Store,
-    base: str,
-    *,
-    origin: ox.NamedNode | None = None,
-    destination: ox.NamedNode | None = None,
-) -> list[dict[str, Any]]:
+def figures(store: Store, base: str, **countries: ox.NamedNode | None) -> list[dict[str, Any]]:
     """Every statistical figure as a row: the points of each series (``graph.read.corpus
     .series``) by period, then the figures in no series (those the build derived), each with
     its computation as its ``reason``.
@@ -238,13 +232,14 @@ def figures(
     Args:
         store: the store.
         base: the configured base IRI.
-        origin, destination: keep the figures of these countries.
+        countries: ``origin`` and ``destination``: keep the figures of these countries.
 
     Returns:
         The rows, each a series point (``id``, ``period``, ``value``, ``qualifier``, ...) with
         its ``series`` (label) and ``series_id``, ``unit``, ``sources``, ``evidence`` and
         ``reason``.
     """
+    origin, destination = countries.get("origin"), countries.get("destination")
     rows = [
         {
             **p,
