@@ -330,3 +330,11 @@ def test_list_pages_load_nothing_from_elsewhere(report: dict[str, Any]) -> None:
     assert report["consoleErrors"] == [] and report["failedRequests"] == []
     assert {"acts.png", "acts-filtered.png", "statistics.png"} <= set(report["shots"])
     assert all((Path(report["out"]) / s).stat().st_size > 10_000 for s in report["shots"])
+
+
+@pytest.mark.pipeline
+def test_the_timeline_says_statuses_and_histories_in_words(corpus: TestClient) -> None:
+    html = corpus.get("/timeline", headers=BROWSER).text
+    assert '<span class="history">requested → agreed</span>' in html
+    assert 'value="under-examination" checked> under examination</label>' in html
+    assert 'data-status="under-examination"' in html  # the API's spelling, for the filters

@@ -100,6 +100,9 @@ def timeline_page(
     labels = short_labels(projection.graph())
     for item in items:
         item["when"] = human_date(item.get("date"))
+        item["history_words"] = " → ".join(
+            status_words(h["status"]) for h in item["status_history"]
+        )
         item["short"] = labels.get(f"{base}id/{item['id']}")
     widget = timeline_widget(items)
     title = "Timeline"
@@ -125,6 +128,7 @@ def timeline_page(
             "codes": codes,
             "twin": twin,
             "installed": library_path("vis-timeline-graph2d.min.js").is_file(),
+            "status_words": status_words,
         },
         headers={"Link": f'<{twin}>; rel="alternate"; type="application/json"'},
     )
