@@ -1,4 +1,13 @@
-"""Turn checked fact sheets into quads: one named graph per layer, standard terms materialized."""
+"""Turn checked fact sheets into quads: one named graph per layer, standard terms materialized.
+
+Long for a reason: this is one builder (``_Builder``) whose methods all write into the same
+layer graphs and share the register, the IRIs, the corpus study and the evidence written so
+far. Each kind of fact is one method, found by its name: ``add_meeting``, ``add_act``,
+``add_statement``, ``add_relation``, ``add_observation``; the register and catalogue
+(``add_register``, ``add_catalogue``); what many sources derive together (``add_derived``:
+histories, conflicts, series, statistics). Moving methods to other modules would scatter that
+shared state without making a kind of fact easier to find.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +24,8 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SDO, SKOS, TIME
 from rdflib.term import Node
 
-from graph.build.corpus import (
-    Conflict,
-    Corpus,
-    HistoryEntry,
-    history_reason,
-    observation_words,
-    study,
-)
+from graph.build.conflicts import Conflict, observation_words
+from graph.build.corpus import Corpus, HistoryEntry, history_reason, study
 from graph.build.dates import date_parts, readable_date, typed_date
 from graph.build.iris import Iris
 from graph.build.isonames import ISO_CODES_SOURCE, ISO_NAME_LANGUAGES, iso_name

@@ -1,4 +1,8 @@
-"""Meetings and cooperation acts as PLOVER event records, each with its evidence offsets."""
+"""Meetings and cooperation acts as PLOVER event records, each with its evidence offsets.
+
+A little over 500 lines for one job: reading the codebook (``mappings``), the parties each
+record names, and writing the records, all in PLOVER's terms.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ import pyoxigraph as ox
 from graph.read import lists
 from graph.read.evidence import evidence_of
 from graph.read.ids import full_iri
+from graph.read.properties import EntityRef, property_values
 from graph.read.query import iri_values, select
-from graph.read.reconcile import EntityRef, property_values
 from graph.store import Store
 from ontology import BKG_IRI
 from ontology.vocabulary import NAMESPACES

@@ -1,4 +1,9 @@
-"""Candidate facts of a sentence: acts and meetings by their triggers, statements, counts, posts."""
+"""Candidate facts of a sentence: acts and meetings by their triggers, statements, counts, posts.
+
+Long for a reason: one job, the ``Facts`` rules, which share the state of a text as they run
+(the facts and meetings proposed so far, their ids, the linker's mentions): an act joins the
+last meeting, "the two sides" are its attendees, a coordinated trigger cuts the act before it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""Names in a text: linked to the register, proposed as new entities, and what refers to them."""
+"""Names in a text: linked to the register, proposed as new entities, and what refers to them.
+
+Long for a reason: one job, the ``Linker``, whose steps (exact names, name-like runs, new
+entities, abbreviations, role nouns and pronouns, documents) each read and extend the same
+state of a text (its mentions so far, local abbreviations, the roles and posts learnt); its
+sections are marked in the class.
+"""
 
 from __future__ import annotations
 
