@@ -12,14 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.build.dates import compatible, date_span, readable_date
-from graph.build.models import (
-    ActFact,
-    MeetingFact,
-    ObservationFact,
-    Register,
-    RelationFact,
-    Sheet,
-)
+from graph.build.models import ActFact, MeetingFact, ObservationFact, Register, RelationFact, Sheet
 
 __all__ = ["Claim", "Conflict", "find_conflicts", "observation_key", "observation_words"]
 
