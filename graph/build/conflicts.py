@@ -76,41 +76,67 @@ def observation_words(fact: ObservationFact) -> str:
 def find_conflicts(register: Register, sheets: list[Sheet]) -> list[Conflict]:
     """Where sources disagree: posts, dates, places, spellings and figures, each a conflict
     with every side (a source and the facts it rests on)."""
+    said = _Said.of(sheets)
+    return [
+        *_post_conflicts(register, said.posts),
+        *_date_conflicts(register, said.values),
+        *_place_conflicts(register, said.places),
+        *_spelling_conflicts(register, said.spellings),
+        *_figure_conflicts(sheets),
+    ]
+
+
+#: thing -> source -> value -> the facts (ids) that give it
+_BySource = dict[str, dict[str, dict[str, list[str]]]]
+_Dates = dict[tuple[str, str], dict[str, dict[str, list[str]]]]  # keyed by (relation, thing)
+
+
+@dataclass
+class _Said:
+    """What each source says of posts, dates, places and spellings, to compare."""
+
+    posts: _BySource  # person -> posts held
+    values: _Dates  # (relation, thing) -> dates
+    places: _BySource  # meeting -> places
+    spellings: _BySource  # entity -> names as written
+
+    @classmethod
+    def of(cls, sheets: list[Sheet]) -> _Said:
+        posts: _BySource = defaultdict(lambda: defaultdict(dict))
+        values: _Dates = defaultdict(lambda: defaultdict(dict))
+        places: _BySource = defaultdict(lambda: defaultdict(dict))
+        spellings: _BySource = defaultdict(lambda: defaultdict(dict))
+        for sheet in sheets:
+            sid = sheet.source.id
+            for fact in sheet.facts:
+                if isinstance(fact, RelationFact):
+                    if fact.relation == "holds" and fact.object:
+                        posts[fact.subject][sid].setdefault(fact.object, []).append(fact.id)
+                    elif fact.relation in ("start-date", "date-created", "date") and fact.value:
+                        values[(fact.relation, fact.subject)][sid].setdefault(
+                            fact.value, []
+                        ).append(fact.id)
+                elif isinstance(fact, MeetingFact):
+                    if fact.place:
+                        places[fact.id][sid].setdefault(fact.place, []).append(fact.id)
+                    if fact.date:
+                        values[("date", fact.id)][sid].setdefault(fact.date, []).append(fact.id)
+                elif isinstance(fact, ActFact) and fact.date:
+                    values[("act-date", fact.id)][sid].setdefault(fact.date, []).append(fact.id)
+            for mention in sheet.mentions:
+                if mention.text[:1].isupper() and len(mention.text.split()) > 1:
+                    spellings[mention.entity][sid].setdefault(mention.text, [])
+        return cls(posts, values, places, spellings)
+
+
+def _group(register: Register, ident: str) -> str:
+    return register.entities[ident].group
+
+
+def _post_conflicts(register: Register, posts: _BySource) -> list[Conflict]:
+    """Posts (titles) of a person: each source's posts; a conflict when two sources each give a
+    post the other does not."""
     out: list[Conflict] = []
-    ent = register.entities
-
-    def group(ident: str) -> str:
-        return ent[ident].group
-
-    # Posts (titles) of a person: each source's posts; a conflict when two sources each give a
-    # post the other does not.
-    posts: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(dict))
-    values: dict[tuple[str, str], dict[str, dict[str, list[str]]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    places: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(dict))
-    spellings: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(dict))
-    for sheet in sheets:
-        sid = sheet.source.id
-        for fact in sheet.facts:
-            if isinstance(fact, RelationFact):
-                if fact.relation == "holds" and fact.object:
-                    posts[fact.subject][sid].setdefault(fact.object, []).append(fact.id)
-                elif fact.relation in ("start-date", "date-created", "date") and fact.value:
-                    values[(fact.relation, fact.subject)][sid].setdefault(fact.value, []).append(
-                        fact.id
-                    )
-            elif isinstance(fact, MeetingFact):
-                if fact.place:
-                    places[fact.id][sid].setdefault(fact.place, []).append(fact.id)
-                if fact.date:
-                    values[("date", fact.id)][sid].setdefault(fact.date, []).append(fact.id)
-            elif isinstance(fact, ActFact) and fact.date:
-                values[("act-date", fact.id)][sid].setdefault(fact.date, []).append(fact.id)
-        for mention in sheet.mentions:
-            if mention.text[:1].isupper() and len(mention.text.split()) > 1:
-                spellings[mention.entity][sid].setdefault(mention.text, [])
-
     for person, by_source in sorted(posts.items()):
         if len(by_source) < 2:
             continue
@@ -123,16 +149,26 @@ def find_conflicts(register: Register, sheets: list[Sheet]) -> list[Conflict]:
         claims = tuple(
             Claim(
                 sid,
-                " / ".join(ent[p].name for p in sorted(held)),
+                " / ".join(register.entities[p].name for p in sorted(held)),
                 tuple(f for p in sorted(held) for f in held[p]),
                 ("post", sorted(held)[0]),
             )
             for sid, held in sorted(by_source.items())
         )
         out.append(
-            Conflict("post", (group(person), person), f"the post of {ent[person].name}", claims)
+            Conflict(
+                "post",
+                (_group(register, person), person),
+                f"the post of {register.entities[person].name}",
+                claims,
+            )
         )
+    return out
 
+
+def _date_conflicts(register: Register, values: _Dates) -> list[Conflict]:
+    """Dates of one thing that cannot mean the same day, each source's most precise one."""
+    out: list[Conflict] = []
     kinds = {"start-date": "start-year", "date-created": "date", "date": "date", "act-date": "date"}
     for (relation, subject), by_source in sorted(values.items()):
         if len(by_source) < 2:
@@ -147,23 +183,28 @@ def find_conflicts(register: Register, sheets: list[Sheet]) -> list[Conflict]:
             about = ("meeting" if relation == "date" else "act", subject)
             what = f"the date of {about[0]} {subject}"
         else:
-            about = (group(subject), subject)
+            about = (_group(register, subject), subject)
             what = f"the {'start' if relation == 'start-date' else 'creation'} date of " + (
-                ent[subject].name
+                register.entities[subject].name
             )
         claims = tuple(
             Claim(sid, firsts[sid], tuple(f for v in vals.values() for f in v))
             for sid, vals in sorted(by_source.items())
         )
         out.append(Conflict(kinds[relation], about, what, claims))
+    return out
 
+
+def _place_conflicts(register: Register, places: _BySource) -> list[Conflict]:
+    """Meetings that sources place in different places."""
+    out: list[Conflict] = []
     for meeting, by_source in sorted(places.items()):
         if len(by_source) < 2 or len({p for v in by_source.values() for p in v}) < 2:
             continue
         claims = tuple(
             Claim(
                 sid,
-                " / ".join(ent[p].name for p in sorted(v)),
+                " / ".join(register.entities[p].name for p in sorted(v)),
                 tuple(f for fs in v.values() for f in fs),
                 ("place", sorted(v)[0]),
             )
@@ -172,7 +213,12 @@ def find_conflicts(register: Register, sheets: list[Sheet]) -> list[Conflict]:
         out.append(
             Conflict("place", ("meeting", meeting), f"the place of meeting {meeting}", claims)
         )
+    return out
 
+
+def _spelling_conflicts(register: Register, spellings: _BySource) -> list[Conflict]:
+    """Names of one entity that sources spell alike but differently (not only in case)."""
+    out: list[Conflict] = []
     for entity, by_source in sorted(spellings.items()):
         if len(by_source) < 2:
             continue
@@ -198,11 +244,18 @@ def find_conflicts(register: Register, sheets: list[Sheet]) -> list[Conflict]:
         )
         out.append(
             Conflict(
-                "spelling", (group(entity), entity), f"the spelling of {ent[entity].name}", claims
+                "spelling",
+                (_group(register, entity), entity),
+                f"the spelling of {register.entities[entity].name}",
+                claims,
             )
         )
+    return out
 
-    # Numbers: observations of the same measure and period that sources give differently.
+
+def _figure_conflicts(sheets: list[Sheet]) -> list[Conflict]:
+    """Observations of the same measure and period that sources give differently."""
+    out: list[Conflict] = []
     by_measure: dict[tuple[str, ...], dict[str, list[ObservationFact]]] = defaultdict(
         lambda: defaultdict(list)
     )
