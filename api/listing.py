@@ -190,7 +190,11 @@ def _read(fetch: Callable[..., Page], after: str | None, limit: int) -> Page:
 
 
 def answer(
-    q: ListQuery, base: str, kind: str, fetch: Callable[..., Page], filters: list[Filter]
+    q: ListQuery,
+    base: str,
+    kind: str,
+    fetch: Callable[..., Page],
+    filters: Callable[[], list[Filter]],
 ) -> Any:
     """The list as the request wants it.
 
@@ -199,7 +203,9 @@ def answer(
         base: the configured base IRI (the CSV's IRIs).
         kind: which list (a key of :data:`PAGES` and ``graph.read.listing.LISTS``).
         fetch: reads a page: ``fetch(after=..., limit=...)``.
-        filters: the page's filters with their values.
+        filters: gives the page's filters with their values and choices; called only for
+            the HTML page (the choices can cost a query over the whole graph, which the JSON
+            and CSV answers do not need).
 
     Returns:
         ``{"items", "next"}`` for JSON (the route's response model shapes it), else a
@@ -228,6 +234,7 @@ def answer(
     )
     if wanted == "json":
         return {"items": page.items, "next": following}
+    shown = filters()
     query = form_of(request)
     link = _query(query)
     return templates.TemplateResponse(
@@ -237,7 +244,7 @@ def answer(
             "kind": kind,
             "title": title,
             "lede": lede,
-            "filters": filters,
+            "filters": shown,
             "sort": q.sort or "date",
             "table": table(kind, page.items),
             "count": len(page.items),
@@ -245,7 +252,7 @@ def answer(
             "first": f"{request.url.path}{link}" if after else None,
             "csv": f"/{kind}.csv{link}",
             "twin": f"{twin}{link}",
-            "filtered": any(f.value for f in filters),
+            "filtered": any(f.value for f in shown),
         },
         headers={"Link": f'<{twin}{link}>; rel="alternate"; type="application/json"'},
     )

@@ -345,7 +345,7 @@ def acts(
         base,
         "acts",
         fetch,
-        [
+        lambda: [
             Filter("status", "current status", status, scheme["status"]),
             Filter("kind", "kind", kind, _choices(ACT_KINDS)),
             Filter("field", "field", field, scheme["field"]),
@@ -383,7 +383,7 @@ def meetings(
         base,
         "meetings",
         fetch,
-        [
+        lambda: [
             Filter("participant", "participant", participant, placeholder="person/heng-sour"),
             *h.filters(store, base),
         ],
@@ -403,24 +403,21 @@ def statements(
     base = settings.base_iri
     who = _thing(speaker, base, "speaker")
     src = _thing(source, base, "source", "source/")
-    said = listing.statements(store, base, limit=10_000).items
-    speakers = sorted(
-        {(s["speaker"]["id"], s["speaker"]["label"]) for s in said}, key=lambda s: s[1]
-    )
-
     fetch = partial(
         listing.statements, store, base, speaker=who, source=src, newest_first=newest_first(q.sort)
     )
-    return answer(
-        q,
-        base,
-        "statements",
-        fetch,
-        [
+
+    def filters() -> list[Filter]:
+        said = listing.statements(store, base, limit=10_000).items
+        speakers = sorted(
+            {(s["speaker"]["id"], s["speaker"]["label"]) for s in said}, key=lambda s: s[1]
+        )
+        return [
             Filter("speaker", "speaker", speaker, speakers),
             _source_filter(store, base, source),
-        ],
-    )
+        ]
+
+    return answer(q, base, "statements", fetch, filters)
 
 
 @_list("sources", SourcesPage, "Sources")
@@ -429,7 +426,7 @@ def source_list(q: ListDep, settings: SettingsDep, store: StoreDep) -> Any:
     its publisher and how many facts it reports."""
     base = settings.base_iri
     fetch = partial(listing.sources, store, base, newest_first=newest_first(q.sort))
-    return answer(q, base, "sources", fetch, [])
+    return answer(q, base, "sources", fetch, list)
 
 
 @router.get("/api/figures", summary="Every statistical figure, series by series")
@@ -444,7 +441,7 @@ def statistics_page(q: ListDep, store: StoreDep, settings: SettingsDep, at: Plac
     points = listing.figures(store, base, **at.terms(store, base))
     places = [Filter("origin", "origin", at.origin, placeholder="KH")]
     places.append(Filter("destination", "destination", at.destination, placeholder="KR"))
-    return answer(q, base, "statistics", partial(listing.page_after, points), places)
+    return answer(q, base, "statistics", partial(listing.page_after, points), lambda: places)
 
 
 @router.get("/api/statistics", response_model=ObservationsPage, summary="Statistical observations")

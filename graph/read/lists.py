@@ -213,7 +213,12 @@ def acts(
     if countries is not None:
         bindings["ca"], bindings["cb"] = countries
         filters.append("?ca bkg:takesPartIn ?act . ?cb bkg:takesPartIn ?act .")
-    filters.append("?act a bkg:CooperationAct .")
+    # With a selective pattern first, the class is checked per act found (FILTER EXISTS):
+    # as a join, Oxigraph reads every act of the graph (at 1M triples 58 ms instead of 7).
+    selective = countries is not None or source is not None
+    filters.append(
+        "FILTER EXISTS { ?act a bkg:CooperationAct }" if selective else "?act a bkg:CooperationAct ."
+    )
     if status is not None:
         bindings["wantStatus"] = _concept("status", status)
         if as_of is None:
