@@ -384,3 +384,24 @@ def test_one_act_with_two_statuses_is_an_error(tmp_path: Path) -> None:
         load_seeds(root)
     text = str(err.value)
     assert "is an agreement here but a request in" in text
+
+
+def test_prepared_sources_and_conflicts_give_the_queried_ones(cstore: OxigraphStore) -> None:
+    """The entity lookup's publication dates and conflicts, read from the view prepared per
+    graph version, are what the store answers, for every entity of the corpus."""
+    from graph.read.lookup import entity_view
+    from graph.read.views import entity_conflicts, entity_facts, entity_published
+
+    prepared = entity_facts(cstore)
+    entities = [r["e"] for r in select(cstore, "SELECT DISTINCT ?e { ?e rdfs:label ?l }")]
+    dated = disputed = 0
+    for iri in entities:
+        view = entity_view(cstore, iri, prepared)
+        cited = {e.source for f in (view.facts if view else []) for e in f.evidence}
+        published = entity_published(cstore, cited, prepared)
+        assert published == entity_published(cstore, cited, None), iri
+        found = entity_conflicts(cstore, BASE, iri, prepared)
+        assert found == entity_conflicts(cstore, BASE, iri, None), iri
+        dated += any(published.values())
+        disputed += bool(found)
+    assert dated > 10 and disputed >= 2

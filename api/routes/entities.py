@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import networkx as nx
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
@@ -17,6 +16,7 @@ from graph.read import corpus
 from graph.read.ids import short_id
 from graph.read.lookup import entity_view
 from graph.read.network import ego, explain, neighbours, path_search
+from graph.read.views import entity_conflicts, entity_published
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, SEARCH_KINDS
 
 __all__ = ["router"]
@@ -271,11 +271,13 @@ def entity(
     reason (for inferred facts) and evidence (quote, offsets, source)."""
     iri = node_named(id, settings.base_iri, index, projection.graph())
     # The facts prepared for the current graph version, or queried now while they are built.
-    view = entity_view(store, iri, facts.peek())
+    prepared = facts.peek()
+    view = entity_view(store, iri, prepared)
     if view is None:
         raise Problem(404, f"nothing in the graph is called {id!r}")
     statements: dict[str, list[dict[str, Any]]] = {}
-    published = corpus.published_of(store, {e.source for f in view.facts for e in f.evidence})
+    cited = {e.source for f in view.facts for e in f.evidence}
+    published = entity_published(store, cited, prepared)
     for fact in view.facts:
         evidence = [e.as_json() for e in fact.evidence]
         sources = corpus.reports(evidence, published, settings.base_iri)
@@ -299,7 +301,7 @@ def entity(
         "aliases": view.aliases,
         "same_as": view.same_as,
         "statements": statements,
-        "conflicts": corpus.conflicts(store, settings.base_iri, about=ox.NamedNode(iri)),
+        "conflicts": entity_conflicts(store, settings.base_iri, iri, prepared),
     }
 
 

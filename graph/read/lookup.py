@@ -214,6 +214,10 @@ class EntityFacts:
     facts: dict[str, Fact]
     evidence: dict[str, list[Evidence]]
     links: dict[str, list[tuple[str, str]]]
+    #: The whole graph's only: every source's publication date (EDTF or ``None``), and the
+    #: things some conflict is about. ``None`` (one entity's view): ask the store.
+    published: dict[str, str | None] | None = None
+    disputed: frozenset[str] | None = None
 
 
 def _first_fact(rows: Iterable[tuple[str, ...]]) -> dict[str, Fact]:

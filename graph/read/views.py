@@ -26,12 +26,13 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from graph.read.comparisons import conflicts
 from graph.read.evidence import Evidence, EvidenceCache
 from graph.read.lookup import FACT_DETAILS, EntityFacts, _first_fact, summary
 from graph.read.meeting_view import (
@@ -43,6 +44,7 @@ from graph.read.meeting_view import (
 )
 from graph.read.projection import Net, Projection, project
 from graph.read.query import value
+from graph.read.reports import published_of
 from graph.read.search import SearchIndex
 from graph.read.search import _build as search_entries
 from graph.store import OxigraphStore, PerVersion, Store
@@ -56,7 +58,9 @@ __all__ = [
     "PreparedMeetings",
     "PreparedProjection",
     "PreparedSearch",
+    "entity_conflicts",
     "entity_facts",
+    "entity_published",
     "find_meetings",
     "meetings_view",
     "prepare_views",
@@ -137,6 +141,7 @@ _OFFSETS = (
 )
 _TITLES = "SELECT DISTINCT ?src ?title WHERE { ?span oa:hasSource ?src . ?src rdfs:label ?title }"
 _LINKS = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (isIRI(?o)) }"
+_DISPUTED = "SELECT DISTINCT ?about WHERE { ?c a bkg:Conflict ; bkg:conflictAbout ?about }"
 
 
 def entity_facts(store: Store) -> EntityFacts:
@@ -184,7 +189,50 @@ def entity_facts(store: Store) -> EntityFacts:
             links.setdefault(obj, set()).add((subject, role))
         if obj in facts and isinstance(s, ox.NamedNode):
             links.setdefault(subject, set()).add((obj, role))
-    return EntityFacts(facts, evidence, {e: sorted(pairs) for e, pairs in links.items()})
+    disputed = frozenset(r[0].value for r in _rows(store, _DISPUTED))
+    return EntityFacts(
+        facts,
+        evidence,
+        {e: sorted(pairs) for e, pairs in links.items()},
+        published=published_of(store, titles),
+        disputed=disputed,
+    )
+
+
+def entity_published(
+    store: Store, sources: Collection[str], prepared: EntityFacts | None
+) -> dict[str, str | None]:
+    """The publication date of each source (EDTF, or ``None``): from the whole graph's view
+    when it is prepared, else asked of the store.
+
+    Examples:
+        >>> store = seed_store()
+        >>> ppp = "https://bilateral-kg.example/id/source/ppp-cambodia-korea-labour"
+        >>> entity_published(store, [ppp], entity_facts(store))  # the seed gives no date
+        {'https://bilateral-kg.example/id/source/ppp-cambodia-korea-labour': None}
+        >>> _ == entity_published(store, [ppp], None)
+        True
+    """
+    if prepared is not None and prepared.published is not None:
+        return {s: prepared.published.get(s) for s in sources}
+    return published_of(store, sources)
+
+
+def entity_conflicts(
+    store: Store, base: str, iri: str, prepared: EntityFacts | None
+) -> list[dict[str, Any]]:
+    """The conflicts about ``iri`` (:func:`graph.read.comparisons.conflicts`); none without a
+    query when the whole graph's view is prepared and no conflict is about it.
+
+    Examples:
+        >>> store = seed_store()
+        >>> nssf = "https://bilateral-kg.example/id/org/nssf"
+        >>> entity_conflicts(store, "https://bilateral-kg.example/", nssf, entity_facts(store))
+        []
+    """
+    if prepared is not None and prepared.disputed is not None and iri not in prepared.disputed:
+        return []
+    return conflicts(store, base, about=ox.NamedNode(iri))
 
 
 def size_of(obj: object) -> int:
