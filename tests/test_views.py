@@ -172,7 +172,8 @@ def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
     tmp_path: Path, compiled: Any
 ) -> None:
     from graph.read.lookup import summary
-    from graph.read.views import prepare_views, summary_of
+    from graph.read.projection import project
+    from graph.read.views import MAIN_PAIR, main_pair_of, prepare_views, summary_of
     from graph.store import DiskStore
 
     store = DiskStore(tmp_path / "store", prepare=prepare_views)
@@ -181,7 +182,10 @@ def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
     assert store.generation is not None
     prepared = store.generation / "views" / "summary.json"
     assert prepared.is_file()
-    assert summary_of(store) == summary(store)  # the prepared one, equal to a recount
+    prepared_summary = dict(summary_of(store))
+    # The landing page's first relationship is prepared with it (no wait for the projection).
+    assert prepared_summary.pop(MAIN_PAIR) == main_pair_of(store, project(store))
+    assert prepared_summary == summary(store)  # the prepared one, equal to a recount
     assert summary_of(store)["counts"]["people"] >= 4
     # A write without a rebuild (an update) prepares nothing: the summary is counted anew.
     store.add(b'<http://e/a> <http://e/p> "x (test data)" <http://e/g> .\n')
@@ -195,7 +199,26 @@ def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
     )
     # A rebuild with other data: its own summary, never the previous one.
     store.replace(compiled.nquads + b'<http://e/b> <http://e/p> "y" <http://e/g> .\n')
-    assert summary_of(store) == summary(store)
+    assert {k: v for k, v in summary_of(store).items() if k != MAIN_PAIR} == summary(store)
+
+
+def test_the_landing_page_reads_its_relationship_from_the_prepared_summary(
+    tmp_path: Path, compiled: Any
+) -> None:
+    """After a rebuild the landing page (HTML and JSON) is what it is on the same graph in
+    memory, with its relationship read from the summary prepared with the generation."""
+    from graph.read.views import prepare_views
+    from graph.store import DiskStore
+
+    disk = DiskStore(tmp_path / "store", prepare=prepare_views)
+    disk.replace(compiled.nquads)
+    answers = []
+    for store in (disk, memory_store(compiled.nquads)):
+        with TestClient(create_app(Settings(store=tmp_path / "unused"), store=store)) as c:
+            answers.append((c.get("/index.json").json(), c.get("/").text))
+    assert answers[0] == answers[1]
+    assert answers[0][0]["pair"]["page"] == "/pair/KH-KR"
+    assert "main_pair" not in answers[0][0]
 
 
 def _projection_equal(a: Any, b: Any) -> bool:

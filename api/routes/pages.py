@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.deps import ProjectionDep, SettingsDep, StoreDep, SummaryDep
 from api.routes.assets import library_path
 from api.templating import templates
-from graph.read.canvas import main_pair
 from graph.read.ids import short_id
-from graph.read.pages import human_date, iso_codes
+from graph.read.pages import human_date
+from graph.read.views import MAIN_PAIR, main_pair_of
 from ontology import scheme_labels
 from ontology.vocabulary import status_words
 
@@ -31,6 +31,8 @@ def _index(
     summary: SummaryDep, projection: ProjectionDep, store: StoreDep, settings: SettingsDep
 ) -> dict[str, Any]:
     view = dict(summary.get())
+    # Prepared with the generation (no wait for the projection after a rebuild), else found now.
+    main = view.pop(MAIN_PAIR) if MAIN_PAIR in view else main_pair_of(store, projection.graph())
     # Each source links to its page (its text with the sentences facts rest on), dated in words.
     view["sources"] = [
         {
@@ -41,12 +43,10 @@ def _index(
         for s in view["sources"]
     ]
     # The relationship the graph says most about comes first: its page and its timeline.
-    pair = main_pair(projection.graph())
-    codes = iso_codes(store, pair) if pair else []
-    if pair and all(codes):
-        G = projection.graph()  # noqa: N806 (networkx style)
+    codes = main["codes"] if main else []
+    if main and all(codes):
         view["pair"] = {
-            "label": " – ".join(str(G.nodes[c]["label"]) for c in pair),
+            "label": " – ".join(main["labels"]),
             "page": f"/pair/{codes[0]}-{codes[1]}",
             "timeline": f"/timeline?countries={codes[0]},{codes[1]}",
             "explore": "/explore",
