@@ -167,3 +167,28 @@ def test_regression_422_is_documented_as_a_problem(client) -> None:
     assert list(response["content"]) == ["application/problem+json"]
     ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
     assert len(ids) == len(set(ids))
+
+
+def test_whole_lists_are_kept_per_graph_version_and_never_shared(compiled) -> None:
+    """Statements and sources are read whole once per graph version: a page the caller
+    changes does not change the next answer, and a write shows at once."""
+    from graph.read import listing
+    from graph.store import memory_store
+
+    store = memory_store(compiled.nquads)
+    base = "https://bilateral-kg.example/"
+    first = listing.statements(store, base, limit=3)
+    first.items[0]["text"] = "changed by the caller"
+    first.items.clear()
+    again = listing.statements(store, base, limit=3)
+    assert len(again.items) == 3 and again.items[0]["text"] != "changed by the caller"
+    before = [s["id"] for s in listing.sources(store, base, limit=50).items]
+    # Test data: a second source, spanned by one statement's evidence, added as a write.
+    store.add(
+        b"<https://bilateral-kg.example/id/source/test-second> "
+        b'<http://www.w3.org/2000/01/rdf-schema#label> "A second source (test data)" <urn:x:g> .\n'
+        b"<urn:x:span> <http://www.w3.org/ns/oa#hasSource> "
+        b"<https://bilateral-kg.example/id/source/test-second> <urn:x:g> .\n"
+    )
+    after = [s["id"] for s in listing.sources(store, base, limit=50).items]
+    assert sorted(after) == sorted([*before, "source/test-second"])

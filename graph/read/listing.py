@@ -2,7 +2,8 @@
 table of cells (dates in words, links to the entity and its evidence) for pages and CSV.
 
 Statements and sources are few next to acts and meetings: they are read whole, ordered by
-date in Python and paged by the id of the last item. User input is bound as RDF terms.
+date in Python (kept per graph version, :func:`graph.store.per_version`) and paged by the id
+of the last item. User input is bound as RDF terms.
 
 Examples:
     >>> store = seed_store()
@@ -16,6 +17,7 @@ Examples:
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from collections.abc import Callable, Iterable
@@ -30,7 +32,7 @@ from graph.read.lists import Page, paged, ref
 from graph.read.pages import human_date
 from graph.read.query import select
 from graph.read.statistics import statistics as observations
-from graph.store import Store
+from graph.store import Store, per_version
 from ontology import scheme_labels
 from ontology.vocabulary import status_words
 
@@ -110,6 +112,21 @@ def statements(
         ``{"id", "label", "kind" (quotation or paraphrase), "text", "speaker", "about",
         "sources", "report_count", "evidence", "published"}``.
     """
+    found = _statements_in_order(store, base, speaker, source, newest_first)
+    return _copy(page_after(found, after, limit))
+
+
+@per_version()
+def _statements_in_order(
+    store: Store,
+    base: str,
+    speaker: ox.NamedNode | None,
+    source: ox.NamedNode | None,
+    newest_first: bool,
+) -> list[dict[str, Any]]:
+    """Every statement :func:`statements` keeps, in its order (kept per graph version: at a
+    million triples reading them with their sources takes most of a second, and every page
+    of the list would read them all again)."""
     wanted = {
         "who": (speaker, "?st bkg:speaker ?who ."),
         "wantSource": (source, "?st bkg:reportedIn ?wantSource ."),
@@ -160,7 +177,7 @@ def statements(
         first = min((q["start"] for q in item["evidence"]), default=0)
         return (item["published"] or _LAST, first, item["id"])
 
-    return page_after(_by_date(found.values(), key, newest_first), after, limit)
+    return _by_date(found.values(), key, newest_first)
 
 
 def sources(
@@ -185,6 +202,13 @@ def sources(
         (``reports``: how many facts it reports), by publication date (undated last), then
         label.
     """
+    return _copy(page_after(_sources_in_order(store, base, newest_first), after, limit))
+
+
+@per_version()
+def _sources_in_order(store: Store, base: str, newest_first: bool) -> list[dict[str, Any]]:
+    """Every source in the order of :func:`sources` (kept per graph version: at a million
+    triples the query takes a third of a second, and every page of the list would ask it)."""
     rows = select(
         store,
         """
@@ -212,10 +236,14 @@ def sources(
             "reports": int(r["n"]),
         },
     )
-    ordered = _by_date(
+    return _by_date(
         found.values(), lambda s: (s["published"] or _LAST, s["label"], s["id"]), newest_first
     )
-    return page_after(ordered, after, limit)
+
+
+def _copy(page: Page) -> Page:
+    """A page of a list kept per graph version, as the caller's own (it may change it)."""
+    return Page(copy.deepcopy(page.items), page.more)
 
 
 def _words_of(iri: str) -> str:

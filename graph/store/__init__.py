@@ -15,6 +15,7 @@ from graph.store.local import (
     StoreError,
     Term,
     memory_store,
+    per_version,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "current_generation",
     "memory_store",
     "open_store",
+    "per_version",
     "write_generation",
 ]

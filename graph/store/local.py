@@ -8,8 +8,11 @@ The store on disk, in atomic generations, is :mod:`graph.store.disk`; a remote e
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
@@ -25,6 +28,7 @@ __all__ = [
     "Store",
     "StoreError",
     "memory_store",
+    "per_version",
 ]
 
 log = logging.getLogger(__name__)
@@ -276,6 +280,60 @@ class PerVersion(Generic[T]):
                 self._version = version
                 self.builds += 1
             return self._value
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def per_version(maxsize: int = 8) -> Callable[[F], F]:
+    """Keep the last ``maxsize`` answers of a function of ``(store, *args)`` for each store,
+    for as long as the store's data does not change (its ``version``). For reads of the whole
+    graph whose answer depends only on the data and the arguments (a list in order, before
+    its pages are cut). A store that cannot say its version (a remote engine) is always
+    asked. Callers must not change what it returns: the same objects are answered again.
+
+    Examples:
+        >>> calls = []
+        >>> @per_version()
+        ... def count(store, kind):
+        ...     calls.append(kind)
+        ...     return len(store)
+        >>> store = memory_store()
+        >>> count(store, "a"), count(store, "a"), calls
+        (0, 0, ['a'])
+        >>> store.add(b'<http://e/a> <http://e/p> "x" <http://e/g> .\\n')
+        >>> count(store, "a"), calls
+        (1, ['a', 'a'])
+    """
+
+    def wrap(fn: F) -> F:
+        kept: weakref.WeakKeyDictionary[Any, OrderedDict[Any, Any]] = weakref.WeakKeyDictionary()
+        lock = threading.Lock()
+
+        @functools.wraps(fn)
+        def answer(store: Any, *args: Any, **kwargs: Any) -> Any:
+            version = getattr(store, "version", None)
+            if version is None:
+                return fn(store, *args, **kwargs)
+            key = (version, args, tuple(sorted(kwargs.items())))
+            with lock:
+                try:
+                    answers = kept.setdefault(store, OrderedDict())
+                except TypeError:  # a store that cannot be weakly referred to: not kept
+                    answers = OrderedDict()
+                if key in answers:
+                    answers.move_to_end(key)
+                    return answers[key]
+            value = fn(store, *args, **kwargs)
+            with lock:
+                answers[key] = value
+                while len(answers) > maxsize:
+                    answers.popitem(last=False)
+            return value
+
+        return answer  # type: ignore[return-value]
+
+    return wrap
 
 
 def memory_store(nquads: bytes = b"", allowed_services: Sequence[str] = ()) -> OxigraphStore:
