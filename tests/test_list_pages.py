@@ -257,20 +257,52 @@ def test_meetings_with_inferred_years_and_by_pair(corpus: TestClient) -> None:
     assert later[0]["id"] == "meeting/meeting-heng-sour-lee-cheol-woo-december-27"
 
 
+def numbered_links(html: str) -> list[tuple[str, int]]:
+    """Every link of a page's main part whose words start with a number: (href, number)."""
+    main = html.split("<main", 1)[1]
+    found = re.findall(r'<a href="([^"]+)">(\d+)\b[^<]*</a>', main)
+    return [(href.replace("&amp;", "&"), int(n)) for href, n in found]
+
+
 @pytest.mark.pipeline
+@pytest.mark.parametrize("graph", ["client", "corpus"])
 def test_every_number_on_the_pair_page_is_the_length_of_the_list_it_links(
-    corpus: TestClient,
+    graph: str, request: pytest.FixtureRequest
 ) -> None:
-    html = corpus.get("/pair/KH-KR", headers=BROWSER).text
-    links = re.findall(r'<td class="n"><a href="(/(?:acts|meetings)\?[^"]+)">(\d+)</a>', html)
-    assert len(links) >= 10
+    """On the seed, and on the seed plus the test sources: each number a link, and the list it
+    links (its JSON twin, every page of it) as long as the number says."""
+    client: TestClient = request.getfixturevalue(graph)
+    html = client.get("/pair/KH-KR", headers=BROWSER).text
+    links = numbered_links(html)
+    kinds = {href.split("?")[0] for href, _ in links}
+    assert kinds == {"/acts", "/meetings", "#sources"}, kinds
+    # every field, person, body and source has a count of meetings and one of acts
+    for name in ("field", "participant", "source"):
+        assert {h.split("?")[0] for h, _ in links if f"&{name}=" in h} == {"/acts", "/meetings"}
     for href, n in links:
-        url = "/api/" + href.replace("&amp;", "&").lstrip("/")
-        # A source's count and a field's are of meetings and acts together (graph.read.corpus
-        # pair); the lists they link are of acts.
-        if "source=" in href or "field=" in href:
+        if href == "#sources":
+            table = html.split('id="source-list"', 1)[1].split("</table>", 1)[0]
+            assert table.count("<tr>") - 1 == n
             continue
-        assert len(every(corpus, url)) == int(n), href
+        assert len(every(client, "/api" + href)) == n, href
+    body = client.get("/api/pairs/KH-KR").json()
+    for row in body["fields"] + body["people"] + body["bodies"] + body["sources"]:
+        assert row["count"] == row["meetings"] + row["acts"], row
+
+
+@pytest.mark.pipeline
+def test_meetings_by_field_and_acts_by_participant(corpus: TestClient) -> None:
+    employment = every(corpus, "/api/meetings", field="employment")
+    assert [m["id"] for m in employment] == [
+        "meeting/meeting-heng-sour-lee-jung-sik-march-8",
+        "meeting/meeting-heng-sour-lee-cheol-woo-december-27",
+    ]
+    assert corpus.get("/api/meetings", params={"field": "nonsense"}).status_code == 400
+    made = every(corpus, "/api/acts", participant="person/heng-sour")
+    assert made and all(
+        "person/heng-sour" in {p["id"] for p in a["actors"] + a["addressees"] + a["partners"]}
+        for a in made
+    )
 
 
 # ---- in chromium ----------------------------------------------------------------------------

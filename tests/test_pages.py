@@ -166,7 +166,7 @@ def test_pair_page_in_the_browser(report: dict[str, Any]) -> None:
     assert pair["people"][0] == [
         "Heng Sour",
         "/id/person/heng-sour",
-        "/timeline?countries=KH,KR&participant=person/heng-sour",
+        "/meetings?countries=KH,KR&participant=person/heng-sour",
     ]
     assert pair["unlinkedNumbers"] == []
 

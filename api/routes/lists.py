@@ -234,6 +234,11 @@ def _choices(values: Any, words: Any = None) -> list[tuple[str, str]]:
     return [(v, (words or {}).get(v, v)) for v in values]
 
 
+def _scheme(name: str) -> list[tuple[str, str]]:
+    """The concepts of a scheme (``status``, ``field``) as a filter's choices, with labels."""
+    return _choices(scheme_notations(name), scheme_labels(name))
+
+
 def _source_filter(store: StoreDep, base: str, source: str | None) -> Filter:
     """The filter by a source, its choices the sources of the graph by date."""
     found = listing.sources(store, base, limit=500).items
@@ -322,12 +327,16 @@ def acts(
     as_of: Annotated[
         date | None, Query(description="the status on this day (YYYY-MM-DD), from the history")
     ] = None,
+    participant: Annotated[
+        str | None, Query(description="an actor, addressee or partner (id or IRI)")
+    ] = None,
 ) -> Any:
     """Acts with their actor, addressee, partners, field, current status, status history,
     sources and evidence, in date order; by current status (or the status as of a day), kind,
-    field, country pair, date range and source. A country takes part through itself, its
-    bodies and the people holding posts in them. ``/acts`` is the page, ``/acts.csv`` (or
-    ``format=csv``, or ``Accept: text/csv``) the spreadsheet."""
+    field, country pair, date range, source and participant (an actor, addressee or partner).
+    A country takes part through itself, its bodies and the people holding posts in them.
+    ``/acts`` is the page, ``/acts.csv`` (or ``format=csv``, or ``Accept: text/csv``) the
+    spreadsheet."""
     base = settings.base_iri
     fetch = partial(
         lists.acts,
@@ -337,19 +346,20 @@ def acts(
         kind=kind or None,
         field=field or None,
         as_of=as_of,
+        participant=_thing(participant, base, "participant"),
         **h.terms(q, store, base),
     )
-    scheme = {s: _choices(scheme_notations(s), scheme_labels(s)) for s in ("status", "field")}
     return answer(
         q,
         base,
         "acts",
         fetch,
         lambda: [
-            Filter("status", "current status", status, scheme["status"]),
+            Filter("status", "current status", status, _scheme("status")),
             Filter("kind", "kind", kind, _choices(ACT_KINDS)),
-            Filter("field", "field", field, scheme["field"]),
+            Filter("field", "field", field, _scheme("field")),
             *h.filters(store, base),
+            Filter("participant", "participant", participant, placeholder="person/heng-sour"),
         ],
     )
 
@@ -362,11 +372,14 @@ def meetings(
     prepared: MeetingsDep,
     h: HappeningDep,
     participant: Annotated[str | None, Query(description="an attendee (id or IRI)")] = None,
+    field: Annotated[
+        str | None, Query(description="a field of cooperation, e.g. employment")
+    ] = None,
 ) -> Any:
     """Meetings with their attendees, the date as the source gives it, the full date where
     one is known (with its layer: a year may be inferred), the place (only when stated) and
-    the evidence, in date order. A date range keeps the meetings whose full date is known to
-    fall in it."""
+    the evidence, in date order; by attendee, field, country pair, date range and source. A
+    date range keeps the meetings whose full date is known to fall in it."""
     base = settings.base_iri
     who = _thing(participant, base, "participant")
     fetch = partial(
@@ -374,6 +387,7 @@ def meetings(
         store,
         base,
         participant=who,
+        field=field or None,
         **h.terms(q, store, base),
         # For the current graph version, or None while it is prepared (then queried).
         prepared=prepared.peek(),
@@ -385,6 +399,7 @@ def meetings(
         fetch,
         lambda: [
             Filter("participant", "participant", participant, placeholder="person/heng-sour"),
+            Filter("field", "field", field, _scheme("field")),
             *h.filters(store, base),
         ],
     )

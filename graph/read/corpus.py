@@ -329,6 +329,18 @@ def _bound(value: str | None, *, end: bool) -> str | None:
     return f"{value}-12-31" if end else f"{value}-01-01"
 
 
+def _split(nodes: Collection[str], heads: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """How many of ``nodes`` (meetings and acts) there are (``count``), and how many of each:
+    the lists a pair page links count one or the other.
+
+    Examples:
+        >>> _split({"m", "a"}, {"m": {"kind": "meeting"}, "a": {"kind": "request"}})
+        {'count': 2, 'meetings': 1, 'acts': 1}
+    """
+    meetings = sum(1 for n in nodes if heads[n]["kind"] == "meeting")
+    return {"count": len(nodes), "meetings": meetings, "acts": len(nodes) - meetings}
+
+
 def pair(
     store: Store, base: str, a: ox.NamedNode, b: ox.NamedNode, top: int = 10
 ) -> dict[str, Any]:
@@ -342,9 +354,10 @@ def pair(
 
     Returns:
         ``counts`` (meetings, acts, by kind, by current status), ``by_month``
-        (``YYYY-MM`` -> count, ``undated`` where the month is not known), ``fields`` (with
-        counts), ``people`` and ``bodies`` most involved (with counts), ``sources`` (with the
-        number of items each reports, by publication date).
+        (``YYYY-MM`` -> count, ``undated`` where the month is not known), ``fields``,
+        ``people`` and ``bodies`` most involved, ``sources`` (by publication date): each of
+        these with the number of meetings and acts it has (``count``), and how many of them
+        are ``meetings`` and how many ``acts``.
     """
     nodes = _nodes_of_pair(store, (a, b))
     heads = _heads(store, nodes)
@@ -366,7 +379,11 @@ def pair(
     }
     fields = sorted(
         (
-            {"id": local_name(f), "label": field_labels.get(f, local_name(f)), "count": len(ns)}
+            {
+                "id": local_name(f),
+                "label": field_labels.get(f, local_name(f)),
+                **_split(ns, heads),
+            }
             for f, ns in field_count.items()
         ),
         key=lambda x: (-x["count"], x["label"]),
@@ -395,7 +412,7 @@ def pair(
         for r in _values(store, chosen, "?n rdfs:label ?l", "?l"):
             labels[r["n"]] = min(labels.get(r["n"], r["l"]), r["l"])
         involved[group] = [
-            {"id": short_id(w, base), "label": labels.get(w, w), "count": len(who_nodes[w])}
+            {"id": short_id(w, base), "label": labels.get(w, w), **_split(who_nodes[w], heads)}
             for w in chosen
         ]
     counted: dict[str, set[str]] = defaultdict(set)
@@ -415,7 +432,7 @@ def pair(
         "fields": fields,
         **involved,
         "sources": [
-            {**infos[s].ref(base), "count": len(counted[s])}
+            {**infos[s].ref(base), **_split(counted[s], heads)}
             for s in sorted(counted, key=lambda s: infos[s].key())
         ],
     }

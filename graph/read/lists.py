@@ -173,6 +173,7 @@ def acts(
     date_from: str | None = None,
     date_to: str | None = None,
     source: ox.NamedNode | None = None,
+    participant: ox.NamedNode | None = None,
     as_of: date | None = None,
     after: str | None = None,
     limit: int = 50,
@@ -193,6 +194,7 @@ def acts(
         date_from, date_to: ``YYYY[-MM[-DD]]``: keep the acts whose date (``bkg:sortDate``)
             falls in the range, both ends included (``date_to`` counts its whole month or year).
         source: keep the acts this source reports.
+        participant: keep the acts this entity is an actor, addressee or partner of.
         as_of: the status on this day, from the status history (acts not yet made are left
             out).
         after: the id of the last act of the previous page.
@@ -235,6 +237,9 @@ def acts(
     if source is not None:
         bindings["wantSource"] = source
         filters.append("?act bkg:reportedIn ?wantSource .")
+    if participant is not None:
+        bindings["who"] = participant
+        filters.append("?act bkg:actor|bkg:addressee|bkg:partner ?who .")
     filters += _date_range("?sd", date_from, date_to, bindings)
     if after:
         filters.append(_after_in_date_order(store, base, after, "act", bindings, newest_first))
@@ -403,6 +408,7 @@ def meetings(
     date_from: str | None = None,
     date_to: str | None = None,
     source: ox.NamedNode | None = None,
+    field: str | None = None,
     after: str | None = None,
     limit: int = 50,
     prepared: Meetings | None = None,
@@ -420,17 +426,23 @@ def meetings(
         date_from, date_to: keep the meetings whose full date is known to fall in the range
             (``YYYY[-MM[-DD]]``, both ends included).
         source: keep the meetings this source reports.
+        field: keep the meetings of this field of cooperation (a notation of the field
+            scheme).
         after: the id of the last meeting of the previous page.
         limit: at most this many meetings.
         prepared: every meeting, prepared for the store's current version
             (:class:`graph.read.views.PreparedMeetings`); without it, or with a filter it
-            does not index (countries, source, newest first), the page is queried.
+            does not index (countries, source, field, newest first), the page is queried.
         newest_first: latest date first (undated meetings still last).
 
     Returns:
         The page, in date order (``bkg:sortDate``; undated last), then IRI.
+
+    Raises:
+        ValueError: an unknown field.
     """
-    if prepared is not None and countries is None and source is None and not newest_first:
+    indexed = countries is None and source is None and field is None and not newest_first
+    if prepared is not None and indexed:
         return _meetings_from(prepared, base, participant, date_from, date_to, after, limit)
     bindings: dict[str, Any] = {}
     filters = []
@@ -442,6 +454,7 @@ def meetings(
     for name, term, pattern in (
         ("who", participant, "?m schema:attendee ?who ."),
         ("wantSource", source, "?m bkg:reportedIn ?wantSource ."),
+        ("wantField", _concept("field", field) if field else None, "?m bkg:field ?wantField ."),
     ):
         if term is not None:
             bindings[name] = term
