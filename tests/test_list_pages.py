@@ -178,12 +178,56 @@ def test_the_list_of_sources(client: TestClient) -> None:
 def test_statistics_as_series_keep_their_qualifiers(client: TestClient) -> None:
     table = rows(client.get("/statistics.csv").text)
     assert [(r["period"], r["value"]) for r in table if "female, persons" in r["series"]] == [
-        ("2023", "2,719")
+        ("2023", "2719")
     ]
     # The figures the build derived are there too, with their computation.
     (men,) = [r for r in table if "(male, persons)" in r["series"]]
-    assert (men["value"], men["evidence"]) == ("7,059", "7,059 = 9,778 (total) − 2,719 (women)")
+    assert (men["value"], men["evidence"]) == ("7059", "7,059 = 9,778 (total) − 2,719 (women)")
     assert len(table) == 4  # as many as the landing page counts
+    # The page says the numbers as people read them.
+    html = client.get("/statistics", headers=BROWSER).text
+    assert "2,719" in cells(html, "value")
+
+
+NUMBERS = ("value", "lower bound", "upper bound", "approximate")
+
+
+@pytest.mark.pipeline
+def test_statistics_csv_gives_numbers_a_spreadsheet_reads(corpus: TestClient) -> None:
+    table = rows(corpus.get("/statistics.csv").text)
+    assert table and all(set(NUMBERS) | {"qualifier", "unit", "currency"} <= set(r) for r in table)
+    for r in table:
+        for name in NUMBERS:
+            assert r[name] == "" or re.fullmatch(r"-?\d+(\.\d+)?", r[name]), (name, r)
+        assert r["qualifier"] != "exact" or r["value"], r
+    (money,) = [r for r in table if r["qualifier"] == "range"]
+    assert (money["lower bound"], money["upper bound"], money["value"]) == (
+        "500000000",
+        "600000000",
+        "",
+    )
+    assert (money["unit"], money["currency"], money["per"]) == ("USD", "USD", "year")
+    assert money["as written"] == "500 to 600 million US dollars a year"
+
+
+@pytest.mark.pipeline
+def test_statistics_newest_first_keep_each_series_together(corpus: TestClient) -> None:
+    oldest = every(corpus, "/api/figures")
+    newest = every(corpus, "/api/figures", sort="-date")
+    assert sorted(i["id"] for i in newest) == sorted(i["id"] for i in oldest)
+    assert newest[0]["period"] == max(i["period"] for i in oldest)
+    for items, later in ((oldest, False), (newest, True)):
+        series = [i["series"] for i in items]
+        # a series is one run of rows, its periods in order
+        assert len(list(dict.fromkeys(series))) == len(
+            [s for n, s in enumerate(series) if n == 0 or series[n - 1] != s]
+        )
+        for name in set(series):
+            periods = [i["period"] for i in items if i["series"] == name]
+            assert periods == sorted(periods, reverse=later), name
+    html = corpus.get("/statistics", params={"sort": "-date"}, headers=BROWSER).text
+    assert '<option value="-date" selected>newest first</option>' in html
+    assert corpus.get("/api/figures", params={"sort": "size"}).status_code == 400
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralized(client: TestClient) -> None:

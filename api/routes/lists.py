@@ -450,10 +450,14 @@ def source_list(q: ListDep, settings: SettingsDep, store: StoreDep) -> Any:
 def statistics_page(q: ListDep, store: StoreDep, settings: SettingsDep, at: PlacesDep) -> Any:
     """Statistics as series (``/api/series``): each measure's points by period, the value as
     the source qualifies it, with its source and evidence, and the figures the build derived
-    with their computation; one row a figure. ``/statistics`` is the page, ``/api/figures``
-    its JSON twin, ``/statistics.csv`` the spreadsheet."""
+    with their computation; one row a figure; ``sort=-date``: each series' latest period
+    first, the series with the latest figures first. ``/statistics`` is the page,
+    ``/api/figures`` its JSON twin, ``/statistics.csv`` the spreadsheet (its numbers plain,
+    with the qualifier, bounds, unit and currency in columns of their own)."""
     base = settings.base_iri
-    points = listing.figures(store, base, **at.terms(store, base))
+    points = listing.figures(
+        store, base, newest_first=newest_first(q.sort), **at.terms(store, base)
+    )
     places = [Filter("origin", "origin", at.origin, placeholder="KH")]
     places.append(Filter("destination", "destination", at.destination, placeholder="KR"))
     return answer(q, base, "statistics", partial(listing.page_after, points), lambda: places)

@@ -252,7 +252,9 @@ def _words_of(iri: str) -> str:
     return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
 
 
-def figures(store: Store, base: str, **countries: ox.NamedNode | None) -> list[dict[str, Any]]:
+def figures(
+    store: Store, base: str, *, newest_first: bool = False, **countries: ox.NamedNode | None
+) -> list[dict[str, Any]]:
     """Every statistical figure as a row: the points of each series (``graph.read.corpus
     .series``) by period, then the figures in no series (those the build derived), each with
     its computation as its ``reason``.
@@ -260,6 +262,8 @@ def figures(store: Store, base: str, **countries: ox.NamedNode | None) -> list[d
     Args:
         store: the store.
         base: the configured base IRI.
+        newest_first: each series' latest period first, and the series with the latest
+            figures first (a series stays together).
         countries: ``origin`` and ``destination``: keep the figures of these countries.
 
     Returns:
@@ -296,7 +300,26 @@ def figures(store: Store, base: str, **countries: ox.NamedNode | None) -> list[d
                 "sources": [],
             }
         )
-    return rows
+    return _latest_first(rows) if newest_first else rows
+
+
+def _latest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Figures newest first, a series kept together: each series' points by period, latest
+    first, and the series by their latest period (then in the order they came).
+
+    Examples:
+        >>> rows = [{"series": "a", "period": "2022"}, {"series": "a", "period": "2023"},
+        ...         {"series": "b", "period": "2024"}]
+        >>> [(r["series"], r["period"]) for r in _latest_first(rows)]
+        [('b', '2024'), ('a', '2023'), ('a', '2022')]
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["series"], []).append(r)
+    for points in groups.values():
+        points.sort(key=lambda r: str(r["period"]), reverse=True)
+    ordered = sorted(groups.values(), key=lambda ps: str(ps[0]["period"]), reverse=True)
+    return [r for points in ordered for r in points]
 
 
 # ---- tables: what the pages and the CSV show ------------------------------------------------
@@ -305,7 +328,8 @@ def figures(store: Store, base: str, **countries: ox.NamedNode | None) -> list[d
 class Column:
     """A column of a list's table: its heading, the text of a cell, where the cell links, and
     whether the page shows it (the CSV has every column; the page leaves out what its links
-    already say, to stay one screen wide)."""
+    already say, to stay one screen wide), and the CSV's cell where it differs from the
+    page's (``csv``: a number without thousands separators, for a spreadsheet)."""
 
     def __init__(
         self,
@@ -314,12 +338,14 @@ class Column:
         href: Callable[[dict[str, Any]], str | None] | None = None,
         page: bool = True,
         note: Callable[[dict[str, Any]], str] | None = None,
+        csv: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         self.name = name
         self.text = text
         self.href = href
         self.page = page
         self.note = note
+        self.csv = csv or text
 
 
 def _names(refs: Iterable[dict[str, Any] | None]) -> str:
@@ -386,6 +412,24 @@ def _value(point: dict[str, Any]) -> str:
     return f"{q.replace('-', ' ')} {bound:,.0f}" if bound is not None else q
 
 
+def _number(value: Any) -> str:
+    """A number as a spreadsheet reads it: no thousands separators, no ``.0`` ("" for none).
+
+    Examples:
+        >>> _number(9778.0), _number(2.5), _number(None)
+        ('9778', '2.5', '')
+    """
+    if value is None:
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _figure(key: str) -> Callable[[dict[str, Any]], str]:
+    """The CSV cell of one number of a figure (``value``, ``min``, ...)."""
+    return lambda p: _number(p.get(key))
+
+
 _FIELDS = scheme_labels("field")
 
 #: The columns of each list, in the order the pages and the CSV show them.
@@ -422,9 +466,16 @@ LISTS: dict[str, list[Column]] = {
     "statistics": [
         Column("series", lambda p: p["series"], lambda p: f"/id/{p['series_id']}"),
         Column("period", lambda p: human_date(p["period"])),
-        Column("value", _value, _entity),
-        Column("unit", lambda p: p["currency"] or p["unit"]),
+        # The page says a value as the source qualifies it; the CSV's numbers stand alone.
+        Column("value", _value, _entity, csv=_figure("value")),
+        Column("qualifier", lambda p: p.get("qualifier") or "", page=False),
+        Column("lower bound", _figure("min"), page=False),
+        Column("upper bound", _figure("max"), page=False),
+        Column("approximate", _figure("approximate"), page=False),
+        Column("unit", lambda p: p["currency"] or p["unit"], csv=lambda p: p["unit"]),
+        Column("currency", lambda p: p.get("currency") or "", page=False),
         Column("per", lambda p: p["per"] or ""),
+        Column("as written", lambda p: p.get("as_written") or "", page=False),
         Column("sources", _sources, page=False),
         Column("evidence", lambda p: _quote(p) or p.get("reason") or "", _evidence_link),
     ],
@@ -486,14 +537,14 @@ def to_csv(kind: str, items: Iterable[dict[str, Any]], base: str) -> str:
         ...     "https://x/").splitlines()[1])
         undated,'=A,report,,2,,https://x/id/source/a
     """
-    columns = LISTS[kind]
+    columns = [(c.name, c.csv) for c in LISTS[kind]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*(c.name for c in columns), "iri"])
+    writer.writerow([*(name for name, _ in columns), "iri"])
     for item in items:
         writer.writerow(
             [
-                *(spreadsheet_safe(str(c.text(item))) for c in columns),
+                *(spreadsheet_safe(str(cell(item))) for _, cell in columns),
                 f"{base}id/{item['id']}",
             ]
         )
