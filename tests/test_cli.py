@@ -357,8 +357,9 @@ def test_path_prints_the_explained_chain_with_evidence(built: Path, capsys) -> N
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == (
-        "1. National Social Security Fund — named as partner in — Request by Heng Sour (8 March, "
-        "Seoul, requested) — names as partner — Korea Occupational Safety and Health Agency"
+        "1. National Social Security Fund — named as partner in — Request by Heng Sour: …KOSHA and "
+        "the Korean Workers’… (8 March 2024, year inferred, Seoul, requested) — names as partner "
+        "— Korea Occupational Safety and Health Agency"
     )
     assert "“The minister asked Lee to expand the skilled workers programme" in out
     assert "characters 917–1332" in out

@@ -121,9 +121,14 @@ def test_cq16_paths_with_evidence(client) -> None:
         "organization/kosha",
     ]
     assert path["explanation"].startswith(
-        "National Social Security Fund — named as partner in — Request by Heng Sour (8 March, "
-        "Seoul, requested)"
+        "National Social Security Fund — named as partner in — Request by Heng Sour: …KOSHA and "
+        "the Korean Workers’… (8 March 2024, year inferred, Seoul, requested)"
     )
+    assert [n["short"] for n in path["nodes"]] == [
+        "National Social Security Fund",
+        "Request by Heng Sour: …KOSHA and the Korean Workers’…",
+        "Korea Occupational Safety and Health Agency",
+    ]
     link = path["edges"][0]["links"][0]
     assert link["evidence"][0]["quote"].startswith(S6) and link["layer"] == "stated"
     r = client.get(
@@ -146,6 +151,9 @@ def test_cq17_paths_over_chosen_relations(client) -> None:
     )
     paths = r.json()["paths"]
     assert paths and all("person/heng-sour" in [n["id"] for n in p["nodes"]] for p in paths)
+    # Two different paths never read the same: acts by their short label, date and status.
+    assert len({p["explanation"] for p in paths}) == len(paths) == 3
+    assert all("(8 March 2024, year inferred, Seoul, requested)" in p["explanation"] for p in paths)
     r = client.get("/api/paths", params={"from": "NEA", "to": "Gyeongsangbuk-do", "k": 1})
     assert "Cambodia" in r.json()["paths"][0]["explanation"]
     r = client.get(

@@ -6,6 +6,7 @@ import networkx as nx
 import pytest
 from conftest import ID
 
+from graph.read.canvas import PATH_GROUPS, short_labels
 from graph.read.network import brokers, connected_groups, ego, explain, neighbours, shortest_paths
 from graph.read.projection import Projection, project
 from graph.store import OxigraphStore, memory_store
@@ -47,9 +48,9 @@ def test_cq16_nssf_to_kosha_through_the_request(G: nx.Graph) -> None:
     assert paths == [[NSSF, REQUEST, KOSHA]]
     answer = explain(G, paths[0])
     assert answer["explanation"] == (
-        "National Social Security Fund — named as partner in — Request by Heng Sour "
-        "(8 March, Seoul, requested) — names as partner — Korea Occupational Safety and Health "
-        "Agency"
+        "National Social Security Fund — named as partner in — Request by Heng Sour: …KOSHA and "
+        "the Korean Workers’… (8 March 2024, year inferred, Seoul, requested) — names as "
+        "partner — Korea Occupational Safety and Health Agency"
     )
     hop = answer["edges"][0]["links"][0]
     assert (hop["relation"], hop["layer"], hop["status"]) == ("partner", "stated", "requested")
@@ -76,12 +77,50 @@ def test_cq17_nea_to_gyeongsangbuk_do_over_interactions(G: nx.Graph) -> None:
     assert {len(p) for p in paths} == {8}
     chains = [explain(G, p, groups=groups)["explanation"] for p in paths]
     assert (
-        "National Employment Agency — named as partner in — Request by Heng Sour (8 March, "
-        "Seoul, requested) — made by — Heng Sour — attended — Meeting of Heng Sour and Lee "
+        "National Employment Agency — named as partner in — Request by Heng Sour: …the Korean "
+        "Employment Information… (8 March 2024, year inferred, Seoul, requested) — made by — "
+        "Heng Sour — attended — Meeting of Heng Sour and Lee "
         "Cheol-woo, 6 March — attended by — Lee Cheol-woo — holds — Governor of "
         "Gyeongsangbuk-do — is a post in — Gyeongsangbuk-do Provincial Government — governs "
         "— Gyeongsangbuk-do"
     ) in chains
+
+
+@pytest.mark.parametrize(
+    ("groups", "avoid_hubs"),
+    [(["interaction", "organization"], False), (list(PATH_GROUPS), True), (None, True)],
+)
+def test_two_paths_never_read_the_same(
+    G: nx.Graph, groups: list[str] | None, avoid_hubs: bool
+) -> None:
+    paths = shortest_paths(G, NEA, PROVINCE, k=8, groups=groups, avoid_hubs=avoid_hubs)
+    chains = [explain(G, p, groups=groups)["explanation"] for p in paths]
+    assert len(paths) >= 3 and len(set(chains)) == len(chains), chains
+    labels = short_labels(G)
+    for path, chain in zip(paths, chains, strict=True):
+        # Every node is named by its short label (which no other node has).
+        assert all(labels[n] in chain for n in path)
+
+
+def test_an_act_in_a_chain_says_which_request_it_is(G: nx.Graph) -> None:
+    """Heng Sour made three requests at one meeting: each path through one names that one."""
+    requests = {
+        ID + "act/sour-asks-expand-skilled-workers-programme": "skilled workers programme",
+        REQUEST: "KOSHA",
+        ID + "act/sour-asks-examine-keis-nea": "Korean Employment Information",
+    }
+    lee = ID + "person/lee-jung-sik"
+    paths = shortest_paths(G, SOUR, lee, k=12, max_length=2, groups=["interaction"])
+    through = {p[1]: explain(G, p, groups=["interaction"])["explanation"] for p in paths}
+    assert set(requests) <= set(through)
+    for act, words in requests.items():
+        chain = through[act]
+        assert chain.startswith("Heng Sour — made — Request by Heng Sour: ")
+        assert words in chain, chain
+        assert chain.endswith(
+            "(8 March 2024, year inferred, Seoul, requested) — addressed to — Lee Jung-sik"
+        ), chain
+        assert not [w for a, w in requests.items() if a != act and w in chain]
 
 
 def test_cq17_over_all_relations_a_country_is_a_shortcut_unless_hubs_are_avoided(

@@ -150,10 +150,17 @@ class PathNode(BaseModel):
     kind: str
 
 
+class PathStep(PathNode):
+    short: str = Field(description="a short label, distinct from every other node's")
+
+
 class Path(BaseModel):
-    nodes: list[PathNode]
+    nodes: list[PathStep]
     edges: list[PathEdge]
-    explanation: str
+    explanation: str = Field(
+        description="the chain in words: each node by its short label, an act with its date "
+        "(in words, saying how much of it is known), place and status"
+    )
 
 
 class PathsResponse(BaseModel):
@@ -354,10 +361,10 @@ def paths(
             for e in link["evidence"]
         },
     )
-    for path, answer in zip(found.paths, answers, strict=True):
+    for answer in answers:
         out.append(
             {
-                "nodes": [node(n) for n in path],
+                "nodes": [{**n, "id": short_id(n["id"], base)} for n in answer["nodes"]],
                 "edges": [
                     {
                         "source": short_id(e["source"], base),

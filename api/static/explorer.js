@@ -1125,16 +1125,6 @@
     track(load());
   });
 
-  function pathWords(p) {
-    var shortOf = function (id) { var n = cy.getElementById(id); return n.length ? n.data("short") : id; };
-    var words = [shortOf(p.nodes[0].id)];
-    // The API gives each link's words as read along the path.
-    p.edges.forEach(function (e, j) {
-      words.push(e.links[0] ? e.links[0].words : "—", shortOf(p.nodes[j + 1].id));
-    });
-    return words.join(" — ");
-  }
-
   function renderPaths() {
     var ol = document.getElementById("path-results");
     ol.textContent = "";
@@ -1150,7 +1140,7 @@
           (l.evidence || []).forEach(function (ev) { if (quotes.indexOf(ev.quote) < 0) quotes.push(ev.quote); });
         });
       });
-      var li = el("li", { class: "path", "data-path": String(i + 1) }, [el("span", { class: "number", text: String(i + 1) + "." }), el("span", { class: "explanation", text: pathWords(p) })].concat(quotes.map(function (q) { return el("div", {}, [el("q", { class: "quote", text: q })]); })));
+      var li = el("li", { class: "path", "data-path": String(i + 1) }, [el("span", { class: "number", text: String(i + 1) + "." }), el("span", { class: "explanation", text: p.explanation })].concat(quotes.map(function (q) { return el("div", {}, [el("q", { class: "quote", text: q })]); })));
       li.style.setProperty("--path", PATH_COLOURS[i % PATH_COLOURS.length]);
       ol.appendChild(li);
     });
@@ -1459,7 +1449,7 @@
       nodes: nodes,
       edges: edges,
       selection: sel && sel.length ? { id: view.sel, group: sel.isNode() ? "node" : "edge", title: (document.getElementById("details-title") || {}).textContent || null } : null,
-      path: view.path ? { query: view.path, paths: paths ? paths.paths.map(function (p) { return { nodes: p.nodes.map(function (n) { return n.id; }), explanation: pathWords(p) }; }) : [] } : null,
+      path: view.path ? { query: view.path, paths: paths ? paths.paths.map(function (p) { return { nodes: p.nodes.map(function (n) { return n.id; }), explanation: p.explanation }; }) : [] } : null,
     };
   }
 

@@ -1,15 +1,14 @@
-"""What the graph explorer draws: short distinct labels, a country pair's opening view, and
-neighbourhoods merged into one view with counted lines and the sources behind them."""
+"""What the graph explorer draws: a country pair's opening view, and neighbourhoods merged into
+one view with counted lines and the sources behind them, each node with its short label
+(:func:`graph.read.labels.short_labels`, kept here for the pages that import it)."""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from graph.build.dates import readable_date
 from graph.read.evidence import EvidenceCache
+from graph.read.labels import short_labels
 from graph.read.network import EGO_ORDER
 from graph.read.projection import Link, Net
 from ontology.vocabulary import GROUPS, LAYERS
@@ -33,89 +32,6 @@ FACT_KINDS = frozenset({"meeting", "act", "statement", "observation"})
 _BELONGS = frozenset(
     {"nationality", "country", "holds", "postIn", "memberOf", "subOrganizationOf", "areaServed"}
 )
-_WORD = re.compile(r"\S+\s*")
-
-
-def _clip(text: str, width: int) -> str:
-    """``text`` cut at a word boundary to at most ``width`` characters, with an ellipsis."""
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    if " " in cut[width // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:–—") + "…"
-
-
-def _elide_common(labels: Sequence[str], width: int) -> list[str]:
-    """Labels ``Head: tail`` that share their head and the first words of their tail, with the
-    shared words left out so the words that tell them apart are shown."""
-    heads = {label.split(": ", 1)[0] for label in labels}
-    if len(heads) != 1 or not all(": " in label for label in labels):
-        return [_clip(label, width) for label in labels]
-    head = heads.pop()
-    tails = [_WORD.findall(label.split(": ", 1)[1]) for label in labels]
-    common = 0
-    while all(len(t) > common + 1 for t in tails) and len({t[common] for t in tails}) == 1:
-        common += 1
-    if common < 2:
-        return [_clip(label, width) for label in labels]
-    return [_clip(f"{head}: …{''.join(t[common:])}", width) for t in tails]
-
-
-def short_labels(G: Net, width: int = 60) -> dict[str, str]:
-    """A short label for every node, no two alike: long labels are cut at a word, labels that
-    would read the same show the words that tell them apart, and labels that are the same in
-    full get the node's date or, failing that, the end of its id.
-
-    Args:
-        G: a projection.
-        width: most characters of a label.
-
-    Returns:
-        ``{node: label}``, kept with ``G`` (computed once per projection).
-
-    Examples:
-        >>> import networkx as nx
-        >>> G = nx.Graph()
-        >>> G.add_node("a", label="Request by X: examine the possibility of working with KOSHA")
-        >>> G.add_node("b", label="Request by X: examine the possibility of working with NEA")
-        >>> G.add_node("c", label="Agreement", date="XXXX-03-08")
-        >>> G.add_node("d", label="Agreement", date="XXXX-03-06")
-        >>> sorted(short_labels(G, width=30).values())
-        ['Agreement (6 March)', 'Agreement (8 March)', 'Request by X: …KOSHA', 'Request by X: …NEA']
-
-    Notes:
-        O(n log n) for n nodes.
-    """
-    cached: dict[str, str] | None = G.graph.get("short_labels")
-    if cached is not None and G.graph.get("short_labels_width") == width:
-        return cached
-    out = {n: _clip(str(G.nodes[n].get("label") or n), width) for n in G}
-    for _ in range(3):
-        by_text: dict[str, list[str]] = defaultdict(list)
-        for n, text in out.items():
-            by_text[text].append(n)
-        clashes = [sorted(ns) for ns in by_text.values() if len(ns) > 1]
-        if not clashes:
-            break
-        for ns in clashes:
-            fulls = [str(G.nodes[n].get("label") or n) for n in ns]
-            if len(set(fulls)) == len(fulls):
-                for n, text in zip(ns, _elide_common(fulls, width), strict=True):
-                    out[n] = text
-                continue
-            for n in ns:
-                date = G.nodes[n].get("date") or G.nodes[n].get("when")
-                tag = readable_date(str(date)) if date else n.rstrip("/").rsplit("/", 1)[-1]
-                out[n] = f"{_clip(str(G.nodes[n].get('label') or n), width - len(tag) - 3)} ({tag})"
-    # Whatever still clashes (the same label, date and id end) is numbered.
-    seen: dict[str, int] = defaultdict(int)
-    for n in sorted(out):
-        seen[out[n]] += 1
-        if seen[out[n]] > 1:
-            out[n] = f"{out[n]} ({seen[out[n]]})"
-    G.graph["short_labels"], G.graph["short_labels_width"] = out, width
-    return out
 
 
 def _allowed(

@@ -13,8 +13,8 @@ from typing import Any, TypedDict, Unpack
 
 import networkx as nx
 
-from graph.build.dates import readable_date
 from graph.read.evidence import EvidenceCache
+from graph.read.labels import in_chain, short_labels
 from graph.read.pathsearch import DEFAULT_BUDGET, DEFAULT_MAX_EXPANDED, PathSearch, k_shortest_paths
 from graph.read.projection import Link, Net, _allowed, _structure
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, HUB_KINDS, KINDS, LAYERS
@@ -145,9 +145,21 @@ def explain(
     """A path as a readable chain, each hop with its relation, layer and evidence.
 
     Returns:
-        ``{"nodes": [...], "edges": [...], "explanation": str}``: nodes with their labels and
-        kinds; for each hop the links that join its two nodes (relation in words, direction,
-        group, layer, status, date, evidence quotes with offsets and source).
+        ``{"nodes": [...], "edges": [...], "explanation": str}``: nodes with their labels,
+        kinds and short labels (:func:`graph.read.labels.short_labels`: no two nodes alike);
+        for each hop the links that join its two nodes (relation in words, direction, group,
+        layer, status, date, evidence quotes with offsets and source); the chain in words, each
+        node by its short label, an act with its date in words, place and status
+        (:func:`graph.read.labels.in_chain`), so two different paths never read the same.
+
+    Examples:
+        >>> G = nx.Graph()
+        >>> G.add_node("a", label="A", kind="person")
+        >>> G.add_node("act", label="Request by A: trucks", kind="act", status="requested",
+        ...            timeline="2024?-03-08")
+        >>> G.add_edge("a", "act", links=[Link("act", "a", "actor", "stated", "requested")])
+        >>> explain(G, ["a", "act"])["explanation"]
+        'A — made — Request by A: trucks (8 March 2024, year inferred, requested)'
     """
     ok = _allowed(groups, layers)
     evidence = G.graph.get("evidence", {})
@@ -158,11 +170,12 @@ def explain(
             for link in G.edges[a, b]["links"]
             if link.evidence_of
         )
+    labels = short_labels(G)
     nodes = [
-        {"id": n, "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"], "short": _label(G, n)}
+        {"id": n, "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"], "short": labels[n]}
         for n in path
     ]
-    edges, words = [], [G.nodes[path[0]]["label"]]
+    edges, words = [], [in_chain(G, path[0], labels)]
     for a, b in itertools.pairwise(path):
         hop = []
         for link in G.edges[a, b]["links"]:
@@ -183,24 +196,8 @@ def explain(
                 }
             )
         edges.append({"source": a, "target": b, "links": hop})
-        words += [hop[0]["words"] if hop else "—", _label(G, b)]
+        words += [hop[0]["words"] if hop else "—", in_chain(G, b, labels)]
     return {"nodes": nodes, "edges": edges, "explanation": " — ".join(words)}
-
-
-def _label(G: Net, n: str) -> str:
-    """A node in a chain: an act by its kind and actors, with the day and place it was made
-    and its status; other nodes by their label."""
-    data = G.nodes[n]
-    if data.get("kind") != "act":
-        return str(data["label"])
-    head = str(data["label"]).split(":", 1)[0]
-    extra = [
-        readable_date(data["when"]) if data.get("when") else None,
-        data.get("where"),
-        data.get("status"),
-    ]
-    shown = [str(e) for e in extra if e]
-    return head + (f" ({', '.join(shown)})" if shown else "")
 
 
 def neighbours(

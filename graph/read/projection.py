@@ -61,7 +61,9 @@ def project(store: Store) -> Net:
     Returns:
         ``G``: nodes keyed by IRI with ``label``, ``kind`` (person, organization, country,
         place, programme, post, group, document, dataset, meeting, act, statement,
-        observation) and ``status``; each edge with ``links``, a list of :class:`Link`; and
+        observation), ``status``, ``date`` (EDTF, as stated) and ``timeline`` (the most
+        precise date the sources give, a year inferred marked ``?``); each edge with ``links``,
+        a list of :class:`Link`; and
         ``G.graph["evidence"]``, the evidence spans of every fact node.
     """
     G: Net = nx.Graph()
@@ -69,14 +71,22 @@ def project(store: Store) -> Net:
         store,
         f"""
         SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?k) AS ?kind) (SAMPLE(?st) AS ?status)
-               (SAMPLE(?d) AS ?date) WHERE {{
+               (SAMPLE(?d) AS ?date) (SAMPLE(?td) AS ?timeline) WHERE {{
             ?x a ?cls ; rdfs:label ?l . {_KINDS}
             BIND (?kind AS ?k)
             OPTIONAL {{ ?x bkg:status/skos:prefLabel ?st }}
             OPTIONAL {{ GRAPH ?dg {{ ?x bkg:edtfDate ?d }} ?dg bkg:layer epi:stated }}
+            OPTIONAL {{ ?x bkg:timelineDate ?td }}
         }} GROUP BY ?x""",
     ):
-        G.add_node(r["x"], label=r["label"], kind=r["kind"], status=r["status"], date=r["date"])
+        G.add_node(
+            r["x"],
+            label=r["label"],
+            kind=r["kind"],
+            status=r["status"],
+            date=r["date"],
+            timeline=r["timeline"],
+        )
     # Several classes per node: keep the most specific kind (a country is also a place).
     for r in select(store, f"SELECT ?x ?kind WHERE {{ ?x a ?cls . {_KINDS} }}"):
         if r["x"] in G and _RANK[r["kind"]] < _RANK[G.nodes[r["x"]]["kind"]]:
