@@ -18,11 +18,15 @@ from conftest import BASE
 from corpus_data import CORPUS, seeds_with
 from fastapi.testclient import TestClient
 from server import serve
+from test_views import _synthetic
 
 from api.app import create_app
 from api.config import Settings
 from graph.build.iris import Iris
 from graph.build.pipeline import build_store, compile_seeds
+from graph.read import happenings
+from graph.read.lookup import entity_view
+from graph.read.query import select
 from graph.store import DiskStore, OxigraphStore, memory_store
 from ontology.vocabulary import NAMESPACES
 
@@ -319,6 +323,77 @@ def test_twins_carry_the_facts_with_the_corpus(corpus_client: TestClient, path: 
     body = corpus_client.get(f"/{path}.ttl").content
     triples = {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
     assert rdf_facts(triples, BASE + path) == shown
+
+
+# ---- a very connected entity, paged (the benchmark's synthetic graph, TEST DATA) ------------
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> Iterator[tuple[TestClient, OxigraphStore]]:
+    store = memory_store(_synthetic(20_000, seed=5))
+    with TestClient(create_app(Settings(), store=store)) as c:
+        yield c, store
+
+
+def _most_connected_country(store: OxigraphStore) -> str:
+    rows = select(
+        store,
+        """SELECT ?c (COUNT(?n) AS ?k) WHERE { ?c a schema:Country ; bkg:takesPartIn ?n }
+        GROUP BY ?c ORDER BY DESC(?k) ?c LIMIT 1""",
+    )
+    return str(rows[0]["c"])
+
+
+def _same_facts_in_every_twin(client: TestClient, url: str, iri: str) -> Facts:
+    path, _, query = url.partition("?")
+    suffixed = [f"{path}{suffix}{'?' + query if query else ''}" for suffix in (".json", ".ttl")]
+    shown = html_facts(client.get(url, headers=BROWSER).text)
+    assert json_facts(client.get(suffixed[0]).json()) == shown, url
+    body = client.get(suffixed[1]).content
+    triples = {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
+    assert rdf_facts(triples, iri) == shown, url
+    return shown
+
+
+@pytest.mark.pipeline
+def test_a_very_connected_country_is_paged_per_group_and_no_fact_is_lost_or_repeated(
+    synthetic: tuple[TestClient, OxigraphStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, store = synthetic
+    iri = _most_connected_country(store)
+    path = "/" + iri.removeprefix(BASE)
+    everything = entity_view(store, iri)
+    assert everything is not None and len(everything.facts) > 40
+    monkeypatch.setattr(happenings, "GROUP_PAGE", 4)
+    first = client.get(f"{path}.json").json()
+    # Bounded: a few of each group, and a "more" link for those that have more.
+    assert len(first["happenings"]) <= 4 and len(first["derived"]) <= 4
+    assert all(len(g["facts"]) <= 4 for g in first["other_facts"])
+    assert len(first["facts"]) < len(everything.facts)
+    assert {"happenings", "derived"} <= set(first["next"]), first["totals"]
+    assert first["totals"]["happenings"] > 4
+    # Following every "more" link, group by group, gives each fact exactly once.
+    pages, queue = [first], list(first["next"].values())
+    while queue:
+        links = queue.pop()
+        assert links["json"].startswith(f"{path}.json?group=")
+        view = client.get(links["json"]).json()
+        assert view["facts"] or view["mentions"] or view["happenings"], links
+        assert set(view["next"]) <= {view["group"]}
+        pages.append(view)
+        queue += view["next"].values()
+    shown = [f["iri"] for view in pages for f in view["facts"]]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {f.iri for f in everything.facts}
+    mentions = [m["iri"] for view in pages for m in view["mentions"]]
+    assert len(mentions) == len(set(mentions)) == first["totals"]["mentions"]
+    # The page and its twins carry the same facts, on the first page and on further ones.
+    assert _same_facts_in_every_twin(client, path, iri)
+    for links in first["next"].values():
+        assert _same_facts_in_every_twin(client, links["html"], iri)
+    html = client.get(path, headers=BROWSER).text
+    assert html.count('rel="next"') == len(first["next"])
+    assert client.get(f"{path}.json?group=everything").status_code == 400
 
 
 # ---- in chromium (seed plus the test corpus, TEST DATA) --------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import SettingsDep, StoreDep
 from api.problems import Problem
 from api.templating import templates
+from graph.read.happenings import GROUPS_PAGED
 from graph.read.ids import local_href
 from graph.read.resource import description, linked_description, resource_view, shown_nodes
 from graph.store import Store
@@ -66,17 +67,41 @@ def _alternates(iri: str, base: str) -> list[dict[str, str]]:
     ]
 
 
-def page_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
+def page_view(
+    store: Store, iri: str, base: str, group: str | None = None, after: str | None = None
+) -> dict[str, Any] | None:
     """The page's view model (its JSON twin): :func:`graph.read.resource.resource_view` with
-    the links to the other representations and to the explorer."""
-    view = resource_view(store, iri, base)
+    the links to the other representations (of the same page of its groups), to the explorer,
+    and to the next page of each group (``next``: the page and each twin).
+
+    Raises:
+        Problem: an unknown group (400).
+    """
+    if group is not None and group not in GROUPS_PAGED:
+        raise Problem(400, f"unknown group {group[:40]!r}; use one of " + ", ".join(GROUPS_PAGED))
+    view = resource_view(store, iri, base, group=group, after=after)
     if view is None:
         return None
+    path = local_href(iri, base) or ""
+    paging = {"group": group, "after": after} if group else {}
+    alternates = [{**a, "href": a["href"] + _query(paging)} for a in _alternates(iri, base)]
     return {
         **view,
-        "alternates": _alternates(iri, base),
+        "alternates": alternates,
         "explore": "/explore?focus=" + quote(iri, safe=""),
+        "first_page": path if group else None,
+        "next": {
+            name: {
+                r.name: path + r.suffix + _query({"group": name, "after": cursor})
+                for r in REPRESENTATIONS
+            }
+            for name, cursor in view["more"].items()
+        },
     }
+
+
+def _query(params: dict[str, Any]) -> str:
+    return "?" + urlencode(params) if params else ""
 
 
 # ------------------------------------------------------------------------------------------
@@ -123,13 +148,13 @@ def _dereference(prefix: str, path: str, request: Request, store: Store, base: s
         if media is None:
             raise Problem(406, f"<{iri}> comes as " + ", ".join(OFFERED))
         chosen = next(r for r in REPRESENTATIONS if r.media == media)
-    alternates = _alternates(iri, base)
-    headers = {"Link": _link_header(alternates, chosen.name)}
-    if negotiated:
-        headers["Vary"] = "Accept"
-    view = page_view(store, iri, base)
+    group = request.query_params.get("group") or None
+    view = page_view(store, iri, base, group, request.query_params.get("after") or None)
     if view is None:  # the data changed between the two queries
         raise Problem(404, f"nothing is known about <{iri}>: no triple has it as subject")
+    headers = {"Link": _link_header(view["alternates"], chosen.name)}
+    if negotiated:
+        headers["Vary"] = "Accept"
     if chosen.name == "json":
         return JSONResponse(view, headers=headers)
     if chosen.name == "html":

@@ -24,13 +24,21 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.read import corpus
-from graph.read.ids import full_iri, local_href
+from graph.read.ids import full_iri, local_href, short_id
 from graph.read.pages import human_date
 from graph.read.query import iri_values, select, solutions, value
 from graph.store import Store
 from ontology.vocabulary import GROUPS, NAMESPACES, curie, kind_of
 
-__all__ = ["conflicts_about", "details", "grouped", "sources_and_history"]
+__all__ = [
+    "GROUPS_PAGED",
+    "GROUP_PAGE",
+    "conflicts_about",
+    "details",
+    "grouped",
+    "page_of",
+    "sources_and_history",
+]
 
 BKG = NAMESPACES["bkg"]
 #: The properties a page's grouping reads from each fact (and the labels of their values).
@@ -274,26 +282,88 @@ def _history_of(link: dict[str, Any], info: dict[str, dict[str, list[Any]]]) -> 
     link["other"] = {"iri": "", "label": "status history"}
 
 
-def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -> dict[str, Any]:
-    """Group a page's facts by happening, and enrich each fact in place.
+#: How many items of a group (happenings, facts of a kind, shortcuts by their other end,
+#: mentions) a page shows; a "more" cursor gives the next as many.
+GROUP_PAGE = 20
+#: The groups of a page that are paged, by name (``?group=`` of a page's "more" link).
+GROUPS_PAGED = (
+    "happenings",
+    *(f"{kind}s" for kind, _ in _SECTIONS),
+    "others",
+    "derived",
+    "mentions",
+)
+
+
+def page_of(
+    items: list[Any],
+    name: str,
+    key: Any,
+    group: str | None,
+    after: str | None,
+    size: int | None = None,
+) -> tuple[list[Any], str | None]:
+    """The items of one group a page shows, and the cursor of the next (``None``: no more).
+
+    A page shows the first ``size`` (:data:`GROUP_PAGE`) items of every group, or (``group``
+    given) only that group's, after the item whose key is ``after``.
+
+    Examples:
+        >>> page_of(list("abcde"), "x", str, None, None, size=2)
+        (['a', 'b'], 'b')
+        >>> page_of(list("abcde"), "x", str, "x", "b", size=2)
+        (['c', 'd'], 'd')
+        >>> page_of(list("abcde"), "x", str, "x", "d", size=2)
+        (['e'], None)
+        >>> page_of(list("ab"), "x", str, "y", None)
+        ([], None)
+    """
+    if group is not None and group != name:
+        return [], None
+    size = size or GROUP_PAGE
+    start = 0
+    if group == name and after:
+        keys = [key(i) for i in items]
+        start = keys.index(after) + 1 if after in keys else len(items)
+    shown = items[start : start + size]
+    return shown, (key(shown[-1]) if shown and start + size < len(items) else None)
+
+
+def grouped(
+    store: Store,
+    entity: str,
+    facts: list[dict[str, Any]],
+    base: str,
+    *,
+    group: str | None = None,
+    after: str | None = None,
+) -> dict[str, Any]:
+    """Group a page's facts by happening, page each group, and enrich the facts it shows in
+    place.
 
     Each fact dict gains ``kind`` (meeting, act, statement, assertion, derived link...),
     ``act_kind`` (Request, Proposal...), ``date`` (EDTF) and ``when`` (in words),
-    ``occasion``, ``sources`` and ``report_count``; an act its ``status_history``; a derived
-    link its ``other`` end, its ``words`` and what it is ``derived_from``.
+    ``occasion``; a derived link its ``other`` end, its ``words`` and what it is
+    ``derived_from``; a fact the page shows its ``sources`` and ``report_count``, an act its
+    ``status_history``.
 
     Args:
         store: the store.
         entity: the IRI of the page's resource.
         facts: the fact dicts (``iri``, ``label``, ``roles``, ``layer``, ``status``,
-            ``reason``, ``evidence``).
+            ``reason``).
         base: the configured base IRI.
+        group: show only this group (one of :data:`GROUPS_PAGED`), from ``after`` on; else
+            the first :data:`GROUP_PAGE` items of every group.
+        after: the key of the last item shown before (a fact's or happening's id, or a
+            shortcut's other end).
 
     Returns:
         ``{"happenings": [{meeting head, "place", "participants", "conflicts", "facts": [fact
-        IRIs made there]}], "other": [{"kind", "title", "facts": [fact IRIs]}] (the rest, by
-        kind), "derived": [{"other", "facts"}],
-        "conflicts": [...]}``, happenings and acts in date order.
+        IRIs made there]}], "other": [{"kind", "name", "title", "total", "facts": [fact
+        IRIs]}] (the rest, by kind), "derived": [{"other", "facts"}], "conflicts": [...],
+        "totals": {group: how many items it has}, "more": {group: cursor of its next page},
+        "shown": [the IRIs of the facts the page shows]}``, happenings and acts in date order.
     """
     by_iri = {f["iri"]: f for f in facts}
     info = details(store, by_iri)
@@ -320,20 +390,18 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
                 for x, label in d.get("prov:wasDerivedFrom", [])
                 if x in info
             ]
-    enriched = sources_and_history(store, [f for f in facts if f["kind"] != "conflict"], base)
-    for f in facts:
-        f.update(enriched.get(f["iri"], {"sources": [], "report_count": 0}))
 
     def order(iri: str) -> tuple[str, str]:
         f = by_iri.get(iri) or {}
         return (str(f.get("sort_date") or "\uffff"), f.get("label") or iri)
 
+    def ident(iri: str) -> str:
+        return short_id(iri, base)
+
     heads = [f["iri"] for f in facts if f["kind"] == "meeting"] + sorted(occasions)
-    disputed = _disputed(store, heads)
     happenings = []
     for head in heads:
         d = info.get(head, {})
-        fact = by_iri.get(head)
         happening = {
             **_term(head, _first(d, "rdfs:label"), base),
             "date": _first(d, "bkg:timelineDate"),
@@ -343,12 +411,11 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
                 {**_term(p, label, base), "self": p == entity}
                 for p, label in d.get("schema:attendee", [])
             ],
-            "named": fact is not None,
+            "named": head in by_iri,
             "facts": sorted(
                 (f["iri"] for f in facts if f["occasion"] == head),
                 key=order,
             ),
-            "conflicts": conflicts_about(store, head, base) if head in disputed else [],
         }
         happening["when"] = human_date(happening["date"]) if happening["date"] else None
         happenings.append(happening)
@@ -374,18 +441,51 @@ def grouped(store: Store, entity: str, facts: list[dict[str, Any]], base: str) -
         for o, items in sorted(shortcuts.items(), key=lambda kv: ends[kv[0]]["label"])
     ]
     kinds_of = {i: by_iri[i]["kind"] for i in other}
+    sections = [
+        (kind, f"{kind}s", title, [i for i in other if kinds_of[i] == kind])
+        for kind, title in _SECTIONS
+    ]
+    sections.append(
+        ("other", "others", "Other facts", [i for i in other if kinds_of[i] not in dict(_SECTIONS)])
+    )
+    totals = {"happenings": len(happenings), "derived": len(derived)}
+    cursors: dict[str, str | None] = {}
+    happenings, cursors["happenings"] = page_of(
+        happenings, "happenings", lambda h: ident(h["iri"]), group, after
+    )
+    paged_other: list[dict[str, Any]] = []
+    for kind, name, title, items in sections:
+        totals[name] = len(items)
+        page, cursors[name] = page_of(items, name, ident, group, after)
+        if page:
+            paged_other.append(
+                {"kind": kind, "name": name, "title": title, "total": len(items), "facts": page}
+            )
+    derived, cursors["derived"] = page_of(
+        derived, "derived", lambda d: ident(d["other"]["iri"]), group, after
+    )
+    # The page shows the facts of its groups; the first page also what no group holds (an
+    # act's own status history, conflicts).
+    grouped_facts = placed | set(other) | {i for items in shortcuts.values() for i in items}
+    shown = {h["iri"] for h in happenings} | {i for h in happenings for i in h["facts"]}
+    shown |= {i for g in paged_other for i in g["facts"]}
+    shown |= {i for d in derived for i in d["facts"]}
+    if group is None:
+        shown |= set(by_iri) - grouped_facts
+    shown &= set(by_iri)
+    kept = [f for f in facts if f["iri"] in shown]
+    enriched = sources_and_history(store, [f for f in kept if f["kind"] != "conflict"], base)
+    for f in kept:
+        f.update(enriched.get(f["iri"], {"sources": [], "report_count": 0}))
+    disputed = _disputed(store, [h["iri"] for h in happenings])
+    for h in happenings:
+        h["conflicts"] = conflicts_about(store, h["iri"], base) if h["iri"] in disputed else []
     return {
         "happenings": happenings,
-        "other": [
-            {"kind": kind, "title": title, "facts": [i for i in other if kinds_of[i] == kind]}
-            for kind, title in _SECTIONS
-            if any(kinds_of[i] == kind for i in other)
-        ]
-        + [
-            {"kind": "other", "title": "Other facts", "facts": rest}
-            for rest in [[i for i in other if kinds_of[i] not in dict(_SECTIONS)]]
-            if rest
-        ],
+        "other": paged_other,
         "derived": derived,
-        "conflicts": conflicts_about(store, entity, base),
+        "conflicts": conflicts_about(store, entity, base) if group is None else [],
+        "totals": totals,
+        "more": {name: cursor for name, cursor in cursors.items() if cursor},
+        "shown": [f["iri"] for f in kept],
     }

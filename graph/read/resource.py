@@ -24,8 +24,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.read.evidence import CONTEXT, SourceTexts, evidence_of, in_context, span_pattern
-from graph.read.happenings import grouped, sources_and_history
-from graph.read.ids import local_href
+from graph.read.happenings import GROUPS_PAGED, grouped, page_of, sources_and_history
+from graph.read.ids import local_href, short_id
 from graph.read.lookup import entity_view
 from graph.read.names import script_names
 from graph.read.pages import human_date
@@ -96,6 +96,9 @@ FIRST = [
     "schema:description",
 ]
 LINKED_FROM = 100
+#: The most values of one property a page lists (a country takes part in thousands of acts:
+#: its page lists them by group, a page at a time; SPARQL gives them all).
+PROPERTY_VALUES = 50
 
 Row = dict[str, Any]
 
@@ -341,8 +344,9 @@ def _spans_of(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dic
     return [_row_evidence(texts, base, r) for r in rows]
 
 
-def _mentions(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
-    """Where the sources name the resource: annotations with it as body."""
+def _mentions(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
+    """Where the sources name the resource: annotations with it as body (each with the row of
+    its span, for :func:`_row_evidence`)."""
     rows = solutions(
         store,
         f"""
@@ -365,13 +369,14 @@ def _mentions(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dic
                 "label": value(r["label"]) or m,
                 "layer": value(r["layer"]),
                 "reason": value(r["reason"]),
-                "evidence": _row_evidence(texts, base, r),
+                "row": r,  # its evidence, put in context once the page is chosen
             }
     return list(out.values())
 
 
-def _facts(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
-    """The facts that name the resource, from :func:`graph.read.lookup.entity_view`."""
+def _facts(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
+    """The facts that name the resource, from :func:`graph.read.lookup.entity_view`, each with
+    its evidence as found (``spans``: put in its context once the page is chosen)."""
     view = entity_view(store, iri)
     if view is None:
         return []
@@ -384,9 +389,7 @@ def _facts(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[s
             "layer": f.layer,
             "status": f.status,
             "reason": f.reason,
-            "evidence": [
-                _evidence(texts, base, e.source, e.start, e.end, e.exact) for e in f.evidence
-            ],
+            "spans": f.evidence,
         }
         for f in view.facts
     ]
@@ -514,20 +517,32 @@ def _linked_from(
     return listed[:LINKED_FROM], len(listed) > LINKED_FROM
 
 
-def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
+def resource_view(
+    store: Store, iri: str, base: str, *, group: str | None = None, after: str | None = None
+) -> dict[str, Any] | None:
     """The view model of a resource's page, which is also its JSON twin.
 
     Args:
         store: the store.
         iri: the resource's IRI.
         base: the configured base IRI (links to the graph's IRIs become our own paths).
+        group: show only this group of facts (one of
+            :data:`graph.read.happenings.GROUPS_PAGED`), from ``after`` on; else the first
+            page of every group (a very connected entity has thousands of facts).
+        after: the cursor of the group's previous page (``more`` gives it).
 
     Returns:
         One dict: the heading (label, kind, types, layer, status, reason, names), the
         properties with linked values, the evidence in its source text, the facts and
-        mentions that name the resource, and a source's annotated text; ``None`` when
-        nothing is known about the IRI.
+        mentions that name the resource (a page of each group: ``totals`` says how many
+        each has, ``more`` the cursor of each group's next page), and a source's annotated
+        text; ``None`` when nothing is known about the IRI.
+
+    Raises:
+        ValueError: an unknown group.
     """
+    if group is not None and group not in GROUPS_PAGED:
+        raise ValueError(f"unknown group {group!r}; use one of " + ", ".join(GROUPS_PAGED))
     rows = solutions(
         store,
         """
@@ -624,7 +639,13 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         if not listed:
             continue
         listed.sort(key=lambda v: (v.get("label") or v.get("value") or "").lower())
-        properties.append({"predicate": _term(p, labels, base), "objects": listed})
+        properties.append(
+            {
+                "predicate": _term(p, labels, base),
+                "objects": listed[:PROPERTY_VALUES],
+                "total": len(listed),
+            }
+        )
     properties.sort(
         key=lambda p: (
             order.get(p["predicate"]["curie"], len(order)),
@@ -633,12 +654,28 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
     )
     properties = _merged(properties)
 
-    facts = _facts(store, iri, texts, base)
-    groups = grouped(store, iri, facts, base)
+    facts = _facts(store, iri, base)
+    every_fact = {f["iri"] for f in facts}
+    groups = grouped(store, iri, facts, base, group=group, after=after)
+    shown_facts = set(groups["shown"])
+    facts = [f for f in facts if f["iri"] in shown_facts]
+    for f in facts:
+        f["evidence"] = [
+            _evidence(texts, base, e.source, e.start, e.end, e.exact) for e in f.pop("spans")
+        ]
     _describe_occasions(store, groups["happenings"], texts, base)
-    mentions = _mentions(store, iri, texts, base)
+    every_mention = _mentions(store, iri, base)
+    mentions, more_mentions = page_of(
+        every_mention, "mentions", lambda m: short_id(m["iri"], base), group, after
+    )
+    for m in mentions:
+        m["evidence"] = _row_evidence(texts, base, m.pop("row"))
+    groups["totals"]["mentions"] = len(every_mention)
+    if more_mentions:
+        groups["more"]["mentions"] = more_mentions
     source = _source_text(store, iri, text, base) if kind == "source" and text else None
-    shown = {f["iri"] for f in facts} | {m["iri"] for m in mentions}
+    # What the page lists, or lists on another page of its groups, is not linked from.
+    shown = every_fact | {m["iri"] for m in every_mention}
     if source is not None:
         shown |= {s["iri"] for s in source["spans"]}
     linked_from, more = _linked_from(store, iri, base, shown)
@@ -681,6 +718,10 @@ def resource_view(store: Store, iri: str, base: str) -> dict[str, Any] | None:
         "other_facts": groups["other"],
         "derived": groups["derived"],
         "conflicts": groups["conflicts"],
+        "group": group,
+        "after": after,
+        "totals": groups["totals"],
+        "more": groups["more"],
         "sources": own.get("sources", []),
         "report_count": own.get("report_count"),
         "status_history": own.get("status_history", []),
