@@ -11,11 +11,11 @@ from conftest import BASE, ID, SOURCE
 from graph.read import lists
 from graph.read.evidence import EvidenceCache, evidence_of, span_pattern
 from graph.read.ids import full_iri, short_id
-from graph.read.lookup import entity_view
+from graph.read.lookup import Named, entity_view, resolve_name
 from graph.read.network import ego, neighbours
 from graph.read.projection import Link, project
 from graph.read.query import select
-from graph.read.search import SearchIndex, find_node
+from graph.read.search import SearchIndex
 from graph.read.sources import source
 from graph.read.statistics import statistics
 from graph.store import OxigraphStore
@@ -91,14 +91,18 @@ def test_source_spans(store: OxigraphStore) -> None:
     assert source(store, ID + "person/heng-sour", BASE) is None
 
 
-def test_find_node_by_id_iri_and_name(store: OxigraphStore, G: nx.Graph) -> None:
+def test_resolve_name_by_id_iri_name_and_alias(store: OxigraphStore, G: nx.Graph) -> None:
     index = SearchIndex(store)
-    assert find_node(index, G, "person/heng-sour", BASE).iri == SOUR  # type: ignore[union-attr]
-    assert find_node(index, G, SOUR, BASE).score == 100.0  # type: ignore[union-attr]
-    found = find_node(index, G, "KOSHA", BASE)
-    assert found is not None and found.iri == KOSHA
-    assert find_node(index, G, "x" * 301, BASE) is None
-    assert find_node(index, G, "qqqqqqqq", BASE) is None
+    for name in ("person/heng-sour", SOUR, "Heng Sour", "heng  SOUR"):
+        assert resolve_name(index, G, name, BASE) == Named(name, SOUR)
+    assert resolve_name(index, G, "KOSHA", BASE).iri == KOSHA  # an alias
+    # Nothing of that name: no node, no candidates, and a message that says so.
+    for name in ("x" * 301, "qqqqqqqq"):
+        nothing = resolve_name(index, G, name, BASE)
+        assert nothing.iri is None and nothing.candidates == () and not nothing.ambiguous
+    assert nothing.message(BASE) == "nothing in the graph is called 'qqqqqqqq'"
+    # An id of something that is not a node of the projection is searched as a name.
+    assert resolve_name(index, {KOSHA}, "person/heng-sour", BASE).iri is None
 
 
 def test_ego_takes_at_most_limit_new_neighbours_per_node(G: nx.Graph) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Container
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from graph.read.ids import full_iri
 from graph.read.query import select
 from graph.store import PerVersion, Store
 from graph.text import bare, is_word_char
 from ontology.vocabulary import kinds_values
 
-__all__ = ["MAX_NAME", "Found", "Hit", "SearchIndex", "find_node", "normalize"]
+__all__ = ["MAX_NAME", "Hit", "SearchIndex", "normalize"]
 
 #: No name is longer: a longer one is refused before any search runs.
 MAX_NAME = 300
@@ -248,45 +247,3 @@ class SearchIndex:
             Hit(e.iri, e.label, e.kind, tuple(sorted(e.types)), matched, round(score, 1))
             for score, e, matched in hits[:limit]
         ]
-
-
-@dataclass(frozen=True)
-class Found:
-    """The node a user means by a name, how sure that is, and the other names as good."""
-
-    iri: str
-    score: float  # 100 for an id or IRI; else the search score
-    also: tuple[str, ...] = ()  # the labels of the other hits, when one scores the same
-
-
-def find_node(index: SearchIndex, nodes: Container[str], name: str, base: str) -> Found | None:
-    """The node meant by an id, an IRI or a name (then the best search hit among ``nodes``).
-
-    Args:
-        index: the search index.
-        nodes: the nodes that may be meant (e.g. a projection).
-        name: what the user typed.
-        base: the configured base IRI (``person/heng-sour`` is ``{base}id/person/heng-sour``).
-
-    Returns:
-        The node, or ``None`` when nothing matches (or the name is longer than
-        :data:`MAX_NAME`).
-
-    Examples:
-        >>> from graph.store import memory_store
-        >>> index = SearchIndex(memory_store())
-        >>> find_node(index, {"https://kg.example/id/a"}, "a", "https://kg.example/")
-        Found(iri='https://kg.example/id/a', score=100.0, also=())
-        >>> find_node(index, set(), "a", "https://kg.example/") is None
-        True
-    """
-    if len(name) > MAX_NAME:
-        return None
-    iri = full_iri(name, base)
-    if iri in nodes:
-        return Found(iri, 100.0)
-    hits = [h for h in index.search(name, limit=5) if h.iri in nodes]
-    if not hits:
-        return None
-    tie = len(hits) > 1 and hits[0].score == hits[1].score
-    return Found(hits[0].iri, hits[0].score, tuple(h.label for h in hits[1:]) if tie else ())
