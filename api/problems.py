@@ -4,7 +4,6 @@ pages with the problem, the names nearest to a wrong one and a way home for brow
 from __future__ import annotations
 
 import logging
-import re
 import warnings
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -17,9 +16,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from graph.read.ids import short_id
+from graph.read.lookup import nearest_names
 from graph.store import StoreError
 
-__all__ = ["Problem", "install", "nearest_names", "problem_for", "problem_response", "wants_html"]
+__all__ = ["Problem", "install", "problem_for", "problem_response", "suggested", "wants_html"]
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,21 @@ def wants_html(request: Request) -> bool:
     return json < 0 or html < json
 
 
-_WORDS = re.compile(r"[^\w]+")
+class _Pages:
+    """The IRIs that have a page here (``{base}id/...``): the things a problem page suggests."""
+
+    def __init__(self, base: str) -> None:
+        self.prefix = f"{base}id/"
+
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, str) and iri.startswith(self.prefix)
 
 
-def nearest_names(request: Request, limit: int = 5) -> list[dict[str, str]]:
-    """Entities whose names are nearest to what the path (or its ``q``, ``id``, ``from`` and
-    ``to`` parameters) asked for: ``[{"href", "label", "kind"}]``, best first; empty when
-    there is nothing like it or no search index to ask."""
+def suggested(request: Request, limit: int = 5) -> list[dict[str, str]]:
+    """The names nearest to what the path (or its ``q``, ``id``, ``from`` and ``to``
+    parameters) asked for, by :func:`graph.read.lookup.nearest_names` (the command line's and
+    the routes' rule): ``[{"href", "label", "kind"}]``, best first; empty when there is
+    nothing like it or no search index to ask."""
     index = getattr(request.app.state, "search", None)
     settings = getattr(request.app.state, "settings", None)
     if index is None or settings is None:
@@ -76,22 +85,17 @@ def nearest_names(request: Request, limit: int = 5) -> list[dict[str, str]]:
     segment = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
     if not asked and segment:
         asked = [segment.rsplit(".", 1)[0]]
+    pages = _Pages(settings.base_iri)
     found: dict[str, dict[str, str]] = {}
-    prefix = f"{settings.base_iri}id/"
     for text in asked:
-        words = " ".join(w for w in _WORDS.split(text[:200]) if w)
-        if not words:
-            continue
         try:
-            hits = index.search(words, limit=limit)
+            hits = nearest_names(index, pages, text[:200], limit)
         except Exception as exc:  # no store built, an engine away: the page still answers
-            log.info("no suggestions for %r: %s", words, exc)
+            log.info("no suggestions for %r: %s", text[:200], exc)
             return []
         for h in hits:
-            if h.score >= 60 and h.iri.startswith(prefix):
-                found.setdefault(
-                    h.iri, {"href": f"/id/{h.iri[len(prefix) :]}", "label": h.label, "kind": h.kind}
-                )
+            href = f"/id/{short_id(h.iri, settings.base_iri)}"
+            found.setdefault(h.iri, {"href": href, "label": h.label, "kind": h.kind})
     return list(found.values())[:limit]
 
 
@@ -114,7 +118,7 @@ def problem_response(
     if wants_html(request) and request.method in {"GET", "HEAD"}:
         from api.templating import templates  # here: the JSON path must not need Jinja
 
-        suggestions = nearest_names(request) if status in {400, 404, 422} else []
+        suggestions = suggested(request) if status in {400, 404, 422} else []
         return templates.TemplateResponse(
             request,
             "problem.html",

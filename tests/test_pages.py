@@ -143,6 +143,25 @@ def test_browsers_get_a_problem_page_with_the_nearest_names_clients_json(
     )
 
 
+def test_a_problem_page_suggests_the_names_the_api_and_the_command_line_would(
+    client: TestClient,
+) -> None:
+    # One rule for the nearest names (graph.read.lookup.nearest_names): a misspelling too.
+    page = client.get("/id/person/heng-suro", headers=BROWSER)
+    assert page.status_code == 404
+    assert '<li><a href="/id/person/heng-sour">Heng Sour</a>' in page.text
+    asked = {"from": "Kosah", "to": "NEA"}
+    detail = client.get("/api/paths", params=asked).json()["detail"]
+    assert detail.startswith(
+        "nothing in the graph is called 'Kosah'; the nearest names: "
+        "Korea Occupational Safety and Health Agency (organization/kosha), "
+    )
+    page = client.get("/api/paths", params=asked, headers=BROWSER)
+    suggested = re.findall(r'<li><a href="(/id/[^"]+)">', page.text)
+    assert page.status_code == 404 and suggested[0] == "/id/organization/kosha"
+    assert client.get("/id/person/qqqqqqqq", headers=BROWSER).text.count("Did you mean") == 0
+
+
 # ---- in chromium ----------------------------------------------------------------------------
 
 

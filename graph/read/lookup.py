@@ -40,6 +40,7 @@ __all__ = [
     "Named",
     "entity_view",
     "layer_graphs",
+    "nearest_names",
     "resolve_name",
     "summary",
 ]
@@ -53,6 +54,8 @@ GOOD = 70.0
 #: (A prefix match loses a point for every four characters the name has beyond the query:
 #: "Lee" is as good a start of "Lee Jung-sik" as of "Lee Cheol-woo".)
 AS_GOOD = 3.0
+#: How many of the nearest names a name that gives no node is answered with.
+NEAREST = 3
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,34 @@ def resolve_name(index: SearchIndex, nodes: Container[str], name: str, base: str
         return Named(name, good[0].iri)
     if good:
         return Named(name, None, tuple(good), ambiguous=True)
-    return Named(name, None, tuple(hits[:3]))
+    return Named(name, None, nearest_names(index, nodes, name))
+
+
+def nearest_names(
+    index: SearchIndex, nodes: Container[str], name: str, limit: int = NEAREST
+) -> tuple[Hit, ...]:
+    """The names nearest to one that gives no node, best first: the search's hits among
+    ``nodes`` (exact, prefix, word and substring matches, then misspellings down to the
+    search's own cutoff), at most ``limit``. The one rule for "the nearest names", in
+    :func:`resolve_name`'s answers and on the site's problem pages alike.
+
+    Args:
+        index: the search index of the store.
+        nodes: the nodes that may be suggested.
+        name: what the user typed (longer than :data:`graph.read.search.MAX_NAME`: none).
+        limit: at most this many.
+
+    Examples:
+        >>> index, ids = SearchIndex(seed_store()), "https://bilateral-kg.example/id/"
+        >>> people = {ids + "person/heng-sour", ids + "person/pav-sina"}
+        >>> [h.label for h in nearest_names(index, people, "heng-suro")]
+        ['Heng Sour']
+        >>> nearest_names(index, people, "Kosah")  # KOSHA is not among the nodes
+        ()
+    """
+    if len(name) > MAX_NAME:
+        return ()
+    return tuple(h for h in index.search(name, limit=20) if h.iri in nodes)[:limit]
 
 
 @dataclass
