@@ -85,8 +85,11 @@ def test_page_config_names_the_vocabulary_of_the_filters(client: TestClient) -> 
         "pledged",
         "requested",
         "proposed",
-        "under examination",
+        "under-examination",
     ]
+    # The notation is the data; the page shows the words.
+    assert config["statusWords"]["under-examination"] == "under examination"
+    assert set(config["statusWords"]) == set(config["statuses"])
 
 
 @pytest.mark.parametrize(
@@ -242,6 +245,7 @@ STATES = [
     "leeCheolWoo",
     "noExamination",
     "examinationBack",
+    "noExaminationOldLink",
 ]
 
 
@@ -505,7 +509,7 @@ def test_5_every_kind_its_own_shape_and_colour_and_the_legend_matches(
 def test_5_line_pattern_follows_the_status(report: dict[str, Any]) -> None:
     state = report["leeCheolWoo"]
     assert state["focus"] == LEE_CHEOL_WOO
-    examinations = [e for e in state["edges"] if e["status"] == "under examination"]
+    examinations = [e for e in state["edges"] if e["status"] == "under-examination"]
     assert {e["source"] for e in examinations} == EXAMINATIONS
     assert {e["pattern"] for e in examinations} == {"dotted"}
     agreed = [e for e in state["edges"] if e["status"] == "agreed"]
@@ -516,6 +520,10 @@ def test_5_line_pattern_follows_the_status(report: dict[str, Any]) -> None:
         i["key"]: i["dash"] for i in report["leeCheolWooLegend"]["items"] if i["type"] == "pattern"
     }
     assert legend["dotted"] == "2,5"
+    words = {
+        i["key"]: i["text"] for i in report["leeCheolWooLegend"]["items"] if i["type"] == "pattern"
+    }
+    assert words["dotted"] == "under examination"
 
 
 @pytest.mark.browser
@@ -523,18 +531,21 @@ def test_6_status_filter_hides_acts_and_their_lines_and_the_permalink_keeps_it(
     report: dict[str, Any],
 ) -> None:
     before, after = report["leeCheolWoo"], report["noExamination"]
-    assert after["filters"]["hideStatuses"] == ["under examination"]
-    assert not [n for n in after["nodes"] if n["status"] == "under examination"]
-    assert not [e for e in after["edges"] if e["status"] == "under examination"]
+    assert dict(report["statusBoxes"])["under-examination"] == "under examination"
+    assert after["filters"]["hideStatuses"] == ["under-examination"]
+    assert not [n for n in after["nodes"] if n["status"] == "under-examination"]
+    assert not [e for e in after["edges"] if e["status"] == "under-examination"]
     assert ids(after["nodes"]) == ids(before["nodes"]) - EXAMINATIONS
     assert report["noExaminationUrl"].endswith(
-        "/explore?focus=person%2Flee-cheol-woo&status=under+examination"
+        "/explore?focus=person%2Flee-cheol-woo&status=under-examination"
     )
     restored = report["noExaminationRestored"]
     assert restored["filters"] == after["filters"]
     assert ids(restored["nodes"]) == ids(after["nodes"])
     boxes = report["noExaminationBoxes"]
-    assert boxes.pop("under examination") is False and all(boxes.values()), boxes
+    assert boxes.pop("under-examination") is False and all(boxes.values()), boxes
+    old_link = report["noExaminationOldLink"]
+    assert old_link["filters"] == after["filters"] and ids(old_link["nodes"]) == ids(after["nodes"])
     assert ids(report["examinationBack"]["nodes"]) == ids(before["nodes"])
 
 

@@ -20,7 +20,7 @@ from api.templating import templates
 from graph.read.canvas import PATH_GROUPS, explorer_view, main_pair, pair_core
 from graph.read.ids import full_iri, short_id
 from graph.read.projection import Net
-from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS
+from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, status_words
 from ontology.vocabulary import KINDS as VOCABULARY_KINDS
 
 __all__ = ["CYTOSCAPE", "KINDS", "LIBRARIES", "STATUSES", "explore", "explorer_config", "router"]
@@ -40,8 +40,8 @@ LIBRARIES = {
 }
 #: Kinds of node the projection gives (``graph.read.network``), in the legend's order.
 KINDS = tuple(kind.name for kind in VOCABULARY_KINDS)
-#: Statuses of cooperation acts, in the legend's order.
-STATUSES = ("agreed", "done", "pledged", "requested", "proposed", "under examination")
+#: Statuses of cooperation acts by their notation (the API's one spelling), in the legend's order.
+STATUSES = ("agreed", "done", "pledged", "requested", "proposed", "under-examination")
 _OWN_FILES = {
     "explorer.js": "text/javascript; charset=utf-8",
     "explorer.css": "text/css; charset=utf-8",
@@ -59,7 +59,8 @@ def explorer_config(base_iri: str, G: Net | None = None) -> dict[str, Any]:
 
     Returns:
         The relation groups (those on by default, and those a path search starts with),
-        layers, kinds, statuses and the opening pair (ids and labels, or ``None``).
+        layers, kinds, statuses (by notation, with the words the page shows for each) and the
+        opening pair (ids and labels, or ``None``).
     """
     pair = main_pair(G) if G is not None else None
     return {
@@ -70,6 +71,7 @@ def explorer_config(base_iri: str, G: Net | None = None) -> dict[str, Any]:
         "layers": list(LAYERS),
         "kinds": list(KINDS),
         "statuses": list(STATUSES),
+        "statusWords": {s: status_words(s) for s in STATUSES},
         "pair": (
             [{"id": short_id(c, base_iri), "label": G.nodes[c]["label"]} for c in pair]
             if pair and G is not None

@@ -30,11 +30,12 @@
     KINDS[f[0]] = { color: f[1], shape: f[2], size: Number(f[3]) };
   });
   var NAMES = { observation: "statistic" };
-  // Status of the act a line belongs to -> its pattern; a line of no act is solid.
+  // Status of the act a line belongs to (by its notation, as the API spells it) -> its
+  // pattern; a line of no act is solid. People read a status in words (statusName).
   var PATTERNS = {
     solid: { style: "solid", dash: [], statuses: ["agreed", "done"] },
     dashed: { style: "dashed", dash: [10, 6], statuses: ["pledged", "requested", "proposed"] },
-    dotted: { style: "dashed", dash: [2, 5], statuses: ["under examination"] },
+    dotted: { style: "dashed", dash: [2, 5], statuses: ["under-examination"] },
   };
   var LAYER_COLOURS = { stated: "#59616e", inferred: "#9c36b5", derived: "#0c8599", reference: "#adb5bd" };
   var LAYER_NAMES = { stated: "stated by a source", inferred: "inferred (with a reason)", derived: "derived shortcut", reference: "reference data" };
@@ -44,6 +45,7 @@
 
   function kindOf(kind) { return KINDS[kind] || { color: "#999999", shape: "ellipse", size: 24 }; }
   function kindName(kind) { return NAMES[kind] || kind; }
+  function statusName(status) { return (config.statusWords || {})[status] || status; }
   function patternOf(status) {
     var found = "solid";
     Object.keys(PATTERNS).forEach(function (p) { if (PATTERNS[p].statuses.indexOf(status) >= 0) found = p; });
@@ -158,7 +160,8 @@
     if (!v.focus && !v.pair) v.pair = defaultPair();
     v.expand = list(p.get("expand"));
     v.hideKinds = list(p.get("hide"));
-    v.hideStatuses = list(p.get("status"));
+    // Statuses by notation; a permalink of before spelt them in words ("under examination").
+    v.hideStatuses = list(p.get("status")).map(function (s) { return s.replace(/ /g, "-"); });
     v.stated = p.get("stated") === "1";
     v.sel = p.get("sel");
     if (p.get("from") && p.get("to")) {
@@ -794,7 +797,7 @@
   }
 
   function edgeText(e) {
-    return e.source().data("short") + " — " + e.data("caption") + " — " + e.target().data("short") + (e.data("status") ? " (" + e.data("status") + ")" : "");
+    return e.source().data("short") + " — " + e.data("caption") + " — " + e.target().data("short") + (e.data("status") ? " (" + statusName(e.data("status")) + ")" : "");
   }
 
   function listEdges() {
@@ -824,7 +827,7 @@
   function tags(item) {
     var out = [];
     if (item.layer) out.push(el("span", { class: "tag " + item.layer, text: item.layer }));
-    if (item.status) out.push(el("span", { class: "tag status", text: item.status }));
+    if (item.status) out.push(el("span", { class: "tag status", text: statusName(item.status) }));
     return out;
   }
 
@@ -908,7 +911,7 @@
       panel.textContent = "";
       panel.appendChild(el("h2", { id: "details-title", text: entity.label }));
       var date = humanDate(n.data("date"));
-      panel.appendChild(el("p", { class: "meta" }, [kindName(n.data("kind")), n.data("status") ? " · " + n.data("status") : "", date ? " · " + date : "", " · ", entityLink(id, "entity page")]));
+      panel.appendChild(el("p", { class: "meta" }, [kindName(n.data("kind")), n.data("status") ? " · " + statusName(n.data("status")) : "", date ? " · " + date : "", " · ", entityLink(id, "entity page")]));
       var expanded = isCentre(id);
       panel.appendChild(el("div", { class: "row" }, [
         id !== view.focus ? el("button", { type: "button", id: "focus-here", text: "Focus here", onclick: function () { track(focusOn(id)); } }) : null,
@@ -1156,7 +1159,7 @@
     });
   }
   checkboxes("filter-kinds", config.kinds, kindName);
-  checkboxes("filter-statuses", config.statuses, function (s) { return s; });
+  checkboxes("filter-statuses", config.statuses, statusName);
 
   function syncForms() {
     Array.prototype.forEach.call(document.querySelectorAll("#filter-kinds input"), function (i) { i.checked = view.hideKinds.indexOf(i.value) < 0; });
@@ -1257,7 +1260,8 @@
         var edges = shownEdges.filter(function (e) { return e.data("pattern") === p; });
         if (!edges.length) return;
         var statuses = PATTERNS[p].statuses.filter(function (s) { return edges.filter(function (e) { return e.data("status") === s; }).length; });
-        var text = p === "solid" ? (statuses.length ? statuses.join(", ") + "; other links" : "a link") : statuses.join(", ");
+        var words = statuses.map(statusName).join(", ");
+        var text = p === "solid" ? (statuses.length ? words + "; other links" : "a link") : words;
         items.push({ type: "pattern", key: p, text: text, color: "#59616e", dash: PATTERNS[p].dash, width: 2 });
       });
       Object.keys(LAYER_COLOURS).forEach(function (l) {

@@ -61,9 +61,9 @@ def project(store: Store) -> Net:
     Returns:
         ``G``: nodes keyed by IRI with ``label``, ``kind`` (person, organization, country,
         place, programme, post, group, document, dataset, meeting, act, statement,
-        observation), ``status``, ``date`` (EDTF, as stated) and ``timeline`` (the most
-        precise date the sources give, a year inferred marked ``?``); each edge with ``links``,
-        a list of :class:`Link`; and
+        observation), ``status`` (its notation: ``under-examination``), ``date`` (EDTF, as
+        stated) and ``timeline`` (the most precise date the sources give, a year inferred
+        marked ``?``); each edge with ``links``, a list of :class:`Link`; and
         ``G.graph["evidence"]``, the evidence spans of every fact node.
     """
     G: Net = nx.Graph()
@@ -74,7 +74,7 @@ def project(store: Store) -> Net:
                (SAMPLE(?d) AS ?date) (SAMPLE(?td) AS ?timeline) WHERE {{
             ?x a ?cls ; rdfs:label ?l . {_KINDS}
             BIND (?kind AS ?k)
-            OPTIONAL {{ ?x bkg:status/skos:prefLabel ?st }}
+            OPTIONAL {{ ?x bkg:status/skos:notation ?st }}
             OPTIONAL {{ GRAPH ?dg {{ ?x bkg:edtfDate ?d }} ?dg bkg:layer epi:stated }}
             OPTIONAL {{ ?x bkg:timelineDate ?td }}
         }} GROUP BY ?x""",

@@ -309,8 +309,12 @@ try {
   await shot(page, "lee-cheol-woo.png");
   report.steps.push("line styles");
 
-  // 6. Status filter: untick "under examination"; the permalink keeps it.
-  await page.locator('#filter-statuses input[value="under examination"]').uncheck();
+  // 6. Status filter: untick "under examination" (its box named in words, valued by the
+  // notation the API spells); the permalink keeps it.
+  report.statusBoxes = await page.locator("#filter-statuses label").evaluateAll((ls) =>
+    ls.map((l) => [l.querySelector("input").value, l.textContent.trim()]),
+  );
+  await page.locator('#filter-statuses input[value="under-examination"]').uncheck();
   report.noExamination = await settled(page);
   report.noExaminationUrl = page.url();
   const copy = await context.newPage();
@@ -320,8 +324,11 @@ try {
   report.noExaminationBoxes = await copy.locator("#filter-statuses input").evaluateAll((is) =>
     Object.fromEntries(is.map((i) => [i.value, i.checked])),
   );
+  // A permalink of before, with the status in words, still hides the same.
+  await copy.goto(`${base}/explore?focus=person%2Flee-cheol-woo&status=under+examination`, { waitUntil: "load" });
+  report.noExaminationOldLink = await settled(copy);
   await copy.close();
-  await page.locator('#filter-statuses input[value="under examination"]').check();
+  await page.locator('#filter-statuses input[value="under-examination"]').check();
   report.examinationBack = await settled(page);
   report.steps.push("status filter");
 
