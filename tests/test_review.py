@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, SEEDS
+from chromium import run_script
+from conftest import SEEDS
 from fastapi.testclient import TestClient
 from server import serve
 
@@ -29,7 +29,6 @@ pytestmark = pytest.mark.pipeline
 TOKEN = "review-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TEXT = Path(__file__).resolve().parent / "draft" / "heldout-th-la-bridge.txt"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def drafted(tmp: Path) -> tuple[Path, Path]:
@@ -224,11 +223,6 @@ def test_bad_reviews_are_a_clear_400(
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One run of tests/browser/review.mjs against a real ``bilateral serve`` (several
     processes, as it runs by default) on a drafted copy of the seeds."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no {CHROMIUM}: apt-get install chromium")
-    node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("no node or node_modules/playwright-core: run `make setup`")
     tmp = tmp_path_factory.mktemp("review")
     seeds, store = drafted(tmp)
     token = tmp / "token"
@@ -236,17 +230,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp / "out"
     out.mkdir()
     with serve(store, seeds=seeds, write_token_file=token, timeout=60.0) as base:
-        done = subprocess.run(
-            [node, str(ROOT / "tests/browser/review.mjs"), base, TOKEN, "th-la", str(out)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-        )
-    assert done.stdout, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    assert "error" not in result, (result.get("error"), done.stderr)
-    result["out"] = str(out)
+        result = run_script("review.mjs", base, out, TOKEN, "th-la")
     result["seeds"] = str(seeds)
     return result
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 import yaml
+from chromium import run_script
 from conftest import ROOT, SEEDS
 from rdflib import Dataset, Literal, URIRef
 from server import bilateral, serve
@@ -29,8 +30,6 @@ pytestmark = [pytest.mark.server, pytest.mark.subprocess]
 
 BASE = "https://bilateral-kg.example/"
 ID = BASE + "id/"
-CHROMIUM = Path("/usr/bin/chromium")
-SCRIPT = ROOT / "tests/browser/xss.mjs"
 
 # Each payload sets window.__xss (or would open a dialog) if it ever runs.
 SCRIPT_TAG = "<script>window.__xss=1</script>"
@@ -633,32 +632,10 @@ def test_served_pages_send_hardening_headers(client: httpx.Client) -> None:
 # -- in chromium ---------------------------------------------------------------------------------
 
 
-def _node() -> str:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no {CHROMIUM}: apt-get install chromium (.ci/run does)")
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("no node for the browser test: apt-get install nodejs npm")
-    for package in ("playwright-core", "cytoscape", "@zazuko/yasgui"):
-        if not (ROOT / "node_modules" / package).is_dir():
-            pytest.skip(f"no node_modules/{package}: run `make setup` (npm ci)")
-    return node
-
-
 def run_browser(base_url: str, plan: dict[str, Any], tmp: Path) -> dict[str, Any]:
-    node = _node()
     (tmp / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
-    done = subprocess.run(
-        [node, str(SCRIPT), base_url, str(tmp / "plan.json")],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=ROOT,
-    )
-    assert done.stdout, done.stderr
-    report: dict[str, Any] = json.loads(done.stdout)
-    assert done.returncode == 0 and "error" not in report, (report.get("error"), done.stderr)
-    return report
+    packages = ("playwright-core", "cytoscape", "@zazuko/yasgui")
+    return run_script("xss.mjs", base_url, tmp, str(tmp / "plan.json"), packages=packages)
 
 
 BROWSER_PAGES = [

@@ -1,54 +1,21 @@
 // Drive Debian's chromium with playwright-core: open the query editor, run an example, read the
-// results. Run by tests/test_editor.py; prints one JSON report on stdout.
+// results. Run by tests/test_editor.py; prints one JSON report on stdout and saves a screenshot
+// of the whole page with its results in OUT_DIR (editor.png).
 //
-//   node tests/browser/editor.mjs URL EXAMPLE_ID EXPECTED_TEXT [SCREENSHOT.png]
+//   node tests/browser/editor.mjs BASE_URL OUT_DIR EXAMPLE_ID EXPECTED_TEXT
 //
 // The report lists what a person would see (the example's query in the editor, the result rows)
 // and every console error, failed request and request to another host.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openChromium, scriptArgs } from "./chromium.mjs";
 
-const [url, exampleId, expected, screenshot] = process.argv.slice(2);
-if (!url || !exampleId || !expected) {
-  console.error("usage: node editor.mjs URL EXAMPLE_ID EXPECTED_TEXT [SCREENSHOT.png]");
-  process.exit(2);
-}
-const origin = new URL(url).origin;
-const report = { consoleErrors: [], failedRequests: [], foreignRequests: [], steps: [] };
-const profile = mkdtempSync(join(tmpdir(), "editor-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  timeout: 60_000,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const [base, out, exampleId, expected] = scriptArgs("editor.mjs", "EXAMPLE_ID", "EXPECTED_TEXT");
+const browser = await openChromium(base, out);
+const { report } = browser;
+let failure = null;
+
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  page.on("console", (msg) => {
-    if (msg.type() === "error") report.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on("pageerror", (err) => report.consoleErrors.push(String(err)));
-  page.on("request", (req) => {
-    const u = req.url();
-    if (/^https?:/.test(u) && new URL(u).origin !== origin) report.foreignRequests.push(u);
-  });
-  page.on("requestfailed", (req) => report.failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) report.failedRequests.push(`${res.url()} ${res.status()}`);
-  });
-
-  const response = await page.goto(url, { waitUntil: "load" });
+  const page = await browser.firstPage();
+  const response = await page.goto(`${base}/sparql`, { waitUntil: "load" });
   report.status = response.status();
   report.contentType = response.headers()["content-type"];
   await page.locator(".yasgui .CodeMirror").first().waitFor();
@@ -73,12 +40,9 @@ try {
   report.rows = await table.locator("tbody tr").evaluateAll((trs) =>
     trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.innerText.trim())),
   );
-  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  await browser.shot(page, "editor.png", { fullPage: true });
 } catch (err) {
-  report.error = String(err);
+  failure = err;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close(failure);
 }
-console.log(JSON.stringify(report));
-process.exit(report.error ? 1 : 0);

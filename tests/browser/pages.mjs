@@ -4,61 +4,25 @@
 // page in OUT_DIR.
 //
 //   node tests/browser/pages.mjs BASE_URL OUT_DIR
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openChromium, scriptArgs } from "./chromium.mjs";
 
-const [base, out] = process.argv.slice(2);
-if (!base || !out) {
-  console.error("usage: node pages.mjs BASE_URL OUT_DIR");
-  process.exit(2);
-}
-const origin = new URL(base).origin;
-const report = { consoleErrors: [], failedRequests: [], foreignRequests: [], steps: [], shots: [] };
-const profile = mkdtempSync(join(tmpdir(), "pages-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  timeout: 60_000,
-  viewport: { width: 1400, height: 1000 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const [base, out] = scriptArgs("pages.mjs");
+const browser = await openChromium(base, out);
+const { report } = browser;
+// The answers the test asks for on purpose (a wrong name, a wrong query) are not errors, nor is
+// /favicon.ico, which chromium asks for by itself where a page names no icon.
 const expected404 = new Set();
-
-function watch(page) {
-  page.setDefaultTimeout(30_000);
-  page.on("console", (msg) => {
-    // The answers the test asks for on purpose (a wrong name, a wrong query) are not errors.
-    if (msg.type() === "error" && !expected404.has(msg.location().url) && !msg.location().url.endsWith("/favicon.ico")) report.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on("pageerror", (err) => report.consoleErrors.push(String(err)));
-  page.on("request", (req) => {
-    const u = req.url();
-    if (/^https?:/.test(u) && new URL(u).origin !== origin) report.foreignRequests.push(u);
-  });
-  page.on("requestfailed", (req) => report.failedRequests.push(`${req.url()} ${req.failure()?.errorText}`));
-  page.on("response", (res) => {
-    // Chromium asks for /favicon.ico by itself where a page names none (the problem page).
-    if (res.status() >= 400 && !expected404.has(res.url()) && !res.url().endsWith("/favicon.ico")) report.failedRequests.push(`${res.url()} ${res.status()}`);
-  });
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(out, name) });
-  report.shots.push(name);
-}
+const expected = (url) => expected404.has(url) || url.endsWith("/favicon.ico");
+let failure = null;
 
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  watch(page);
+  const page = await browser.firstPage({ expected });
 
   // The landing page leads with the relationship.
   const landing = await page.goto(`${base}/`, { waitUntil: "load" });
   report.landing = { status: landing.status(), head: (await page.content()).slice(0, 3000) };
   report.landingPair = { text: await page.locator("#pair-link").innerText(), href: await page.locator("#pair-link").getAttribute("href") };
-  await shot(page, "landing.png");
+  await browser.shot(page, "landing.png");
   report.steps.push("landing");
 
   // The pair at a glance: every number a link.
@@ -73,7 +37,7 @@ try {
     people: await page.locator("#people tr").evaluateAll((trs) => trs.slice(1).map((tr) => [tr.cells[0].textContent, tr.cells[0].querySelector("a")?.getAttribute("href"), tr.cells[1].querySelector("a")?.getAttribute("href")])),
     unlinkedNumbers: await page.locator("main td.n").evaluateAll((tds) => tds.filter((td) => !td.querySelector("a")).map((td) => td.textContent)),
   };
-  await shot(page, "pair.png");
+  await browser.shot(page, "pair.png");
   report.steps.push("pair");
 
   // Its timeline of the requested acts (the count on the pair page links to their list).
@@ -97,7 +61,7 @@ try {
     groups: await page.locator(".vis-label").allInnerTexts(),
     whens: await page.locator("#items tr[data-id] td:first-child").allInnerTexts(),
   };
-  await shot(page, "timeline.png");
+  await browser.shot(page, "timeline.png");
   await page.locator('#filter-kinds input[value="meeting"]').uncheck();
   report.timelineNoMeetings = {
     onAxis: await page.evaluate(() => window.timelineView.shown()),
@@ -113,7 +77,7 @@ try {
     classes: await page.locator("#classes + dl dt").count(),
     properties: await page.locator("#properties + dl dt").count(),
   };
-  await shot(page, "ontology.png");
+  await browser.shot(page, "ontology.png");
   report.steps.push("ontology");
 
   // /docs offline.
@@ -123,7 +87,7 @@ try {
     operations: await page.locator(".opblock").count(),
     title: await page.locator(".info .title").first().innerText(),
   };
-  await shot(page, "docs.png");
+  await browser.shot(page, "docs.png");
   report.steps.push("docs");
 
   // A wrong name: a page that says so, with the nearest names and a way home.
@@ -136,7 +100,7 @@ try {
     suggestions: await page.locator("#suggestions a").evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute("href")])),
     home: await page.locator("#home").getAttribute("href"),
   };
-  await shot(page, "problem.png");
+  await browser.shot(page, "problem.png");
   report.steps.push("problem");
 
   // The SPARQL editor: a new tab starts with the prefixes; an error shows the engine's reason.
@@ -152,12 +116,10 @@ try {
   await page.keyboard.press("Control+Enter");
   await tab.locator(".query-problem").waitFor();
   report.queryProblem = await tab.locator(".query-problem").innerText();
-  await shot(page, "sparql-error.png");
+  await browser.shot(page, "sparql-error.png");
   report.steps.push("editor");
 } catch (err) {
-  report.error = String(err.stack || err);
+  failure = err;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close(failure);
 }
-console.log(JSON.stringify(report));

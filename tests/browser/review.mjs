@@ -1,29 +1,18 @@
 // Drive Debian's chromium with playwright-core through the review page: log in with the write
 // token, read the highlighted draft, accept, reject, edit and add facts, save, and see what the
-// server says. Run by tests/test_review.py; prints one JSON report on stdout.
+// server says. Run by tests/test_review.py; prints one JSON report on stdout and saves
+// screenshots in OUT_DIR (review.png, review-saved.png).
 //
-//   node tests/browser/review.mjs URL TOKEN SHEET OUT_DIR
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+//   node tests/browser/review.mjs BASE_URL OUT_DIR TOKEN SHEET
+import { openChromium, scriptArgs } from "./chromium.mjs";
 
-const [url, token, sheet, out] = process.argv.slice(2);
-if (!url || !token || !sheet || !out) {
-  console.error("usage: node review.mjs URL TOKEN SHEET OUT_DIR");
-  process.exit(2);
-}
-const origin = new URL(url).origin;
-const report = { consoleErrors: [], failedRequests: [], foreignRequests: [] };
-const profile = mkdtempSync(join(tmpdir(), "review-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  timeout: 60_000,
-  viewport: { width: 1280, height: 800 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const [base, out, token, sheet] = scriptArgs("review.mjs", "TOKEN", "SHEET");
+const browser = await openChromium(base, out);
+const { report } = browser;
+// The refusals the script provokes (a wrong token, an unsound save) are not failed requests;
+// the console still shows them (the test reads which).
+const expected = (url, status) => new URL(url).pathname.startsWith("/api/review") && [403, 422].includes(status);
+let failure = null;
 const state = (page) => page.evaluate(() => window.reviewState());
 
 // Press a card's button, found by the card's heading words.
@@ -43,16 +32,8 @@ async function save(page) {
 }
 
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  page.on("console", (msg) => {
-    if (msg.type() === "error") report.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on("requestfailed", (req) => report.failedRequests.push(req.url()));
-  page.on("request", (req) => {
-    if (!req.url().startsWith(origin) && !req.url().startsWith("data:")) report.foreignRequests.push(req.url());
-  });
-  const response = await page.goto(`${url}/review?sheet=${sheet}`);
+  const page = await browser.firstPage({ expected });
+  const response = await page.goto(`${base}/review?sheet=${sheet}`);
   report.status = response.status();
   report.loginShown = await page.isVisible("#login");
 
@@ -66,7 +47,7 @@ try {
   await page.waitForSelector("#text mark");
   report.opened = await state(page);
   report.pendingText = await page.textContent("#pending");
-  await page.screenshot({ path: join(out, "review.png") });
+  await browser.shot(page, "review.png");
 
   // A fact's badge in the text selects its card.
   await page.locator("#text .badge", { hasText: "meeting" }).first().click();
@@ -117,11 +98,9 @@ try {
   await page.click("#add button[type=submit]");
   report.added = await save(page);
   report.final = await state(page);
-  await page.screenshot({ path: join(out, "review-saved.png"), fullPage: false });
+  await browser.shot(page, "review-saved.png");
 } catch (err) {
-  report.error = String(err && err.stack || err);
+  failure = err;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close(failure);
 }
-console.log(JSON.stringify(report));

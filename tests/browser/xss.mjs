@@ -1,7 +1,7 @@
 // Drive Debian's chromium with playwright-core over pages whose data carry HTML and script
 // payloads, and report whether any of it ran. Run by tests/test_xss.py; prints one JSON report.
 //
-//   node tests/browser/xss.mjs BASE_URL PLAN.json
+//   node tests/browser/xss.mjs BASE_URL OUT_DIR PLAN.json
 //
 // PLAN.json: {"pages": [path, ...], "explore": {...}, "editor": {...}} (see tests/test_xss.py);
 // explore.edges (default 6) bounds the lines whose details are opened, explore.hostileQuery
@@ -11,58 +11,28 @@
 // holds window.__xss, the dialogs seen, the visible text, the links with a script scheme, the
 // elements a payload would create (script, img, iframe, object, embed, and svg outside the
 // explorer's legend) and every console error.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { openChromium, scriptArgs } from "./chromium.mjs";
 
-const [base, planFile] = process.argv.slice(2);
-if (!base || !planFile) {
-  console.error("usage: node xss.mjs BASE_URL PLAN.json");
-  process.exit(2);
-}
+const [base, out, planFile] = scriptArgs("xss.mjs", "PLAN.json");
 const plan = JSON.parse(readFileSync(planFile, "utf-8"));
-const origin = new URL(base).origin;
-const report = { consoleErrors: [], dialogs: [], foreignRequests: [], pages: {}, steps: [] };
+const browser = await openChromium(base, out);
+const { context, report } = browser;
+report.pages = {};
 const started = Date.now();
 const step = (name) => report.steps.push(`${name} ${Date.now() - started}ms`);
-const profile = mkdtempSync(join(tmpdir(), "xss-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  timeout: 60_000,
-  viewport: { width: 1280, height: 800 },
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+let failure = null;
 
-function watch(page, where) {
-  page.setDefaultTimeout(30_000);
-  // What a Content Security Policy blocked, with the first characters of it ('report-sample').
-  page.addInitScript(() => {
+// A new page, watched; what a Content Security Policy blocks is a console error, with the
+// first characters of it ('report-sample').
+async function watched(where) {
+  const page = browser.watch(await context.newPage(), { where });
+  await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
       console.error(`CSP blocked ${e.violatedDirective} ${e.blockedURI} ${JSON.stringify(e.sample)} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`);
     });
   });
-  page.on("console", (msg) => {
-    if (msg.type() === "error") report.consoleErrors.push(`${where}: ${msg.text()} (${msg.location().url})`);
-  });
-  page.on("pageerror", (err) => report.consoleErrors.push(`${where}: ${err}`));
-  page.on("dialog", (dialog) => {
-    report.dialogs.push(`${where}: ${dialog.type()} ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
-  });
-  page.on("request", (req) => {
-    const u = req.url();
-    if (/^https?:/.test(u) && new URL(u).origin !== origin) report.foreignRequests.push(u);
-  });
+  return page;
 }
 
 // What a payload would leave behind in the live DOM, and what a person sees.
@@ -102,8 +72,7 @@ async function settled(page) {
 
 try {
   // 1. Every page of the plan, as a reader opens it (and hovers and clicks nothing).
-  const page = await context.newPage();
-  watch(page, "pages");
+  const page = await watched("pages");
   for (const path of plan.pages) {
     const response = await page.goto(base + path, { waitUntil: "load" });
     await page.waitForTimeout(20);
@@ -114,8 +83,7 @@ try {
   // 2. The explorer focused on the payload entity: its details panel with the evidence shown
   // in its source, then each other payload-bearing node's details.
   const ex = plan.explore;
-  const explore = await context.newPage();
-  watch(explore, "explore");
+  const explore = await watched("explore");
   if (ex.sourceUrl) {
     // A source's URL as a loaded file can set it (/api/sources answers it as is).
     await explore.route("**/api/sources/**", async (route) => {
@@ -200,8 +168,7 @@ try {
 
   // 5. Payloads in the explorer's own query string.
   if (ex.hostileQuery) {
-    const hostile = await context.newPage();
-    watch(hostile, "explore query string");
+    const hostile = await watched("explore query string");
     await hostile.goto(`${base}/explore?${ex.hostileQuery}`, { waitUntil: "load" });
     await settled(hostile);
     report.hostileQuery = await inspect(hostile);
@@ -210,8 +177,7 @@ try {
 
   // 6. The SPARQL editor: results that hold the payloads, in YASR's table.
   const ed = plan.editor;
-  const editor = await context.newPage();
-  watch(editor, "editor");
+  const editor = await watched("editor");
   await editor.goto(`${base}/sparql`, { waitUntil: "load" });
   await editor.locator(".yasgui .CodeMirror").first().waitFor();
   await editor.evaluate((q) => { window.yasgui.getTab().setQuery(q); }, ed.query);
@@ -225,11 +191,7 @@ try {
   report.editorLinks = await tab.locator(".yasr table.dataTable tbody a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   step("editor");
 } catch (err) {
-  report.error = String(err.stack || err);
+  failure = err;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close(failure);
 }
-console.log(JSON.stringify(report));
-// Not process.exit(): it would cut a report longer than the pipe's buffer.
-process.exitCode = report.error ? 1 : 0;
