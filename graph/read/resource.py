@@ -332,14 +332,16 @@ def _row_evidence(texts: SourceTexts, base: str, r: dict[str, Any]) -> dict[str,
 
 def _spans_of(store: Store, iri: str, texts: SourceTexts, base: str) -> list[dict[str, Any]]:
     """The quotes a resource rests on (or the resource itself, if it is a span)."""
+    # The IRI as a VALUES term, not a bound variable: Oxigraph evaluates a property path
+    # before it joins a bound variable (at 1M triples 3 s; 1 ms so).
     rows = solutions(
         store,
         f"""
         SELECT DISTINCT ?x ?span ?src ?start ?end ?exact WHERE {{
+            VALUES ?x {{ {next(iri_values([iri]))} }}
             ?x (prov:wasDerivedFrom|oa:hasTarget)? ?span .
             {span_pattern()}
         }} ORDER BY ?src ?start ?end""",
-        x=ox.NamedNode(iri),
     )
     return [_row_evidence(texts, base, r) for r in rows]
 
@@ -351,13 +353,13 @@ def _mentions(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
         store,
         f"""
         SELECT ?e ?m ?label ?layer ?reason ?span ?src ?start ?end ?exact WHERE {{
+            VALUES ?e {{ {next(iri_values([iri]))} }}
             ?m oa:hasBody ?e ; oa:hasTarget ?span .
             {span_pattern()}
             OPTIONAL {{ ?m rdfs:label ?label }}
             OPTIONAL {{ ?m bkg:epistemicStatus/skos:prefLabel ?layer }}
             OPTIONAL {{ ?m bkg:reason ?reason }}
         }} ORDER BY ?src ?start ?end ?m""",
-        e=ox.NamedNode(iri),
     )
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
