@@ -190,6 +190,14 @@ def test_derived_shortcuts_say_what_they_derive_from(client: TestClient) -> None
     assert "met with" not in reference and "agreed with" not in reference
 
 
+def test_a_country_page_does_not_say_it_takes_part_in_each_of_its_meetings(
+    client: TestClient,
+) -> None:
+    text = page(client, "id/place/cambodia")
+    assert "data-happening=" in text and "takes part in" not in text  # its page says so
+    assert "· as partner" in text  # the roles a source states stay
+
+
 def test_meeting_page_names_not_iris(client: TestClient) -> None:
     text = page(client, MEETING)
     assert "id/span/" not in re.sub(r'(href|data-[a-z]+)="[^"]*"', "", text)

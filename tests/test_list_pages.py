@@ -173,6 +173,23 @@ def test_the_list_of_sources(client: TestClient) -> None:
     assert seed["reports"] > 30
     # The one source keeps its text and spans at its own address.
     assert client.get("/api/sources/ppp-cambodia-korea-labour").json()["id"] == seed["id"]
+    # The page names the original's site and links the whole address, which the CSV gives.
+    html = client.get("/sources", headers=BROWSER).text
+    assert cells(html, "original") == ["phnompenhpost.com"]
+    assert f'<a href="{seed["url"]}">phnompenhpost.com</a>' in html
+    assert rows(client.get("/sources.csv").text)[0]["original"] == seed["url"]
+
+
+@pytest.mark.pipeline
+def test_names_and_quotes_are_set_apart_on_the_page(corpus: TestClient) -> None:
+    html = corpus.get("/meetings", headers=BROWSER).text
+    first = html.split('<td class="c-attendees">', 1)[1].split("</td>", 1)[0]
+    assert re.findall(r'<span class="part">([^<]+)</span>', first) == ["Heng Sour", "Lee Cheol-woo"]
+    evidence = html.split('<td class="c-evidence">', 1)[1].split("</td>", 1)[0]
+    assert len(re.findall(r'<span class="part">', evidence)) == 2  # two reports, two lines
+    # the CSV keeps one cell of each
+    (march6,) = [r for r in rows(corpus.get("/meetings.csv").text) if "6 March" in r["meeting"]]
+    assert march6["attendees"] == "Heng Sour; Lee Cheol-woo" and " | " in march6["evidence"]
 
 
 def test_statistics_as_series_keep_their_qualifiers(client: TestClient) -> None:

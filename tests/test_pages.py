@@ -58,9 +58,13 @@ def test_pair_page_and_its_json_twin(client: TestClient) -> None:
     twin = client.get("/pair/KH-KR", headers={"accept": "application/json"}).json()
     assert twin == client.get("/api/pairs/KH-KR").json()
     assert twin["counts"]["by_status"]["requested"] == 3
-    # Every number in the tables is a link.
+    # Every number in the tables is a link; none is a dash.
     cells = re.findall(r'<td class="n">(.*?)</td>', r.text)
-    assert cells and all(c.startswith("<a href=") for c in cells)
+    assert cells and all(c.startswith(("<a href=", '<span class="none"')) for c in cells)
+    assert any(c.startswith('<span class="none"') for c in cells)
+    # The kinds' colours, beside their names, are the strip's legend.
+    kinds = r.text.split('id="by-kind"', 1)[1].split("</table>", 1)[0]
+    assert 'class="mark kind-meeting"' in kinds and 'class="mark kind-request"' in kinds
     assert client.get("/pair/KH", headers=BROWSER).status_code == 404
 
 
@@ -187,7 +191,8 @@ def test_pair_page_in_the_browser(report: dict[str, Any]) -> None:
         "/id/person/heng-sour",
         "/meetings?countries=KH,KR&participant=person/heng-sour",
     ]
-    assert pair["unlinkedNumbers"] == []
+    # every number is a link; none is a dash
+    assert [n for n in pair["unlinkedNumbers"] if n != "–"] == []
 
 
 @pytest.mark.browser

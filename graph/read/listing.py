@@ -22,6 +22,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -328,8 +329,9 @@ def _latest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class Column:
     """A column of a list's table: its heading, the text of a cell, where the cell links, and
     whether the page shows it (the CSV has every column; the page leaves out what its links
-    already say, to stay one screen wide), and the CSV's cell where it differs from the
-    page's (``csv``: a number without thousands separators, for a spreadsheet)."""
+    already say, to stay one screen wide), the CSV's cell where it differs from the page's
+    (``csv``: a number without thousands separators, for a spreadsheet), and the parts the
+    page sets apart (``parts``: names each kept on one line, quotes each on its own)."""
 
     def __init__(
         self,
@@ -339,6 +341,7 @@ class Column:
         page: bool = True,
         note: Callable[[dict[str, Any]], str] | None = None,
         csv: Callable[[dict[str, Any]], Any] | None = None,
+        parts: Callable[[dict[str, Any]], list[str]] | None = None,
     ) -> None:
         self.name = name
         self.text = text
@@ -346,15 +349,25 @@ class Column:
         self.page = page
         self.note = note
         self.csv = csv or text
+        self.parts = parts
 
 
-def _names(refs: Iterable[dict[str, Any] | None]) -> str:
+def _named(refs: Iterable[dict[str, Any] | None]) -> list[str]:
     """The names of things, each once (a thing with two labels is named by its first)."""
     seen: dict[str, str] = {}
     for r in refs:
         if r:
             seen.setdefault(r["id"], r["label"])
-    return "; ".join(seen.values())
+    return list(seen.values())
+
+
+def _names(refs: Iterable[dict[str, Any] | None]) -> str:
+    return "; ".join(_named(refs))
+
+
+def _people(key: str) -> Column:
+    """A column of the things an item names (actors, attendees...), each name on one line."""
+    return Column(key, lambda i: _names(i[key]), parts=lambda i: _named(i[key]))
 
 
 def _meeting_date(m: dict[str, Any]) -> str:
@@ -370,6 +383,10 @@ def _meeting_date(m: dict[str, Any]) -> str:
     if full and m.get("full_date_layer") == "inferred":
         return human_date(f"{full[:4]}?{full[4:]}")
     return human_date(full or m.get("date"))
+
+
+def _quotes(item: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys(q["quote"] for q in item.get("evidence") or []))
 
 
 def _quote(item: dict[str, Any]) -> str:
@@ -425,12 +442,31 @@ def _number(value: Any) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+def _site(url: str | None) -> str:
+    """Where a source's original is, as a page says it: the site's name (the link has the
+    whole address).
+
+    Examples:
+        >>> _site("https://www.phnompenhpost.com/national/x"), _site("archive 12"), _site(None)
+        ('phnompenhpost.com', 'archive 12', '')
+    """
+    if not url:
+        return ""
+    host = urlsplit(url).hostname if "://" in url else None
+    return host.removeprefix("www.") if host else url
+
+
 def _figure(key: str) -> Callable[[dict[str, Any]], str]:
     """The CSV cell of one number of a figure (``value``, ``min``, ...)."""
     return lambda p: _number(p.get(key))
 
 
 _FIELDS = scheme_labels("field")
+
+
+def _fields(act: dict[str, Any]) -> list[str]:
+    return [_FIELDS.get(f, f) for f in act["fields"]]
+
 
 #: The columns of each list, in the order the pages and the CSV show them.
 LISTS: dict[str, list[Column]] = {
@@ -440,19 +476,23 @@ LISTS: dict[str, list[Column]] = {
         Column("kind", lambda a: a["kind"].lower(), page=False),
         Column("status", lambda a: status_words(a["status"]), note=_history),
         Column("history", _history, page=False),
-        Column("actors", lambda a: _names(a["actors"])),
-        Column("addressees", lambda a: _names(a["addressees"])),
-        Column("fields", lambda a: "; ".join(_FIELDS.get(f, f) for f in a["fields"])),
+        _people("actors"),
+        _people("addressees"),
+        Column(
+            "fields",
+            lambda a: "; ".join(_fields(a)),
+            parts=_fields,
+        ),
         Column("sources", _sources, page=False),
-        Column("evidence", _quote, _evidence_link),
+        Column("evidence", _quote, _evidence_link, parts=_quotes),
     ],
     "meetings": [
         Column("date", _meeting_date),
         Column("meeting", lambda m: m["label"], _entity),
         Column("place", lambda m: m["place"]["label"] if m["place"] else ""),
-        Column("attendees", lambda m: _names(m["attendees"])),
+        _people("attendees"),
         Column("sources", _sources, page=False),
-        Column("evidence", _quote, _evidence_link),
+        Column("evidence", _quote, _evidence_link, parts=_quotes),
     ],
     "statements": [
         Column("source date", lambda s: human_date(s["published"])),
@@ -461,7 +501,7 @@ LISTS: dict[str, list[Column]] = {
         Column("kind", lambda s: s["kind"]),
         Column("about", lambda s: _names(s["about"]), page=False),
         Column("sources", _sources, page=False),
-        Column("evidence", _quote, _evidence_link),
+        Column("evidence", _quote, _evidence_link, parts=_quotes),
     ],
     "statistics": [
         Column("series", lambda p: p["series"], lambda p: f"/id/{p['series_id']}"),
@@ -477,7 +517,12 @@ LISTS: dict[str, list[Column]] = {
         Column("per", lambda p: p["per"] or ""),
         Column("as written", lambda p: p.get("as_written") or "", page=False),
         Column("sources", _sources, page=False),
-        Column("evidence", lambda p: _quote(p) or p.get("reason") or "", _evidence_link),
+        Column(
+            "evidence",
+            lambda p: _quote(p) or p.get("reason") or "",
+            _evidence_link,
+            parts=_quotes,
+        ),
     ],
     "sources": [
         Column("published", lambda s: human_date(s["published"])),
@@ -487,12 +532,13 @@ LISTS: dict[str, list[Column]] = {
         Column("facts reported", lambda s: s["reports"]),
         Column(
             "original",
-            lambda s: s["url"] or "",
+            lambda s: _site(s["url"]),
             lambda s: (
                 s["url"]
                 if str(s["url"] or "").lower().startswith(("http://", "https://"))
                 else None
             ),
+            csv=lambda s: s["url"] or "",
         ),
     ],
 }
@@ -519,6 +565,7 @@ def table(kind: str, items: Iterable[dict[str, Any]]) -> dict[str, Any]:
                     "href": c.href(i) if c.href else None,
                     "title": _sources(i) if c.name == "evidence" else None,
                     "note": c.note(i) if c.note else "",
+                    "parts": c.parts(i) if c.parts else [],
                 }
                 for c in columns
             ]
