@@ -18,11 +18,12 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import FactsDep, SettingsDep, StoreDep
 from api.problems import Problem
 from api.templating import templates
 from graph.read.happenings import GROUPS_PAGED
 from graph.read.ids import local_href
+from graph.read.lookup import EntityFacts
 from graph.read.resource import description, linked_description, resource_view, shown_nodes
 from graph.store import Store
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
@@ -68,7 +69,12 @@ def _alternates(iri: str, base: str) -> list[dict[str, str]]:
 
 
 def page_view(
-    store: Store, iri: str, base: str, group: str | None = None, after: str | None = None
+    store: Store,
+    iri: str,
+    base: str,
+    group: str | None = None,
+    after: str | None = None,
+    prepared: EntityFacts | None = None,
 ) -> dict[str, Any] | None:
     """The page's view model (its JSON twin): :func:`graph.read.resource.resource_view` with
     the links to the other representations (of the same page of its groups), to the explorer,
@@ -79,7 +85,7 @@ def page_view(
     """
     if group is not None and group not in GROUPS_PAGED:
         raise Problem(400, f"unknown group {group[:40]!r}; use one of " + ", ".join(GROUPS_PAGED))
-    view = resource_view(store, iri, base, group=group, after=after)
+    view = resource_view(store, iri, base, group=group, after=after, prepared=prepared)
     if view is None:
         return None
     path = local_href(iri, base) or ""
@@ -124,7 +130,14 @@ def _described(store: Store, iri: str) -> list[ox.Triple]:
         return []
 
 
-def _dereference(prefix: str, path: str, request: Request, store: Store, base: str) -> Response:
+def _dereference(
+    prefix: str,
+    path: str,
+    request: Request,
+    store: Store,
+    base: str,
+    prepared: EntityFacts | None = None,
+) -> Response:
     iri = base + prefix + path
     chosen: Representation | None = None
     triples: list[ox.Triple] = []
@@ -149,7 +162,8 @@ def _dereference(prefix: str, path: str, request: Request, store: Store, base: s
             raise Problem(406, f"<{iri}> comes as " + ", ".join(OFFERED))
         chosen = next(r for r in REPRESENTATIONS if r.media == media)
     group = request.query_params.get("group") or None
-    view = page_view(store, iri, base, group, request.query_params.get("after") or None)
+    after = request.query_params.get("after") or None
+    view = page_view(store, iri, base, group, after, prepared)
     if view is None:  # the data changed between the two queries
         raise Problem(404, f"nothing is known about <{iri}>: no triple has it as subject")
     headers = {"Link": _link_header(view["alternates"], chosen.name)}
@@ -180,9 +194,10 @@ def _dereferencer(prefix: str, summary: str, doc: str) -> None:
     """Route ``/{prefix}{path}`` to :func:`_dereference` (the ids and the named graphs)."""
 
     def dereference(
-        path: str, request: Request, store: StoreDep, settings: SettingsDep
+        path: str, request: Request, store: StoreDep, settings: SettingsDep, facts: FactsDep
     ) -> Response:
-        return _dereference(prefix, path, request, store, settings.base_iri)
+        # The facts prepared for the current graph version, or queried while they are built.
+        return _dereference(prefix, path, request, store, settings.base_iri, facts.peek())
 
     dereference.__doc__ = doc
     router.add_api_route(

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from graph.read.evidence import CONTEXT, SourceTexts, evidence_of, in_context, span_pattern
 from graph.read.happenings import GROUPS_PAGED, grouped, page_of, sources_and_history
 from graph.read.ids import local_href, short_id
-from graph.read.lookup import entity_view
+from graph.read.lookup import EntityFacts, entity_view
 from graph.read.names import script_names
 from graph.read.pages import human_date
 from graph.read.query import iri_values, solutions, value
@@ -376,10 +376,13 @@ def _mentions(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _facts(store: Store, iri: str, base: str) -> list[dict[str, Any]]:
-    """The facts that name the resource, from :func:`graph.read.lookup.entity_view`, each with
-    its evidence as found (``spans``: put in its context once the page is chosen)."""
-    view = entity_view(store, iri)
+def _facts(
+    store: Store, iri: str, base: str, prepared: EntityFacts | None = None
+) -> list[dict[str, Any]]:
+    """The facts that name the resource, from :func:`graph.read.lookup.entity_view` (with the
+    whole graph's facts prepared for this version, if given), each with its evidence as found
+    (``spans``: put in its context once the page is chosen)."""
+    view = entity_view(store, iri, prepared)
     if view is None:
         return []
     return [
@@ -520,7 +523,13 @@ def _linked_from(
 
 
 def resource_view(
-    store: Store, iri: str, base: str, *, group: str | None = None, after: str | None = None
+    store: Store,
+    iri: str,
+    base: str,
+    *,
+    group: str | None = None,
+    after: str | None = None,
+    prepared: EntityFacts | None = None,
 ) -> dict[str, Any] | None:
     """The view model of a resource's page, which is also its JSON twin.
 
@@ -532,6 +541,8 @@ def resource_view(
             :data:`graph.read.happenings.GROUPS_PAGED`), from ``after`` on; else the first
             page of every group (a very connected entity has thousands of facts).
         after: the cursor of the group's previous page (``more`` gives it).
+        prepared: the whole graph's entity facts for the store's current version
+            (:class:`graph.read.views.PreparedFacts`), if they are ready; else they are asked.
 
     Returns:
         One dict: the heading (label, kind, types, layer, status, reason, names), the
@@ -656,7 +667,7 @@ def resource_view(
     )
     properties = _merged(properties)
 
-    facts = _facts(store, iri, base)
+    facts = _facts(store, iri, base, prepared)
     every_fact = {f["iri"] for f in facts}
     groups = grouped(store, iri, facts, base, group=group, after=after)
     shown_facts = set(groups["shown"])
