@@ -229,6 +229,7 @@ GROUPS: dict[str, dict[str, tuple[str, str]]] = {
         "metWith": ("met with", "met with"),
         "agreedWith": ("agreed with", "agreed with"),
         "requestedCooperationWith": ("requested cooperation of", "was asked for cooperation by"),
+        "proposedCooperationWith": ("proposed to", "received a proposal from"),
         "namedAsPartnerWith": ("is named as partner with", "is named as partner with"),
     },
 }

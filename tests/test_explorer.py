@@ -277,8 +277,16 @@ def test_1_opens_on_the_relationship_of_the_pair_the_graph_says_most_about(
     asked = [e for e in state["edges"] if e["relation"] == "requestedCooperationWith"]
     assert {(e["source"], e["target"], e["status"], e["count"]) for e in asked} == {
         ("person/heng-sour", "person/lee-jung-sik", "requested", 3),
-        ("person/heng-sour", "person/lee-jung-sik", "proposed", 1),
     }
+    # A proposal is its own shortcut, in its own words: it asks for nothing.
+    (offered,) = [e for e in state["edges"] if e["relation"] == "proposedCooperationWith"]
+    assert (offered["source"], offered["target"], offered["status"], offered["count"]) == (
+        "person/heng-sour",
+        "person/lee-jung-sik",
+        "proposed",
+        1,
+    )
+    assert offered["words"] == "proposed to"
     assert report["openingUrl"].endswith("/explore?pair=place%2Fcambodia%2Cplace%2Fsouth-korea")
 
 

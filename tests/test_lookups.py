@@ -162,6 +162,20 @@ def test_cq17_paths_over_chosen_relations(client) -> None:
     assert "Cambodia" not in r.json()["paths"][0]["explanation"]
 
 
+def test_a_proposal_is_not_listed_as_a_request(client) -> None:
+    """A derived shortcut is named by what it derives from: a proposal offers, it asks nothing."""
+    statements = client.get("/api/entities/person/heng-sour").json()["statements"]
+    (proposed,) = statements["proposedCooperationWith"]
+    assert proposed["label"] == "Heng Sour — proposed cooperation with — Lee Jung-sik"
+    assert proposed["reason"].startswith("Actor and addressee of: Proposal by Heng Sour: ")
+    requested = statements["requestedCooperationWith"]
+    assert len(requested) == 3
+    assert all(r["reason"].startswith("Actor and addressee of: Request by ") for r in requested)
+    other_side = client.get("/api/entities/person/lee-jung-sik").json()["statements"]
+    assert len(other_side["proposedCooperationWith (of)"]) == 1
+    assert len(other_side["requestedCooperationWith (of)"]) == 3
+
+
 def test_cq18_through_search_and_entity(client) -> None:
     body = client.get("/api/entities/Heng Sour").json()
     assert len(body["statements"]["attendee"]) == 2

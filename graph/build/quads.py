@@ -677,11 +677,17 @@ class _Builder:
                                 symmetric=True,
                                 why=f"Both are parties of: {self.labels[node]}.",
                             )
+                    # Named by what they derive from: a proposal offers, a request asks.
                     if fact.kind in ("request", "proposal"):
+                        shortcut = (
+                            BKG.requestedCooperationWith
+                            if fact.kind == "request"
+                            else BKG.proposedCooperationWith
+                        )
                         for a, b in product(fact.actors, fact.addressees):
                             self.link(
                                 g,
-                                BKG.requestedCooperationWith,
+                                shortcut,
                                 a,
                                 b,
                                 node,
