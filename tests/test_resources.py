@@ -98,14 +98,14 @@ def test_meeting_page_links_its_attendees_and_shows_the_layer_of_each_value(
 ) -> None:
     page = html(client, MEETING)
     assert "<h1>Meeting of Heng Sour and Lee Jung-sik, 8 March</h1>" in page
-    assert '<span class="badge layer-stated">stated</span>' in page
+    assert '<span class="badge layer-stated" title="stated: a source says it">stated</span>' in page
     assert '<li><a href="/id/person/heng-sour">Heng Sour</a> <span' in page
     assert '<li><a href="/id/person/lee-jung-sik">Lee Jung-sik</a> <span' in page
     assert '<li><a href="/id/place/seoul">Seoul</a> <span' in page
     # the year is inferred, the day stated: in words, beside the exact value
-    inferred = '<li>8 March 2024, year inferred <code>2024?-03-08</code> <span class="badge layer-inferred">'
+    inferred = '<li>8 March 2024, year inferred <code>2024?-03-08</code> <span class="badge layer-inferred"'
     assert inferred in page
-    given = '<li>8 March, year not given <code>XXXX-03-08</code> <span class="badge layer-stated">'
+    given = '<li>8 March, year not given <code>XXXX-03-08</code> <span class="badge layer-stated"'
     assert given in page
     assert "<h2>Evidence</h2>" in page and marked(337, 527) in page and marked(528, 670) in page
     # the acts on this occasion
@@ -134,7 +134,10 @@ def test_act_page_shows_status_roles_and_evidence(client: TestClient) -> None:
 def test_inferred_fact_shows_its_reason(client: TestClient) -> None:
     page = html(client, INFERRED)
     assert "<h1>Lee Jung-sik — holds — Minister of Employment and Labor</h1>" in page
-    assert '<span class="badge layer-inferred">inferred</span>' in page
+    assert (
+        'layer-inferred" title="inferred: not said outright; the reason is given">inferred</span>'
+        in page
+    )
     assert (
         "<strong>Why inferred:</strong> The article gives no title: it calls Lee Jung-sik the "
         "South Korean counterpart of Cambodia&#39;s labour minister."
