@@ -49,6 +49,37 @@ def test_landing_page_leads_with_the_pair(client: TestClient) -> None:
     }
 
 
+def test_landing_page_of_a_corpus_shows_the_newest_sources_and_the_layers(compiled: Any) -> None:
+    """With many sources the landing page lists the ten newest (the JSON keeps them all) and
+    the layers' totals instead of every named graph."""
+    from graph.store import memory_store
+
+    # Test data: 14 dated sources, each with a span and its own stated graph.
+    extra = []
+    for i in range(14):
+        src = f"<https://bilateral-kg.example/id/source/test-{i:02d}>"
+        g = f"<https://bilateral-kg.example/graph/stated/test-{i:02d}>"
+        extra += [
+            f'{src} <http://www.w3.org/2000/01/rdf-schema#label> "Test source {i:02d}" {g} .',
+            f"{src} <https://bilateral-kg.example/ontology#edtfDate> "
+            f'"2025-01-{i + 1:02d}" {g} .',
+            f"<urn:x:span{i}> <http://www.w3.org/ns/oa#hasSource> {src} {g} .",
+            f"{g} <https://bilateral-kg.example/ontology#layer> "
+            "<https://bilateral-kg.example/ontology/epistemic/stated> "
+            "<https://bilateral-kg.example/graph/reference> .",
+        ]
+    store = memory_store(compiled.nquads + "\n".join(extra).encode() + b"\n")
+    with TestClient(create_app(Settings(), store=store)) as c:
+        html = c.get("/", headers=BROWSER).text
+        assert len(c.get("/index.json").json()["sources"]) == 15
+    assert "The 10 most recent of 15" in html
+    shown = re.findall(r"Test source (\d\d)", html)
+    assert shown == [f"{i:02d}" for i in range(13, 3, -1)]  # newest first
+    assert "Phnom Penh Post article" not in html  # the undated seed article: on /sources
+    assert re.search(r"<td>stated</td><td class=\"n\">15</td>", html)
+    assert "named graphs, one per source and layer" not in html  # 20 graphs: all listed
+
+
 def test_pair_page_and_its_json_twin(client: TestClient) -> None:
     r = client.get("/pair/KH-KR", headers=BROWSER)
     assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
