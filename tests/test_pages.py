@@ -61,8 +61,7 @@ def test_landing_page_of_a_corpus_shows_the_newest_sources_and_the_layers(compil
         g = f"<https://bilateral-kg.example/graph/stated/test-{i:02d}>"
         extra += [
             f'{src} <http://www.w3.org/2000/01/rdf-schema#label> "Test source {i:02d}" {g} .',
-            f"{src} <https://bilateral-kg.example/ontology#edtfDate> "
-            f'"2025-01-{i + 1:02d}" {g} .',
+            f'{src} <https://bilateral-kg.example/ontology#edtfDate> "2025-01-{i + 1:02d}" {g} .',
             f"<urn:x:span{i}> <http://www.w3.org/ns/oa#hasSource> {src} {g} .",
             f"{g} <https://bilateral-kg.example/ontology#layer> "
             "<https://bilateral-kg.example/ontology/epistemic/stated> "
