@@ -16,6 +16,7 @@ from graph.read import corpus
 from graph.read.ids import short_id
 from graph.read.lookup import entity_view
 from graph.read.network import ego, explain, neighbours, path_search
+from graph.read.pathsearch import Bounds
 from graph.read.views import entity_conflicts, entity_published
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, LAYERS, SEARCH_KINDS
 
@@ -341,7 +342,15 @@ def paths(
     groups, chosen_layers = split(relations), split(layers)
     try:
         with rejected():
-            found = path_search(G, u, v, k, max_length, groups, chosen_layers, avoid_hubs)
+            found = path_search(
+                G,
+                u,
+                v,
+                Bounds(k=k, max_length=max_length),
+                groups=groups,
+                layers=chosen_layers,
+                avoid_hubs=avoid_hubs,
+            )
     except nx.NodeNotFound as exc:
         raise Problem(404, str(exc)) from None
     base = settings.base_iri

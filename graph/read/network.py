@@ -15,7 +15,7 @@ import networkx as nx
 
 from graph.read.evidence import EvidenceCache
 from graph.read.labels import in_chain, short_labels
-from graph.read.pathsearch import DEFAULT_BUDGET, DEFAULT_MAX_EXPANDED, PathSearch, k_shortest_paths
+from graph.read.pathsearch import DEFAULT_BOUNDS, Bounds, PathSearch, k_shortest_paths
 from graph.read.projection import Link, Net, _allowed, _structure
 from ontology.vocabulary import DEFAULT_GROUPS, GROUPS, HUB_KINDS, KINDS, LAYERS
 
@@ -44,16 +44,22 @@ def _view(
 
 
 class PathChoice(TypedDict, total=False):
-    """The choices :func:`shortest_paths` passes on to :func:`path_search` (there: the same)."""
+    """What a path may go over, as :func:`shortest_paths` and :func:`path_search` both take it:
+    the relation groups and layers, and whether it avoids countries."""
 
     groups: Collection[str] | None
     layers: Collection[str] | None
     avoid_hubs: bool
-    budget: float | None
 
 
 def shortest_paths(
-    G: Net, u: str, v: str, k: int = 3, max_length: int = 8, **choice: Unpack[PathChoice]
+    G: Net,
+    u: str,
+    v: str,
+    k: int = 3,
+    max_length: int = 8,
+    budget: float | None = None,
+    **choice: Unpack[PathChoice],
 ) -> list[list[str]]:
     """The ``k`` shortest simple paths from ``u`` to ``v`` over the chosen relations.
 
@@ -62,11 +68,11 @@ def shortest_paths(
         u, v: node IRIs.
         k: at most this many paths.
         max_length: at most this many hops.
+        budget: seconds the search may take (default: no limit); past it, the paths found
+            so far (:func:`path_search` says whether the search was complete).
         groups: relation groups to use (default: all but ``derived``).
         layers: epistemic layers to use (default: all); ``["stated"]`` for stated facts only.
         avoid_hubs: do not pass through countries (the ends may still be countries).
-        budget: seconds the search may take (default: no limit); past it, the paths found
-            so far (:func:`path_search` says whether the search was complete).
 
     Returns:
         Paths as lists of node IRIs, shortest first; empty when none is within reach.
@@ -90,50 +96,40 @@ def shortest_paths(
         (:func:`graph.read.pathsearch.k_shortest_paths`) on the allowed edges (a plain graph
         built once per choice of groups and layers).
     """
-    groups, layers = choice.get("groups"), choice.get("layers")
-    avoid_hubs, budget = choice.get("avoid_hubs", False), choice.get("budget")
-    return path_search(G, u, v, k, max_length, groups, layers, avoid_hubs, budget, None).paths
+    bounds = Bounds(k=k, max_length=max_length, budget=budget, max_expanded=None)
+    return path_search(G, u, v, bounds, **choice).paths
 
 
 def path_search(
-    G: Net,
-    u: str,
-    v: str,
-    k: int = 3,
-    max_length: int = 8,
-    groups: Collection[str] | None = None,
-    layers: Collection[str] | None = None,
-    avoid_hubs: bool = False,
-    budget: float | None = DEFAULT_BUDGET,
-    max_expanded: int | None = DEFAULT_MAX_EXPANDED,
+    G: Net, u: str, v: str, bounds: Bounds = DEFAULT_BOUNDS, **choice: Unpack[PathChoice]
 ) -> PathSearch[str]:
-    """Like :func:`shortest_paths`, within a time budget and a bound on the nodes the search
-    expands: past either, the shortest paths found so far, and which bound stopped it.
+    """Like :func:`shortest_paths`, within the ``bounds`` (by default those of an /api/paths
+    request: a time budget and a bound on the nodes the search expands): past either, the
+    shortest paths found so far, and which bound stopped it.
 
     Examples:
         >>> G = nx.Graph()
         >>> G.add_nodes_from(["a", "act", "b"], kind="x")
         >>> G.add_edge("a", "act", links=[Link("act", "a", "partner", "stated")])
         >>> G.add_edge("act", "b", links=[Link("act", "b", "partner", "stated")])
-        >>> found = path_search(G, "a", "b", k=2)
+        >>> found = path_search(G, "a", "b", Bounds(k=2))
         >>> found.paths, found.complete
         ([['a', 'act', 'b']], True)
     """
+    groups, layers = choice.get("groups"), choice.get("layers")
     for node in (u, v):
         if node not in G:
             raise nx.NodeNotFound(f"{node} is not in the graph")
     ok = _allowed(groups, layers)
     H = _structure(G, ok, (frozenset(groups or DEFAULT_GROUPS), frozenset(layers or LAYERS)))
     avoid: Collection[str] = ()
-    if avoid_hubs:
+    if choice.get("avoid_hubs"):
         hubs: frozenset[str] | None = G.graph.get("hubs")
         if hubs is None:
             hubs = frozenset(n for n in G if G.nodes[n].get("kind") in HUB_KINDS)
             G.graph["hubs"] = hubs
         avoid = hubs
-    return k_shortest_paths(
-        H, u, v, k=k, max_length=max_length, avoid=avoid, budget=budget, max_expanded=max_expanded
-    )
+    return k_shortest_paths(H, u, v, bounds, avoid)
 
 
 def explain(

@@ -7,10 +7,10 @@ returns the paths found so far (the shortest ones, in order), saying which bound
 Examples:
     >>> import networkx as nx
     >>> G = nx.cycle_graph(6)
-    >>> found = k_shortest_paths(G, 0, 3, k=3)
+    >>> found = k_shortest_paths(G, 0, 3, Bounds(k=3))
     >>> found.paths, found.complete
     ([[0, 1, 2, 3], [0, 5, 4, 3]], True)
-    >>> k_shortest_paths(G, 0, 3, k=3, max_length=2).paths
+    >>> k_shortest_paths(G, 0, 3, Bounds(k=3, max_length=2)).paths
     []
 """
 
@@ -22,7 +22,14 @@ from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-__all__ = ["DEFAULT_BUDGET", "DEFAULT_MAX_EXPANDED", "PathSearch", "k_shortest_paths"]
+__all__ = [
+    "DEFAULT_BOUNDS",
+    "DEFAULT_BUDGET",
+    "DEFAULT_MAX_EXPANDED",
+    "Bounds",
+    "PathSearch",
+    "k_shortest_paths",
+]
 
 N = TypeVar("N", bound=Hashable)
 
@@ -32,6 +39,22 @@ DEFAULT_BUDGET = 0.08
 DEFAULT_MAX_EXPANDED = 200_000
 #: How often (in expanded nodes) the clock is read.
 _CLOCK_EVERY = 512
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How far a path search goes: at most ``k`` paths of at most ``max_length`` edges each,
+    within ``budget`` seconds and ``max_expanded`` nodes expanded by all its searches together
+    (``None``: no limit). One set of bounds, passed whole from the API to the algorithm."""
+
+    k: int = 3
+    max_length: int = 8
+    budget: float | None = DEFAULT_BUDGET
+    max_expanded: int | None = DEFAULT_MAX_EXPANDED
+
+
+#: The bounds of a search that is given none: those an /api/paths request has.
+DEFAULT_BOUNDS = Bounds()
 
 
 @dataclass
@@ -132,26 +155,16 @@ def _join(meet: N, pred: dict[N, N | None], succ: dict[N, N | None]) -> list[N]:
 
 
 def k_shortest_paths(
-    G: Any,
-    u: N,
-    v: N,
-    *,
-    k: int = 3,
-    max_length: int = 8,
-    avoid: Collection[N] = (),
-    budget: float | None = DEFAULT_BUDGET,
-    max_expanded: int | None = DEFAULT_MAX_EXPANDED,
+    G: Any, u: N, v: N, bounds: Bounds = DEFAULT_BOUNDS, avoid: Collection[N] = ()
 ) -> PathSearch[N]:
-    """The ``k`` shortest simple paths from ``u`` to ``v`` of at most ``max_length`` edges.
+    """The ``bounds.k`` shortest simple paths from ``u`` to ``v`` of at most
+    ``bounds.max_length`` edges.
 
     Args:
         G: an undirected networkx graph (or anything with ``adj``).
         u, v: the ends (both in ``G``).
-        k: at most this many paths.
-        max_length: at most this many edges a path.
+        bounds: how many paths, how long, and the time and nodes the search may spend.
         avoid: nodes no path may pass through (the ends excepted).
-        budget: seconds the search may take (``None``: no limit).
-        max_expanded: nodes all the searches together may expand (``None``: no limit).
 
     Returns:
         A :class:`PathSearch`: the paths, shortest first (equally short ones in the order the
@@ -166,7 +179,8 @@ def k_shortest_paths(
         paths of L edges, and far less where the bound cuts the search short.
     """
     started = time.monotonic()
-    spent = _Budget(budget, max_expanded)
+    k, max_length = bounds.k, bounds.max_length
+    spent = _Budget(bounds.budget, bounds.max_expanded)
     adj = G.adj
     blocked = set(avoid) - {u, v}
     result: PathSearch[N] = PathSearch()
