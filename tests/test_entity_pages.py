@@ -443,7 +443,7 @@ def test_entity_page_in_the_browser(report: dict[str, Any]) -> None:
     assert [(h["when"], h["title"]) for h in sour["happenings"]] == [
         ("6 March 2024, year inferred", "Meeting of Heng Sour and Lee Cheol-woo, 6 March"),
         ("8 March 2024, year inferred", "Meeting of Heng Sour and Lee Jung-sik, 8 March"),
-        ("27 December 2024", "Meeting of Heng Sour and Lee Cheol-woo, 27 December"),
+        ("27 December 2024, year inferred", "Meeting of Heng Sour and Lee Cheol-woo, 27 December"),
     ]
     assert [h["facts"] for h in sour["happenings"]] == [2, 4, 0]
     # Every fact shows its evidence: a quote, or a pointer to the same sentence above.

@@ -242,6 +242,20 @@ def anchored_dates(sheet: Sheet) -> dict[str, tuple[str, str]]:
     return out
 
 
+def year_inferred(full: str) -> str:
+    """A full date whose year was inferred (from publication), in EDTF with the year qualified,
+    as a curator writes it: timelines and pages then say "year inferred".
+
+    Examples:
+        >>> year_inferred("2024-12-27")
+        '2024?-12-27'
+        >>> year_inferred("2024?-12-27")
+        '2024?-12-27'
+    """
+    head, sep, rest = full.partition("-")
+    return f"{head}?{sep}{rest}" if sep and head.isdigit() else full
+
+
 def _dated(edtf: str | None, basis_if_full: str, reason: str | None = None) -> Dated | None:
     if not edtf:
         return None
@@ -298,7 +312,8 @@ def study(register: Register, sheets: list[Sheet]) -> Corpus:
                 basis = "inferred" if rel.inferred else "stated"
                 when = _better(when, _dated(rel.value, basis, rel.inferred))
             if fact.id in anchored:
-                when = _better(when, _dated(anchored[fact.id][0], "inferred", anchored[fact.id][1]))
+                full, why = anchored[fact.id]
+                when = _better(when, _dated(year_inferred(full), "inferred", why))
             if when is not None:
                 meeting_dates[(sid, fact.id)] = when
                 corpus.dates[(sid, fact.id)] = when
@@ -311,7 +326,7 @@ def study(register: Register, sheets: list[Sheet]) -> Corpus:
             when = _dated(fact.date, "stated")
             if (sid, fact.id) in corpus.anchored:
                 full, why = corpus.anchored[(sid, fact.id)]
-                when = _better(when, _dated(full, "inferred", why))
+                when = _better(when, _dated(year_inferred(full), "inferred", why))
             if when is None and fact.occasion:
                 meeting = meeting_dates.get((sid, fact.occasion)) or next(
                     (d for (s, m), d in meeting_dates.items() if m == fact.occasion), None
