@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode
 from api.app import create_app
 from api.config import Settings
 from graph.build.iris import Iris
-from graph.build.pipeline import build_store
+from graph.build.pipeline import Compiled, write_compiled
 from graph.read.query import select
 from graph.store import DiskStore, OxigraphStore
 
@@ -56,10 +56,11 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An on-disk store built by the real pipeline."""
+def built(compiled: Compiled, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store holding the seed graph, written by the pipeline as ``bilateral build``
+    writes it (from the session's compiled seeds: compiling them again took a second)."""
     root = tmp_path_factory.mktemp("store") / "store"
-    build_store(SEEDS, DiskStore(root), Iris(BASE))
+    write_compiled(compiled, DiskStore(root), Iris(BASE))
     return root
 
 
@@ -99,6 +100,8 @@ def listening() -> Iterator[tuple[int, list[object]]]:
         yield server.getsockname()[1], hits
     finally:
         stop.set()
+        with contextlib.suppress(OSError):
+            server.shutdown(socket.SHUT_RDWR)  # wakes the accept() under way at once
         thread.join(2)
         server.close()
 

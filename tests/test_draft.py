@@ -543,6 +543,7 @@ NUMBERS = (
 )
 
 
+@pytest.mark.pipeline  # compiles and validates a graph of its own
 def test_drafted_numbers_build_qualified(seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = seeds.parent / "numbers.txt"
     text.write_text(NUMBERS, "utf-8")

@@ -521,6 +521,7 @@ def _check_generated(count: int, budget: float) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.fuzz  # the generator's smallest run (1.5 s); the next test is its whole campaign
 def test_a_hundred_generated_queries_read_as_the_parsers_read_them() -> None:
     counts = _check_generated(100, budget=60)
     assert counts["service"] > 3 and counts["load"] > 3 and counts["engine only"] > 3

@@ -5,32 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from chromium import run_script
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from server import serve
 
 from api.app import create_app
 from api.config import Settings
-from graph.store import OxigraphStore
 
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-
-@pytest.fixture(scope="module")
-def app(store: OxigraphStore) -> FastAPI:
-    return create_app(Settings(), store=store)
-
-
-@pytest.fixture(scope="module")
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
 
 
 # ---- over HTTP ------------------------------------------------------------------------------

@@ -25,11 +25,25 @@ NAMES = ["Heng Sour", "Lee Cheol-woo", "Lee Jung-sik", "Pav Sina"]
 TOKEN = "t0ken-for-tests"
 
 
-@pytest.fixture()
-def client(compiled: Compiled) -> Iterator[TestClient]:
-    """A client of an app on its own copy of the seed graph (updates change only this copy)."""
+def _own_copy(compiled: Compiled) -> TestClient:
+    """A client of an app with a write token on its own copy of the seed graph."""
     settings = Settings(write_token=TOKEN, row_cap=50, max_body_bytes=10_000)
-    with TestClient(create_app(settings, store=memory_store(compiled.nquads))) as c:
+    return TestClient(create_app(settings, store=memory_store(compiled.nquads)))
+
+
+@pytest.fixture(scope="module")
+def client(compiled: Compiled) -> Iterator[TestClient]:
+    """One app on its own copy of the seed graph for the tests of this module that read (or
+    whose writes are refused); a test whose update applies takes ``writer``."""
+    with _own_copy(compiled) as c:
+        yield c
+
+
+@pytest.fixture()
+def writer(compiled: Compiled) -> Iterator[TestClient]:
+    """A client of an app on a copy of the seed graph for one test (its updates change only
+    this copy)."""
+    with _own_copy(compiled) as c:
         yield c
 
 
@@ -276,16 +290,16 @@ def test_updates_without_the_token_change_nothing(client, headers, status, detai
     assert client.get("/sparql", params=ASK_INSERTED).json()["boolean"] is False
 
 
-def test_updates_with_the_token_apply(client) -> None:
+def test_updates_with_the_token_apply(writer) -> None:
     auth = {"authorization": f"Bearer {TOKEN}"}
-    r = client.post(
+    r = writer.post(
         "/sparql", content=INSERT, headers={"content-type": "application/sparql-update", **auth}
     )
     assert r.status_code == 204
-    assert client.get("/sparql", params=ASK_INSERTED).json()["boolean"] is True
-    r = client.post("/sparql", data={"update": "DROP GRAPH <http://example.org/g>"}, headers=auth)
+    assert writer.get("/sparql", params=ASK_INSERTED).json()["boolean"] is True
+    r = writer.post("/sparql", data={"update": "DROP GRAPH <http://example.org/g>"}, headers=auth)
     assert r.status_code == 204
-    assert client.get("/sparql", params=ASK_INSERTED).json()["boolean"] is False
+    assert writer.get("/sparql", params=ASK_INSERTED).json()["boolean"] is False
 
 
 def test_a_read_only_endpoint_refuses_updates(compiled: Compiled) -> None:
@@ -319,25 +333,25 @@ def test_the_write_token_can_come_from_a_file(compiled: Compiled, tmp_path) -> N
         assert r.status_code == 204
 
 
-def test_update_dataset_parameters(client) -> None:
+def test_update_dataset_parameters(writer) -> None:
     auth = {"authorization": f"Bearer {TOKEN}"}
     update = (
         "INSERT { GRAPH <http://example.org/out> { ?p a <http://example.org/Named> } } "
         "WHERE { ?p a <https://schema.org/Person> }"
     )
-    r = client.post(
+    r = writer.post(
         "/sparql",
         content=update,
         params={"using-graph-uri": f"{BASE}graph/reference"},
         headers={"content-type": "application/sparql-update", **auth},
     )
     assert r.status_code == 204
-    r = client.get(
+    r = writer.get(
         "/sparql",
         params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH <http://example.org/out> { ?s ?p ?o } }"},
     )
     assert r.json()["results"]["bindings"][0]["n"]["value"] == "4"
-    r = client.post(
+    r = writer.post(
         "/sparql",
         content="WITH <http://e/g> " + update.replace("GRAPH", ""),
         params={"using-graph-uri": "http://e/x"},

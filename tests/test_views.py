@@ -182,6 +182,7 @@ def test_size_of_counts_shared_objects_once() -> None:
     assert size_of([shared, shared]) < size_of([shared, "y" * 1000])
 
 
+@pytest.mark.pipeline  # a rebuild on disk, every view prepared
 def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
     tmp_path: Path, compiled: Any
 ) -> None:
@@ -216,6 +217,7 @@ def test_a_rebuild_prepares_its_summary_and_later_writes_recount(
     assert {k: v for k, v in summary_of(store).items() if k != MAIN_PAIR} == summary(store)
 
 
+@pytest.mark.pipeline  # a rebuild on disk, every view prepared
 def test_the_landing_page_reads_its_relationship_from_the_prepared_summary(
     tmp_path: Path, compiled: Any
 ) -> None:
@@ -245,7 +247,8 @@ def _projection_equal(a: Any, b: Any) -> bool:
     )
 
 
-@pytest.mark.parametrize("graph", ["seed", pytest.param("synthetic", marks=pytest.mark.pipeline)])
+@pytest.mark.pipeline  # a rebuild on disk, every view prepared
+@pytest.mark.parametrize("graph", ["seed", "synthetic"])
 def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_only(
     graph: str, tmp_path: Path, compiled: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

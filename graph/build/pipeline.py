@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset
@@ -15,7 +16,14 @@ from graph.build.sheets import Register, Sheet, load_seeds
 from graph.build.validate import Violation, validate_dataset
 from graph.store import Store
 
-__all__ = ["Compiled", "InvalidGraphError", "build_store", "compile_seeds", "sorted_nquads"]
+__all__ = [
+    "Compiled",
+    "InvalidGraphError",
+    "build_store",
+    "compile_seeds",
+    "sorted_nquads",
+    "write_compiled",
+]
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +48,10 @@ class Compiled:
     dataset: Dataset
     violations: list[Violation]
 
-    @property
+    @cached_property
     def nquads(self) -> bytes:
+        """The dataset as sorted N-Quads (:func:`sorted_nquads`), serialized once: the
+        dataset is not changed after compiling."""
         return sorted_nquads(self.dataset)
 
 
@@ -91,9 +101,22 @@ def build_store(seeds: Path, store: Store, iris: Iris, progress: Progress = _qui
         In every case the store keeps its previous data.
     """
     compiled = compile_seeds(seeds, iris, progress)
+    write_compiled(compiled, store, iris, progress)
+    return compiled
+
+
+def write_compiled(
+    compiled: Compiled, store: Store, iris: Iris, progress: Progress = _quiet
+) -> None:
+    """Replace the store's build layers with a compiled graph, atomically: the second half of
+    :func:`build_store` (graphs loaded with ``bilateral load`` are kept).
+
+    Raises:
+        InvalidGraphError: the dataset does not conform to the shapes (nothing is written).
+        StoreError: the store could not be written; it keeps its previous data.
+    """
     if compiled.violations:
         raise InvalidGraphError(compiled.violations)
     data = compiled.nquads
     progress(f"writing {data.count(10)} quads")
     store.replace(data, keep=lambda g: not iris.is_layer(g))
-    return compiled
