@@ -246,6 +246,7 @@ STATES = [
     "noExamination",
     "examinationBack",
     "noExaminationOldLink",
+    "fivePaths",
 ]
 
 
@@ -306,7 +307,9 @@ def test_no_label_overlaps_after_each_of_three_expansions(report: dict[str, Any]
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", ["opening", "restored", "neaPath", "path", "searched"])
+@pytest.mark.parametrize(
+    "name", ["opening", "restored", "neaPath", "path", "fivePaths", "searched"]
+)
 def test_labels_are_readable_and_the_view_fits(report: dict[str, Any], name: str) -> None:
     state = report[name]
     assert state["renderedFont"] >= 9.5, state["renderedFont"]
@@ -469,6 +472,21 @@ def test_4_an_ambiguous_name_asks(report: dict[str, Any]) -> None:
     assert report["askChoices"][:2] == ["Lee Jung-sik — person", "Lee Cheol-woo — person"]
     assert report["leePath"]["path"]["query"]["from"] == "person/lee-jung-sik"
     assert report["leePath"]["path"]["paths"]
+
+
+@pytest.mark.browser
+def test_4_five_paths_each_in_view_and_each_in_its_own_words(report: dict[str, Any]) -> None:
+    """Heng Sour's three requests and his proposal to Lee Jung-sik, and their being counterparts:
+    every row drawn inside the canvas, every path read out differently, as the API reads it."""
+    found = report["fivePaths"]["path"]["paths"]
+    assert len(found) == 5
+    assert [b["id"] for b in report["fivePathsBodies"] if not b["inside"]] == []
+    assert report["fivePathsResults"] == [p["explanation"] for p in found]
+    assert len(set(report["fivePathsResults"])) == 5
+    through = [r for r in report["fivePathsResults"] if "— made —" in r]
+    assert len(through) == 4
+    assert all("(8 March 2024, year inferred, Seoul, " in r for r in through)
+    assert sum("Proposal by Heng Sour" in r and "proposed)" in r for r in through) == 1
 
 
 @pytest.mark.browser

@@ -490,7 +490,10 @@
 
   // Fit the view; never so small that labels cannot be read: then show the middle of the
   // drawing, moved just enough to bring ``around`` (what was just added) into view.
+  var framed = null; // what frame() last fitted, and the size of the canvas it fitted it to
   function frame(around) {
+    framed = { around: around, w: container.clientWidth, h: container.clientHeight };
+    cy.resize(); // the canvas may have changed size since Cytoscape last measured it
     var els = visible();
     if (!els.length) return;
     cy.fit(els, 30);
@@ -506,6 +509,14 @@
     var dx = box.x1 < 20 ? 20 - box.x1 : box.x2 > w - 20 ? w - 20 - box.x2 : 0;
     var dy = box.y1 < 20 ? 20 - box.y1 : box.y2 > h - 20 ? h - 20 - box.y2 : 0;
     cy.panBy({ x: dx, y: dy });
+  }
+
+  // The title, the legend and the path list are written after the view is framed: where they
+  // took room from the canvas (five paths' legend is taller than none), frame it again in the
+  // room left, or the last row of a path view lies under the legend.
+  function reframe() {
+    if (!framed || (container.clientWidth === framed.w && container.clientHeight === framed.h)) return;
+    frame(framed.around);
   }
 
   // ---- the path view: each path a row, its nodes in order from left to right ----
@@ -658,6 +669,7 @@
         renderPaths();
         renderLegend();
         listNodes();
+        reframe();
         cy.$(":selected").unselect();
         if (view.sel && cy.getElementById(view.sel).length) {
           cy.getElementById(view.sel).select();

@@ -302,6 +302,21 @@ try {
   report.openingPng = await pixels(page, await save(page, "#export-png", "opening-export.png"));
   report.steps.push("exported");
 
+  // Five paths from Heng Sour to Lee Jung-sik, one through each of his acts addressed to Lee:
+  // five rows, the last as much in view as the first (the legend takes its room first).
+  await page.goto(`${base}/explore?from=person%2Fheng-sour&to=person%2Flee-jung-sik&groups=interaction&max=2&k=5`, { waitUntil: "load" });
+  report.fivePaths = await settled(page);
+  report.fivePathsResults = await page.locator("#path-results li .explanation").allInnerTexts();
+  report.fivePathsBodies = await page.evaluate(() => {
+    const box = document.getElementById("cy").getBoundingClientRect();
+    return window.explorer.cy.nodes().map((n) => {
+      const b = n.renderedBoundingBox({ includeLabels: false });
+      return { id: n.id(), inside: b.x1 >= 0 && b.y1 >= 0 && b.x2 <= box.width && b.y2 <= box.height };
+    });
+  });
+  await shot(page, "five-paths.png");
+  report.steps.push("five paths");
+
   // 5. Line style by status: Lee Cheol-woo's examinations are acts "under examination".
   await page.goto(`${base}/explore?focus=person%2Flee-cheol-woo`, { waitUntil: "load" });
   report.leeCheolWoo = await settled(page);
