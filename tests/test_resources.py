@@ -18,6 +18,7 @@ from api.config import Settings
 from api.routes import resources
 from api.routes.resources import page_view
 from graph.read import ids
+from graph.read.resource import Paging
 from graph.store import OxigraphStore, memory_store
 
 HENG_SOUR = ID + "person/heng-sour"
@@ -233,6 +234,22 @@ def test_view_model_content(store: OxigraphStore) -> None:
     assert source is not None and source["kind"] == "source"
     assert all(s["cited_by"] for s in source["source"]["spans"])
     assert page_view(store, ID + "person/nobody", BASE) is None
+
+
+def test_a_page_of_one_group(client: TestClient, store: OxigraphStore) -> None:
+    """``?group=`` and ``?after=`` reach the view as one :class:`Paging`; an unknown group is
+    a 400 that names the groups, whatever the representation."""
+    first = page_view(store, HENG_SOUR, BASE)
+    derived = page_view(store, HENG_SOUR, BASE, Paging("derived"))
+    assert first is not None and derived is not None
+    assert derived["group"] == "derived" and derived["derived"] == first["derived"] != []
+    assert derived["happenings"] == [] and derived["mentions"] == []
+    assert derived["first_page"] == path(HENG_SOUR)
+    assert client.get(path(HENG_SOUR) + ".json?group=derived").json() == derived
+    for suffix in ("", ".json", ".ttl"):
+        r = client.get(path(HENG_SOUR) + suffix + "?group=everything")
+        assert r.status_code == 400, suffix
+        assert "unknown group 'everything'; use one of happenings" in r.json()["detail"]
 
 
 def _subject_triples(store: OxigraphStore, iri: str) -> set[ox.Triple]:

@@ -75,13 +75,13 @@ def test_prepared_entity_facts_give_the_queried_view(
 def test_entity_pages_with_prepared_facts_are_the_queried_pages(store: OxigraphStore) -> None:
     """Every entity's page (its view model, which is its JSON twin) is the same whether its
     facts come from the view prepared per graph version or from queries."""
-    from graph.read.resource import resource_view
+    from graph.read.resource import Paging, resource_view
 
     prepared = entity_facts(store)
     pages = 0
     for iri in _entities(store)[::8]:  # an eighth of them (every kind), in the fast loop
         queried = resource_view(store, iri, BASE)
-        assert resource_view(store, iri, BASE, prepared=prepared) == queried, iri
+        assert resource_view(store, iri, BASE, Paging(prepared=prepared)) == queried, iri
         pages += bool(queried and queried.get("facts"))
     assert pages > 5
 

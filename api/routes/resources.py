@@ -21,10 +21,16 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import FactsDep, SettingsDep, StoreDep
 from api.problems import Problem
 from api.templating import templates
-from graph.read.happenings import GROUPS_PAGED
 from graph.read.ids import local_href
 from graph.read.lookup import EntityFacts
-from graph.read.resource import description, linked_description, resource_view, shown_nodes
+from graph.read.resource import (
+    FIRST_PAGE,
+    Paging,
+    description,
+    linked_description,
+    resource_view,
+    shown_nodes,
+)
 from graph.store import Store
 from graph.store.results import GRAPH_TYPES, choose, serialize_graph
 from ontology.vocabulary import DESCRIPTION_NAMESPACES
@@ -69,28 +75,18 @@ def _alternates(iri: str, base: str) -> list[dict[str, str]]:
 
 
 def page_view(
-    store: Store,
-    iri: str,
-    base: str,
-    group: str | None = None,
-    after: str | None = None,
-    prepared: EntityFacts | None = None,
+    store: Store, iri: str, base: str, paging: Paging = FIRST_PAGE
 ) -> dict[str, Any] | None:
     """The page's view model (its JSON twin): :func:`graph.read.resource.resource_view` with
     the links to the other representations (of the same page of its groups), to the explorer,
-    and to the next page of each group (``next``: the page and each twin).
-
-    Raises:
-        Problem: an unknown group (400).
-    """
-    if group is not None and group not in GROUPS_PAGED:
-        raise Problem(400, f"unknown group {group[:40]!r}; use one of " + ", ".join(GROUPS_PAGED))
-    view = resource_view(store, iri, base, group=group, after=after, prepared=prepared)
+    and to the next page of each group (``next``: the page and each twin)."""
+    view = resource_view(store, iri, base, paging)
     if view is None:
         return None
     path = local_href(iri, base) or ""
-    paging = {"group": group, "after": after} if group else {}
-    alternates = [{**a, "href": a["href"] + _query(paging)} for a in _alternates(iri, base)]
+    group = paging.group
+    same = {"group": group, "after": paging.after} if group else {}
+    alternates = [{**a, "href": a["href"] + _query(same)} for a in _alternates(iri, base)]
     return {
         **view,
         "alternates": alternates,
@@ -163,7 +159,11 @@ def _dereference(
         chosen = next(r for r in REPRESENTATIONS if r.media == media)
     group = request.query_params.get("group") or None
     after = request.query_params.get("after") or None
-    view = page_view(store, iri, base, group, after, prepared)
+    try:
+        paging = Paging(group, after, prepared)
+    except ValueError as e:  # an unknown group
+        raise Problem(400, str(e)) from None
+    view = page_view(store, iri, base, paging)
     if view is None:  # the data changed between the two queries
         raise Problem(404, f"nothing is known about <{iri}>: no triple has it as subject")
     headers = {"Link": _link_header(view["alternates"], chosen.name)}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -40,7 +41,14 @@ from ontology.vocabulary import (
     curie,
 )
 
-__all__ = ["description", "linked_description", "resource_view", "shown_nodes"]
+__all__ = [
+    "FIRST_PAGE",
+    "Paging",
+    "description",
+    "linked_description",
+    "resource_view",
+    "shown_nodes",
+]
 
 RDF, RDFS, SKOS, SCHEMA, BKG, EPISTEMIC, OA, XSD = (
     NAMESPACES[name] for name in ("rdf", "rdfs", "skos", "schema", "bkg", "epi", "oa", "xsd")
@@ -522,14 +530,47 @@ def _linked_from(
     return listed[:LINKED_FROM], len(listed) > LINKED_FROM
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a resource's groups of facts a view shows, and where it reads them.
+
+    Attributes:
+        group: show only this group of facts (one of
+            :data:`graph.read.happenings.GROUPS_PAGED`), from ``after`` on; ``None``: the
+            first page of every group (a very connected entity has thousands of facts).
+        after: the cursor of the group's previous page (a view's ``more`` gives it).
+        prepared: the whole graph's entity facts for the store's current version
+            (:class:`graph.read.views.PreparedFacts`), if they are ready; else they are asked.
+
+    Raises:
+        ValueError: an unknown group.
+
+    Examples:
+        >>> Paging("derived", "x").group
+        'derived'
+        >>> Paging("everything")
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown group 'everything'; use one of happenings, acts, ...
+    """
+
+    group: str | None = None
+    after: str | None = None
+    prepared: EntityFacts | None = None
+
+    def __post_init__(self) -> None:
+        if self.group is not None and self.group not in GROUPS_PAGED:
+            raise ValueError(
+                f"unknown group {self.group[:40]!r}; use one of " + ", ".join(GROUPS_PAGED)
+            )
+
+
+#: The first page of every group, the facts asked from the store.
+FIRST_PAGE = Paging()
+
+
 def resource_view(
-    store: Store,
-    iri: str,
-    base: str,
-    *,
-    group: str | None = None,
-    after: str | None = None,
-    prepared: EntityFacts | None = None,
+    store: Store, iri: str, base: str, paging: Paging = FIRST_PAGE
 ) -> dict[str, Any] | None:
     """The view model of a resource's page, which is also its JSON twin.
 
@@ -537,12 +578,8 @@ def resource_view(
         store: the store.
         iri: the resource's IRI.
         base: the configured base IRI (links to the graph's IRIs become our own paths).
-        group: show only this group of facts (one of
-            :data:`graph.read.happenings.GROUPS_PAGED`), from ``after`` on; else the first
-            page of every group (a very connected entity has thousands of facts).
-        after: the cursor of the group's previous page (``more`` gives it).
-        prepared: the whole graph's entity facts for the store's current version
-            (:class:`graph.read.views.PreparedFacts`), if they are ready; else they are asked.
+        paging: which page of its groups of facts (:class:`Paging`): by default the first
+            page of every group, the facts asked from the store.
 
     Returns:
         One dict: the heading (label, kind, types, layer, status, reason, names), the
@@ -550,12 +587,8 @@ def resource_view(
         mentions that name the resource (a page of each group: ``totals`` says how many
         each has, ``more`` the cursor of each group's next page), and a source's annotated
         text; ``None`` when nothing is known about the IRI.
-
-    Raises:
-        ValueError: an unknown group.
     """
-    if group is not None and group not in GROUPS_PAGED:
-        raise ValueError(f"unknown group {group!r}; use one of " + ", ".join(GROUPS_PAGED))
+    group, after = paging.group, paging.after
     rows = solutions(
         store,
         """
@@ -667,7 +700,7 @@ def resource_view(
     )
     properties = _merged(properties)
 
-    facts = _facts(store, iri, base, prepared)
+    facts = _facts(store, iri, base, paging.prepared)
     every_fact = {f["iri"] for f in facts}
     groups = grouped(store, iri, facts, base, group=group, after=after)
     shown_facts = set(groups["shown"])
