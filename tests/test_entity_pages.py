@@ -181,6 +181,13 @@ def test_derived_shortcuts_say_what_they_derive_from(client: TestClient) -> None
     assert proposals and all(">proposed to</a>" in i for i in proposals)
     requests = [i for i in items if "from <a" in i and "Request by Heng Sour" in i]
     assert requests and all(">requested cooperation of</a>" in i for i in requests)
+    # The addressee's page says them backward: offered a proposal, asked by requests.
+    addressee = page(client, "id/person/lee-jung-sik").split('id="derived"')[1]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", addressee.split("</section>")[0], re.S)
+    (offered,) = [i for i in items if "Proposal by Heng Sour" in i]
+    assert ">received a proposal from</a>" in offered
+    asked = [i for i in items if "Request by Heng Sour" in i]
+    assert len(asked) == 3 and all(">was asked by</a>" in i for i in asked)
     # Each names its fact with its date: two requests of one wording are told apart.
     assert "Request by Heng Sour: expand the skilled workers programme</a> (8 March 2024" in derived
     # The object of a relation says so in the relation's backward words.

@@ -46,9 +46,10 @@ _WANTED = (
     "rdf:type rdfs:label bkg:occasion bkg:timelineDate bkg:sortDate schema:attendee "
     "schema:location prov:wasDerivedFrom rdf:subject rdf:object rdf:predicate"
 )
-#: The act kinds a derived "requested cooperation of" may come from, in the words that fit.
+#: A derived shortcut's words by the kind of act it derives from, where they differ from
+#: the shortcut's own (:data:`ontology.vocabulary.GROUPS`). A proposal derives
+#: ``bkg:proposedCooperationWith``, which has words of its own.
 _DERIVED_WORDS = {
-    ("requestedCooperationWith", "Proposal"): ("proposed to", "received a proposal from"),
     ("requestedCooperationWith", "Request"): ("requested cooperation of", "was asked by"),
 }
 
