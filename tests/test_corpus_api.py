@@ -4,7 +4,9 @@ sources, the timeline in date order, a country pair at a glance, conflicts, seri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +175,21 @@ def test_the_pair_at_a_glance(client: TestClient) -> None:
     ]
     assert client.get("/api/pairs/KH").status_code == 404
     assert client.get("/api/pairs/KH-ZZ").status_code == 400
+
+
+def test_the_pair_page_strip_marks_the_months(client: TestClient) -> None:
+    """The pair's happenings run from 6 March to 27 December 2024: the strip marks where each
+    month begins between them, the first naming its year, each at its share of the days."""
+    r = client.get("/pair/KH-KR", headers={"accept": "text/html"})
+    figure = r.text.split('id="strip"', 1)[1].split("</figure>", 1)[0]
+    ticks = re.findall(r'<text x="([\d.]+)"[^>]*class="tick">([^<]*)</text>', figure)
+    assert [label for _, label in ticks] == [
+        "Apr 2024", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+    ]  # fmt: skip
+    days = (date(2024, 12, 27) - date(2024, 3, 6)).days
+    june = (date(2024, 6, 1) - date(2024, 3, 6)).days
+    assert ticks[2] == (str(round(june / days * 900, 1)), "Jun")
+    assert ">6 March 2024</text>" in figure and ">27 December 2024</text>" in figure
 
 
 def test_conflicts_by_entity_kind_and_source(client: TestClient) -> None:

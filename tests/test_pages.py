@@ -81,6 +81,11 @@ def test_pair_page_and_its_json_twin(client: TestClient) -> None:
     # The kinds' colours, beside their names, are the strip's legend.
     kinds = r.text.split('id="by-kind"', 1)[1].split("</table>", 1)[0]
     assert 'class="mark kind-meeting"' in kinds and 'class="mark kind-request"' in kinds
+    # The seed's happenings span three days (6 to 8 March 2024): no month begins between
+    # them, so the strip has no tick; its two ends say the days.
+    figure = r.text.split('id="strip"', 1)[1].split("</figure>", 1)[0]
+    assert 'class="tick"' not in figure
+    assert ">6 March 2024</text>" in figure and ">8 March 2024</text>" in figure
     assert client.get("/pair/KH", headers=BROWSER).status_code == 404
 
 

@@ -3,6 +3,7 @@ a timeline widget, and the strip of a country pair's happenings."""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -124,7 +125,7 @@ def strip(items: Iterable[dict[str, Any]], width: int = 900) -> dict[str, Any]:
     """
     dated = [i for i in items if i.get("sort_date")]
     if not dated:
-        return {"marks": [], "first": None, "last": None, "width": width}
+        return {"marks": [], "first": None, "last": None, "width": width, "ticks": []}
     first = min(date.fromisoformat(i["sort_date"]) for i in dated)
     last = max(date.fromisoformat(i.get("sort_date_end") or i["sort_date"]) for i in dated)
     days = max((last - first).days, 1)
@@ -142,4 +143,67 @@ def strip(items: Iterable[dict[str, Any]], width: int = 900) -> dict[str, Any]:
                 "w": round((b - a).days / days * width, 1),
             }
         )
-    return {"marks": marks, "first": first.isoformat(), "last": last.isoformat(), "width": width}
+    return {
+        "marks": marks,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "width": width,
+        "ticks": _ticks(first, last, width),
+    }
+
+
+#: The least room between two ticks of a strip, in the strip's units (a label is about 45).
+TICK_ROOM = 60
+#: How many years apart the ticks of a long strip may be.
+_YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100)
+
+
+def _ticks(first: date, last: date, width: int) -> list[dict[str, Any]]:
+    """Where the months (or, over three years, the years) begin between two days, to mark on
+    a strip of ``width``: each ``{"x", "label", "anchor"}``; the month of January and the first
+    tick name the year. Over a few weeks there is none (the two ends say the days). Years are
+    1, 2, 5, 10... apart, so that their labels have :data:`TICK_ROOM`; a label near an end of
+    the strip is anchored inside it.
+
+    Examples:
+        >>> [t["label"] for t in _ticks(date(2024, 3, 8), date(2024, 6, 12), 100)]
+        ['Apr 2024', 'May', 'Jun']
+        >>> [t["label"] for t in _ticks(date(2023, 11, 2), date(2025, 2, 1), 900)]
+        ['Jan 2024', 'Apr', 'Jul', 'Oct', 'Jan 2025']
+        >>> [t["label"] for t in _ticks(date(2019, 5, 1), date(2024, 6, 12), 900)]
+        ['2020', '2021', '2022', '2023', '2024']
+        >>> " ".join(t["label"] for t in _ticks(date(1962, 5, 1), date(2024, 6, 12), 900))
+        '1965 1970 1975 1980 1985 1990 1995 2000 2005 2010 2015 2020'
+        >>> [(t["x"], t["anchor"]) for t in _ticks(date(2024, 3, 30), date(2024, 6, 29), 900)]
+        [(19.8, 'start'), (316.5, 'middle'), (623.1, 'middle')]
+        >>> _ticks(date(2024, 3, 6), date(2024, 3, 8), 100)
+        []
+    """
+    days = (last - first).days
+    if days < 40:
+        return []
+    if days <= 400:
+        step = 1
+    elif days <= 3 * 366:
+        step = 3
+    else:
+        years = next((y for y in _YEAR_STEPS if y * 365.25 / days * width >= TICK_ROOM), 100)
+        step = 12 * years
+    out: list[dict[str, Any]] = []
+    year, month = first.year, first.month
+    while True:
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        day = date(year, month, 1)
+        if day > last:
+            return out
+        if (year * 12 + month - 1) % step:
+            continue
+        name = str(year) if step >= 12 else calendar.month_abbr[month]
+        if step < 12 and (month == 1 or not out):
+            name += f" {year}"
+        x = round((day - first).days / days * width, 1)
+        room = TICK_ROOM / 2
+        anchor = "start" if x < room else "end" if x > width - room else "middle"
+        out.append({"x": x, "label": name, "anchor": anchor})
