@@ -51,6 +51,14 @@ def cells(html: str, column: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in found]
 
 
+def groups(html: str, column: str) -> list[tuple[str, list[str]]]:
+    """A list page's groups of rows: each heading's text, with one column of its rows."""
+    bodies = re.findall(r'<tbody class="grouped">(.*?)</tbody>', html, re.S)
+    return [
+        (re.sub(r"<[^>]+>", "", b.split("</th>", 1)[0]).strip(), cells(b, column)) for b in bodies
+    ]
+
+
 # ---- on the seed graph ----------------------------------------------------------------------
 
 
@@ -204,6 +212,13 @@ def test_statistics_as_series_keep_their_qualifiers(client: TestClient) -> None:
     # The page says the numbers as people read them.
     html = client.get("/statistics", headers=BROWSER).text
     assert "2,719" in cells(html, "value")
+    # It names each series once, above its rows, not in every row.
+    names = list(dict.fromkeys(r["series"] for r in table))
+    assert [name for name, _ in groups(html, "period")] == names
+    assert sum(len(periods) for _, periods in groups(html, "period")) == len(table)
+    assert cells(html, "series") == [] and '<th class="c-series">' not in html
+    for name in names:
+        assert html.count(f">{name}</a></th>") == 1, name
 
 
 NUMBERS = ("value", "lower bound", "upper bound", "approximate")
@@ -244,6 +259,19 @@ def test_statistics_newest_first_keep_each_series_together(corpus: TestClient) -
             assert periods == sorted(periods, reverse=later), name
     html = corpus.get("/statistics", params={"sort": "-date"}, headers=BROWSER).text
     assert '<option value="-date" selected>newest first</option>' in html
+    # The page names each series once, above its points, in either order.
+    total = "Cambodians working in South Korea (total, persons): Cambodia → South Korea"
+    for order, items in ((None, oldest), ("-date", newest)):
+        page = corpus.get("/statistics", params={"sort": order or "date"}, headers=BROWSER).text
+        shown = groups(page, "period")
+        assert [name for name, _ in shown] == list(dict.fromkeys(i["series"] for i in items))
+        assert dict(shown)[total] == (["2024", "2023"] if order else ["2023", "2024"])
+    # A page that begins inside a series names it again.
+    first = groups(corpus.get("/statistics?limit=2", headers=BROWSER).text, "period")
+    second = groups(
+        corpus.get(f"/statistics?limit=2&after={oldest[1]['id']}", headers=BROWSER).text, "period"
+    )
+    assert first[-1] == (total, ["2023"]) and second[0] == (total, ["2024"])
     assert corpus.get("/api/figures", params={"sort": "size"}).status_code == 400
 
 
@@ -394,6 +422,13 @@ def test_every_list_page_in_the_browser(report: dict[str, Any]) -> None:
     acts = report["lists"]["acts"]["rows"]
     assert acts[0]["date"]["text"] == "6 March 2024, year inferred"
     assert all(r["evidence"]["href"].startswith("/id/source/") for r in acts)
+    # Statistics: each series named once, above its rows (the rows read as before).
+    statistics = report["lists"]["statistics"]
+    assert statistics["columns"][:2] == ["series", "period"]
+    assert statistics["groups"] == list(
+        dict.fromkeys(r["series"]["text"] for r in statistics["rows"])
+    )
+    assert report["lists"]["acts"]["groups"] == []
     meetings = report["lists"]["meetings"]["rows"]
     assert [r["date"]["text"] for r in meetings] == [
         "6 March 2024, year inferred",

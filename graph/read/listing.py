@@ -330,8 +330,10 @@ class Column:
     """A column of a list's table: its heading, the text of a cell, where the cell links, and
     whether the page shows it (the CSV has every column; the page leaves out what its links
     already say, to stay one screen wide), the CSV's cell where it differs from the page's
-    (``csv``: a number without thousands separators, for a spreadsheet), and the parts the
-    page sets apart (``parts``: names each kept on one line, quotes each on its own)."""
+    (``csv``: a number without thousands separators, for a spreadsheet), the parts the
+    page sets apart (``parts``: names each kept on one line, quotes each on its own), and
+    whether the page says it once for a run of rows that share it (``group``: a heading
+    above them, such as a statistic's series) instead of in each row."""
 
     def __init__(
         self,
@@ -342,6 +344,7 @@ class Column:
         note: Callable[[dict[str, Any]], str] | None = None,
         csv: Callable[[dict[str, Any]], Any] | None = None,
         parts: Callable[[dict[str, Any]], list[str]] | None = None,
+        group: bool = False,
     ) -> None:
         self.name = name
         self.text = text
@@ -350,6 +353,7 @@ class Column:
         self.note = note
         self.csv = csv or text
         self.parts = parts
+        self.group = group
 
 
 def _named(refs: Iterable[dict[str, Any] | None]) -> list[str]:
@@ -504,7 +508,8 @@ LISTS: dict[str, list[Column]] = {
         Column("evidence", _quote, _evidence_link, parts=_quotes),
     ],
     "statistics": [
-        Column("series", lambda p: p["series"], lambda p: f"/id/{p['series_id']}"),
+        # A series' points come together, in either order (figures): one heading each.
+        Column("series", lambda p: p["series"], lambda p: f"/id/{p['series_id']}", group=True),
         Column("period", lambda p: human_date(p["period"])),
         # The page says a value as the source qualifies it; the CSV's numbers stand alone.
         Column("value", _value, _entity, csv=_figure("value")),
@@ -546,31 +551,56 @@ LISTS: dict[str, list[Column]] = {
 
 def table(kind: str, items: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """A list's items as the page shows them: ``{"columns": [names], "rows": [[{"text",
-    "href", "title", "note"}]]}`` (``title``: the sources of the evidence, shown on hover;
-    ``note``: a second line, such as an act's status history).
+    "href", "title", "note", "parts"}]], "group": name, "groups": [{"heading", "rows"}]}``
+    (``title``: the sources of the evidence, shown on hover; ``note``: a second line, such as
+    an act's status history). A list with a ``group`` column (:class:`Column`) says it once
+    for each run of rows that share it, as the ``heading`` (a cell) of their group, and not
+    in ``columns``; else ``group`` is ``None`` and the rows are one group without heading.
 
     Examples:
         >>> t = table("sources", [{"id": "source/a", "label": "A", "kind": "report",
         ...     "published": "2024-03", "publisher": None, "url": None, "reports": 2}])
         >>> t["columns"][:2], [c["text"] for c in t["rows"][0]][:2], t["rows"][0][1]["href"]
         (['published', 'source'], ['March 2024', 'A'], '/id/source/a')
+        >>> t["group"], [(g["heading"], len(g["rows"])) for g in t["groups"]]
+        (None, [(None, 1)])
+        >>> point = {"id": "x/1", "series_id": "x", "period": "2023", "value": 5,
+        ...     "unit": "persons", "currency": None, "per": None}
+        >>> t = table("statistics", [point | {"series": "a"},
+        ...     point | {"series": "a", "period": "2024"}, point | {"series": "b"}])
+        >>> t["group"], t["columns"][:2], len(t["rows"])
+        ('series', ['period', 'value'], 3)
+        >>> [(g["heading"]["text"], [r[0]["text"] for r in g["rows"]]) for g in t["groups"]]
+        [('a', ['2023', '2024']), ('b', ['2023'])]
     """
-    columns = [c for c in LISTS[kind] if c.page]
+    shown = [c for c in LISTS[kind] if c.page]
+    heading = next((c for c in shown if c.group), None)
+    columns = [c for c in shown if not c.group]
+    rows: list[list[dict[str, Any]]] = []
+    groups: list[dict[str, Any]] = []
+    for i in items:
+        row = [_cell(c, i) for c in columns]
+        head = _cell(heading, i) if heading else None
+        if not groups or head != groups[-1]["heading"]:
+            groups.append({"heading": head, "rows": []})
+        groups[-1]["rows"].append(row)
+        rows.append(row)
     return {
         "columns": [c.name for c in columns],
-        "rows": [
-            [
-                {
-                    "text": str(c.text(i)),
-                    "href": c.href(i) if c.href else None,
-                    "title": _sources(i) if c.name == "evidence" else None,
-                    "note": c.note(i) if c.note else "",
-                    "parts": c.parts(i) if c.parts else [],
-                }
-                for c in columns
-            ]
-            for i in items
-        ],
+        "rows": rows,
+        "group": heading.name if heading else None,
+        "groups": groups,
+    }
+
+
+def _cell(column: Column, item: dict[str, Any]) -> dict[str, Any]:
+    """One cell of a list page's table."""
+    return {
+        "text": str(column.text(item)),
+        "href": column.href(item) if column.href else None,
+        "title": _sources(item) if column.name == "evidence" else None,
+        "note": column.note(item) if column.note else "",
+        "parts": column.parts(item) if column.parts else [],
     }
 
 

@@ -18,19 +18,30 @@ report.lists = {};
 let failure = null;
 
 // What a list page shows: its title, the tab marked current, the rows (each cell's text and
-// link), the count line, the paging links, and whether the table fits the window.
+// link, and the heading of its group where the page says a column once for a run of rows: a
+// statistic's series), the group headings in order, the count line, the paging links, and
+// whether the table fits the window.
 function seen(page) {
   return page.evaluate(() => {
-    const columns = [...document.querySelectorAll("#rows thead th")].map((th) => th.innerText.trim());
-    const rows = [...document.querySelectorAll("#rows tbody tr")].map((tr) =>
-      Object.fromEntries([...tr.cells].map((td, i) => [columns[i], {
-        text: td.innerText.trim(),
-        href: td.querySelector("a")?.getAttribute("href") ?? null,
-      }])));
+    const cell = (el) => ({
+      text: el.innerText.trim(),
+      href: el.querySelector("a")?.getAttribute("href") ?? null,
+    });
+    const headings = [...document.querySelectorAll("#rows tr.group th")];
+    const grouped = [...new Set(headings.map((th) => th.dataset.column))];
+    const heads = [...document.querySelectorAll("#rows thead th")].map((th) => th.innerText.trim());
+    const rows = [...document.querySelectorAll("#rows tbody tr:not(.group)")].map((tr) => {
+      const heading = tr.parentElement.querySelector("tr.group th");
+      return Object.fromEntries([
+        ...(heading ? [[heading.dataset.column, cell(heading)]] : []),
+        ...[...tr.cells].map((td, i) => [heads[i], cell(td)]),
+      ]);
+    });
     return {
       title: document.querySelector("h1").innerText,
       current: document.querySelector('.lists a[aria-current="page"]')?.innerText ?? null,
-      columns,
+      columns: [...grouped, ...heads],
+      groups: headings.map((th) => th.innerText.trim()),
       rows,
       shown: document.querySelector("#shown").innerText,
       next: document.querySelector("#next")?.getAttribute("href") ?? null,
