@@ -14,6 +14,7 @@ import pytest
 from conftest import BASE
 from corpus_data import CORPUS, seeds_with
 from fastapi.testclient import TestClient
+from test_pages import assert_strip_is_clear
 
 from api.app import create_app
 from api.cli import main
@@ -189,6 +190,8 @@ def test_the_pair_page_strip_marks_the_months(client: TestClient) -> None:
     days = (date(2024, 12, 27) - date(2024, 3, 6)).days
     june = (date(2024, 6, 1) - date(2024, 3, 6)).days
     assert ticks[2] == (str(round(june / days * 900, 1)), "Jun")
+    # Eight marks in the first week, two in June, one in December: none covers another.
+    assert assert_strip_is_clear(figure) == 11
     assert ">6 March 2024</text>" in figure and ">27 December 2024</text>" in figure
 
 

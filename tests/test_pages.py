@@ -22,6 +22,34 @@ BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 # ---- over HTTP ------------------------------------------------------------------------------
 
 
+def assert_strip_is_clear(figure: str) -> int:
+    """The pair page's strip (its SVG) leaves every mark in sight: no two marks overlap, and
+    none reaches the month labels above the line or the two days below it. How many marks."""
+    dots = [
+        (float(x), float(y)) for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', figure)
+    ]
+    bars = [
+        (float(x), float(y) + 7, float(w))
+        for x, y, w in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"', figure)
+    ]
+    # Each mark as the box it covers: dots 7 each side of their centre, bars 7 above and below.
+    boxes = [(x - 7, x + 7, y - 7, y + 7) for x, y in dots]
+    boxes += [(x, x + w, y - 7, y + 7) for x, y, w in bars]
+    for n, a in enumerate(boxes):
+        for b in boxes[n + 1 :]:
+            apart = a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+            assert apart, (a, b)
+    labels = [
+        float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*class="tick"', figure)
+    ]
+    ends = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" font-size="12"', figure)]
+    assert len(ends) == 2 and ends[0] == ends[1]
+    # A tick label's descenders end 3 below its baseline; the days' letters rise 12 above theirs.
+    assert all(top > y + 3 for y in labels for _, _, top, _ in boxes)
+    assert all(bottom < ends[0] - 12 for _, _, _, bottom in boxes)
+    return len(boxes)
+
+
 def test_landing_page_leads_with_the_pair(client: TestClient) -> None:
     html = client.get("/", headers=BROWSER).text
     assert '<a id="pair-link" href="/pair/KH-KR">Cambodia – South Korea</a>' in html
@@ -85,6 +113,8 @@ def test_pair_page_and_its_json_twin(client: TestClient) -> None:
     # them, so the strip has no tick; its two ends say the days.
     figure = r.text.split('id="strip"', 1)[1].split("</figure>", 1)[0]
     assert 'class="tick"' not in figure
+    # Three marks on the first day and five on the last, each in a lane of its own.
+    assert assert_strip_is_clear(figure) == 8
     assert ">6 March 2024</text>" in figure and ">8 March 2024</text>" in figure
     assert client.get("/pair/KH", headers=BROWSER).status_code == 404
 

@@ -114,14 +114,19 @@ def timeline_widget(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def strip(items: Iterable[dict[str, Any]], width: int = 900) -> dict[str, Any]:
     """The happenings of a pair along one line: each dated item at its place between the
-    first and last day (``x`` from 0 to ``width``, a span as ``x`` and ``w``).
+    first and last day (``x`` from 0 to ``width``, a span as ``x`` and ``w``), in a lane of
+    its own where it would cover another (``y``, the line at ``axis``: :func:`_lanes`); the
+    month ticks above the line (:func:`_ticks`), the first and last day below the lowest
+    lane (their baseline ``ends``); ``height`` all of it.
 
     Examples:
         >>> s = strip([{"id": "a", "kind": "meeting", "label": "A", "sort_date": "2024-03-01",
         ...     "sort_date_end": "2024-03-01"}, {"id": "b", "kind": "request", "label": "B",
         ...     "sort_date": "2024-03-11", "sort_date_end": "2024-03-11"}], width=100)
-        >>> [(m["id"], m["x"]) for m in s["marks"]], s["first"], s["last"]
-        ([('a', 0.0), ('b', 100.0)], '2024-03-01', '2024-03-11')
+        >>> [(m["id"], m["x"], m["y"]) for m in s["marks"]], s["first"], s["last"]
+        ([('a', 0.0, 11), ('b', 100.0, 11)], '2024-03-01', '2024-03-11')
+        >>> s["axis"], s["ends"], s["height"]
+        (11, 33, 37)
     """
     dated = [i for i in items if i.get("sort_date")]
     if not dated:
@@ -143,13 +148,62 @@ def strip(items: Iterable[dict[str, Any]], width: int = 900) -> dict[str, Any]:
                 "w": round((b - a).days / days * width, 1),
             }
         )
+    ticks = _ticks(first, last, width)
+    _lanes(marks)
+    # Room for the tick labels above the highest lane, and for the two days below the lowest.
+    axis = (16 if ticks else 4) + MARK - min(m["row"] for m in marks) * LANE
+    for m in marks:
+        m["y"] = axis + m.pop("row") * LANE
+    ends = max(m["y"] for m in marks) + MARK + 15
     return {
         "marks": marks,
         "first": first.isoformat(),
         "last": last.isoformat(),
         "width": width,
-        "ticks": _ticks(first, last, width),
+        "ticks": ticks,
+        "axis": axis,
+        "ends": ends,
+        "height": ends + 4,
     }
+
+
+#: A mark's radius, and how far apart two lanes of marks are, in the strip's units.
+MARK = 7
+LANE = 2 * MARK + 1
+#: The lanes of a strip: the line's, then one above, one below, ... (at most nine).
+_ROWS = (0, -1, 1, -2, 2, -3, 3, -4, 4)
+
+
+def _lanes(marks: list[dict[str, Any]]) -> None:
+    """Give each mark a ``row`` (0 on the line, -1 the lane above it, 1 below...) so that no
+    mark covers another: from left to right, each takes the first lane of :data:`_ROWS` where
+    it clears the marks before it (a dot is ``MARK`` wide each side, a bar its days); when
+    none is free, the lane that frees first (of those, the least taken).
+
+    Examples:
+        >>> marks = [{"x": 0.0, "w": 0.0}, {"x": 5.0, "w": 0.0}, {"x": 20.0, "w": 0.0},
+        ...          {"x": 25.0, "w": 40.0}, {"x": 90.0, "w": 0.0}]
+        >>> _lanes(marks)
+        >>> [m["row"] for m in marks]
+        [0, -1, 0, -1, 0]
+        >>> many = [{"x": 0.0, "w": 0.0} for _ in range(11)]
+        >>> _lanes(many)
+        >>> [m["row"] for m in many]
+        [0, -1, 1, -2, 2, -3, 3, -4, 4, 0, -1]
+    """
+    free = dict.fromkeys(_ROWS, float("-inf"))  # where each lane's last mark ends
+    taken = dict.fromkeys(_ROWS, 0)
+    for m in sorted(marks, key=lambda m: (m["x"], m["w"])):
+        dot = m["w"] <= 0
+        left = m["x"] - (MARK + 1 if dot else 1)
+        right = m["x"] + (MARK + 1 if dot else m["w"] + 1)
+        row = next(
+            (r for r in _ROWS if free[r] <= left),
+            min(_ROWS, key=lambda r: (free[r], taken[r])),
+        )
+        m["row"] = row
+        free[row] = max(free[row], right)
+        taken[row] += 1
 
 
 #: The least room between two ticks of a strip, in the strip's units (a label is about 45).
