@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 import pyoxigraph as ox
-from servers import free_port, serve  # bench/servers.py
+from servers import free_port, serve, wait_for_views  # bench/servers.py
 
 log = logging.getLogger("bench")
 
@@ -223,21 +223,6 @@ def time_get(
         if seen is not None:
             seen(response)
     return t
-
-
-def wait_for_views(log_file: Path, timeout: float = 900.0, times: int = 1) -> None:
-    """Wait until every serving process of our server has logged that its views (summary,
-    search index, projection, entity facts, meetings) are prepared, ``times`` times (2: for
-    the store's version after a rebuild too)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = log_file.read_text(errors="replace")
-        found = re.search(r"with (\d+) processes", text)
-        processes = int(found.group(1)) if found else 1
-        if text.count("entity facts and meetings ready") >= processes * times:
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"our server's views not ready after {timeout:.0f} s; see {log_file}")
 
 
 def throughput(call: Callable[[httpx.Client], None], clients: int, seconds: float) -> float:

@@ -3,6 +3,11 @@ dataset and the client's ``Accept``; its outcome is a status, a media type and a
 serialized result, or a problem detail). The limits applied here: a time limit checked while
 the results are read, a row cap and a response cap in bytes. Where it runs (this thread, or a
 killable worker process) is :mod:`graph.store.execute`.
+
+Results are written by the engine's own writers, and their rows bounded from the bytes written
+(``_Sink``): a third less time than reading every solution into Python and writing it there
+(the facts naming a person at 1M triples, 58 kB: 4.4 → 3.0 ms). Where the bytes cannot show
+that the result is within the caps, the query runs again and its rows are counted one by one.
 """
 
 from __future__ import annotations
@@ -175,21 +180,140 @@ def _capped(body: bytes, job: Job) -> bytes:
     return body
 
 
-def _select(result: ox.QuerySolutions, job: Job, deadline: float) -> Outcome:
+class _OverError(Exception):
+    """The engine's output may be past a cap: the rows are to be counted one by one."""
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """How to bound the rows (solutions, triples) of a result from the bytes the engine writes.
+
+    Every row of the format takes at least ``least`` bytes, and each of ``markers`` occurs
+    once between or at the start of rows and nowhere else except, for the markers marked
+    ``over``, possibly inside a value (so that they count rows or more, never fewer).
+    """
+
+    least: int
+    markers: tuple[bytes, ...] = ()
+    #: Rows the markers count besides their occurrences (a first row without a separator).
+    extra: int = 0
+
+
+#: The engine's writers (pyoxigraph 0.5): a JSON solution is ``{...}`` after ``[`` or ``,``,
+#: and ``,{"`` cannot occur inside a string (its ``"`` would be escaped); ``,{}`` (a solution
+#: with every variable unbound) can, so the count may run over, never under. An XML solution
+#: starts ``<result>`` (``<`` is always escaped in values). A TSV, CSV, N-Triples or N-Quads
+#: row ends with a line break, which TSV, N-Triples and N-Quads escape in values and CSV may
+#: not (over again). Turtle, TriG, JSON-LD and RDF/XML group triples: at least a byte each.
+_SOLUTION_ROWS: dict[str, _Rows] = {
+    "json": _Rows(2, (b',{"', b",{}"), extra=1),
+    "xml": _Rows(17, (b"<result>",)),
+    "csv": _Rows(2, (b"\n",)),
+    "tsv": _Rows(1, (b"\n",)),
+}
+_SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_LINES = _Rows(1, (b"\n",))
+_GROUPED = _Rows(1)
+
+
+class _Sink:
+    """Takes what the engine writes, and stops it (``_OverError``) the moment the bytes may
+    hold more rows than the cap or pass the byte cap, or (``_TimeLimitError``) at the
+    deadline. The engine writes in blocks of some kilobytes."""
+
+    def __init__(self, rows: _Rows, job: Job, deadline: float) -> None:
+        self.rows, self.job, self.deadline = rows, job, deadline
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.counted = rows.extra
+        self.tail = b""  # the last bytes of the previous block: a marker may straddle two
+
+    def write(self, data: bytes) -> int:
+        block = bytes(data)
+        self.size += len(block)
+        if self.size > self.job.max_bytes:
+            raise _OverError
+        rows = self.size // self.rows.least
+        if self.rows.markers:
+            seen = self.tail + block
+            self.counted += sum(seen.count(m) for m in self.rows.markers)
+            self.tail = block[-2:]
+            rows = min(rows, self.counted)
+        if rows > self.job.row_cap:
+            raise _OverError
+        _check(self.deadline)
+        self.parts.append(block)
+        return len(block)
+
+    def flush(self) -> None:
+        pass
+
+
+def _engine_writes(
+    result: ox.QuerySolutions | ox.QueryTriples,
+    fmt: ox.QueryResultsFormat | ox.RdfFormat,
+    rows: _Rows,
+    job: Job,
+    deadline: float,
+) -> bytes | None:
+    """The result as the engine's own writer writes it, when its bytes show that it is within
+    the row cap and the byte cap; ``None`` when they cannot (then the rows are counted one by
+    one, on the query run again: a result near or past a cap)."""
+    sink = _Sink(rows, job, deadline)
+    try:
+        result.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    except _OverError:
+        return None
+    return b"".join(sink.parts)
+
+
+def _select(store: Store, job: Job, result: ox.QuerySolutions, deadline: float) -> Outcome:
     media = _negotiate(job, "results", list(SOLUTION_TYPES), "SELECT results", 4)
-    names = [v.value for v in result.variables]
-    # A solution iterates over its values in the order of the variables (None if unbound):
-    # a third faster than looking each one up by name.
-    rows = [tuple(solution) for solution in _collect(result, job, deadline)]
-    body = serialize_solutions(names, rows, SOLUTION_TYPES[media])
-    return Outcome(status=200, media_type=media, body=_capped(body, job))
+    fmt = SOLUTION_TYPES[media]
+    body = _engine_writes(result, _SOLUTION_FORMATS[fmt], _SOLUTION_ROWS[fmt], job, deadline)
+    if body is None:
+        result = _again(store, job, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        # A solution iterates over its values in the order of the variables (None if
+        # unbound): a third faster than looking each one up by name.
+        found = [tuple(solution) for solution in _collect(result, job, deadline)]
+        body = _capped(serialize_solutions(names, found, fmt), job)
+    return Outcome(status=200, media_type=media, body=body)
 
 
-def _graph(result: ox.QueryTriples, job: Job, deadline: float) -> Outcome:
+def _graph(store: Store, job: Job, result: ox.QueryTriples, deadline: float) -> Outcome:
     media = _negotiate(job, "graph", list(GRAPH_TYPES), "graph results", 6)
-    triples = _collect(result, job, deadline)
-    body = serialize_graph(triples, GRAPH_TYPES[media])
-    return Outcome(status=200, media_type=media, body=_capped(body, job))
+    fmt = GRAPH_TYPES[media]
+    lines = fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+    body = _engine_writes(result, fmt, _LINES if lines else _GROUPED, job, deadline)
+    if body is None:
+        triples = _collect(_again(store, job, ox.QueryTriples), job, deadline)
+        body = _capped(serialize_graph(triples, fmt), job)
+    return Outcome(status=200, media_type=media, body=body)
+
+
+R = TypeVar("R", ox.QuerySolutions, ox.QueryTriples)
+
+
+def _again(store: Store, job: Job, form: type[R]) -> R:
+    """The job's query run again, for its rows one by one."""
+    result = _query(store, job)
+    assert isinstance(result, form)
+    return result
+
+
+def _query(store: Store, job: Job) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    return store.query(
+        job.text,
+        default_graphs=job.default_graphs,
+        named_graphs=job.named_graphs,
+        base_iri=job.base_iri,
+    )
 
 
 def _upload(store: Store, job: Job) -> Outcome:
@@ -238,12 +362,7 @@ def run_job(store: Store, job: Job) -> Outcome:
             text = with_using(job.text, job.using_graphs, job.using_named_graphs)
             store.update(text, base_iri=job.base_iri)
             return Outcome(status=204)
-        result = store.query(
-            job.text,
-            default_graphs=job.default_graphs,
-            named_graphs=job.named_graphs,
-            base_iri=job.base_iri,
-        )
+        result = _query(store, job)
         if isinstance(result, ox.QueryBoolean):
             media = _negotiate(job, "results", list(BOOLEAN_TYPES), "ASK results", 2)
             return Outcome(
@@ -252,8 +371,8 @@ def run_job(store: Store, job: Job) -> Outcome:
                 body=serialize_boolean(bool(result), BOOLEAN_TYPES[media]),
             )
         if isinstance(result, ox.QuerySolutions):
-            return _select(result, job, deadline)
-        return _graph(result, job, deadline)
+            return _select(store, job, result, deadline)
+        return _graph(store, job, result, deadline)
     except SyntaxError as exc:
         what = "update" if job.kind == "update" else "query"
         return _problem(400, "Bad Request", f"the {what} is not valid SPARQL 1.1: {_short(exc)}")
