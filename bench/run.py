@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 import pyoxigraph as ox
-from servers import free_port, serve, wait_for_views  # bench/servers.py
+from servers import free_port, group_cpu, serve, wait_for_views  # bench/servers.py
 
 log = logging.getLogger("bench")
 
@@ -225,7 +225,32 @@ def time_get(
     return t
 
 
-def throughput(call: Callable[[httpx.Client], None], clients: int, seconds: float) -> float:
+@dataclass
+class Rate:
+    """Requests per second under concurrent clients, and the processor time each request
+    took in the server (all its processes) and in the benchmark's clients."""
+
+    per_second: float
+    server_ms: float | None = None
+    client_ms: float = 0.0
+
+
+def measured_rate(
+    call: Callable[[httpx.Client], object], clients: int, seconds: float, pgid: int | None
+) -> Rate:
+    """:func:`throughput`, with the server's (process group ``pgid``) and this process's
+    processor time per request over the same seconds."""
+    server0 = group_cpu(pgid) if pgid else 0.0
+    client0 = time.process_time()
+    t0 = time.perf_counter()
+    rate = throughput(call, clients, seconds)
+    done = max(1.0, rate * (time.perf_counter() - t0))
+    client_ms = (time.process_time() - client0) / done * 1000
+    server_ms = (group_cpu(pgid) - server0) / done * 1000 if pgid else None
+    return Rate(rate, server_ms, client_ms)
+
+
+def throughput(call: Callable[[httpx.Client], object], clients: int, seconds: float) -> float:
     """Requests per second that ``clients`` threads complete in ``seconds``."""
     done = [0] * clients
     stop = time.perf_counter() + seconds
@@ -544,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     rebuild_peak = views_bytes = 0
     prepared: list[tuple[str, str]] = []
     read_views = 0
-    tput: dict[str, float] = {}
+    tput: dict[str, Rate] = {}
     with contextlib.ExitStack() as stack:
         ours = stack.enter_context(
             serve(
@@ -690,19 +715,21 @@ def main(argv: list[str] | None = None) -> int:
         # Throughput under concurrent clients (bounded in count and time).
         cheap = mix["entity facts"]
         log.info("throughput: %d clients x %.0f s each", args.clients, args.seconds)
-        tput["our /sparql (entity facts)"] = throughput(
+        tput["our /sparql (entity facts)"] = measured_rate(
             lambda c: http_query(c, f"{ours_url}/sparql", cheap, 30).content and None,
             args.clients,
             args.seconds,
+            ours.proc.pid,
         )
-        tput["Oxigraph server (entity facts)"] = throughput(
+        tput["Oxigraph server (entity facts)"] = measured_rate(
             lambda c: http_query(c, f"{ox_url}/query", cheap, 30).content and None,
             args.clients,
             args.seconds,
+            oxs.proc.pid,
         )
         entity_urls = [f"{ours_url}/api/entities/{short(x)}" for x in people]
         counter = iter(range(10**9))
-        tput["our /api/entities"] = throughput(
+        tput["our /api/entities"] = measured_rate(
             lambda c: (
                 c.get(entity_urls[next(counter) % len(entity_urls)], timeout=30)
                 .raise_for_status()
@@ -711,9 +738,15 @@ def main(argv: list[str] | None = None) -> int:
             ),
             args.clients,
             args.seconds,
+            ours.proc.pid,
         )
-        for name, rate in tput.items():
-            log.info("  %-34s %.0f req/s", name, rate)
+        for name, rated in tput.items():
+            log.info(
+                "  %-34s %.0f req/s, server CPU %s ms a request",
+                name,
+                rated.per_second,
+                f"{rated.server_ms:.2f}" if rated.server_ms is not None else "?",
+            )
         server_ready = {s.name: s.ready_s for s in (ours, oxs, rdf)}
 
         # The landing summary after a rebuild (as `bilateral build`: a new generation of the
@@ -915,10 +948,16 @@ def main(argv: list[str] | None = None) -> int:
     out()
     out(f"Throughput, {args.clients} concurrent clients, {args.seconds:.0f} s each:")
     out()
-    out("| requests | per second |")
-    out("|---|---:|")
-    for name, rate in tput.items():
-        out(f"| {name} | {rate:,.0f} |")
+    out("| requests | per second | server CPU per request | clients' CPU per request |")
+    out("|---|---:|---:|---:|")
+    for name, rated in tput.items():
+        server = f"{rated.server_ms:.2f} ms" if rated.server_ms is not None else "?"
+        out(f"| {name} | {rated.per_second:,.0f} | {server} | {rated.client_ms:.2f} ms |")
+    out()
+    out(
+        "The clients (httpx, in this process) share the machine's cores with the servers: "
+        "a server that takes more processor time per request leaves the clients less."
+    )
     out()
     out("### The networkx projection (in-process)")
     out()
@@ -946,8 +985,9 @@ def main(argv: list[str] | None = None) -> int:
         if (per["pyoxigraph in-process"].median or 1.0) < FAST_QUERY_S
     }
     worst_fast = max(fast.values(), default=0.0)
-    ours_rate = tput["our /sparql (entity facts)"]
-    peer_rate = tput["Oxigraph server (entity facts)"]
+    ours_tput = tput["our /sparql (entity facts)"]
+    peer_tput = tput["Oxigraph server (entity facts)"]
+    ours_rate, peer_rate = ours_tput.per_second, peer_tput.per_second
     entity_19 = lookups["entity"].pct(0.5) or 0.0
     paths_99 = lookups["paths"].pct(0.99) or 0.0
     meetings_50 = lookups["meetings"].pct(0.5) or 0.0
@@ -962,8 +1002,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (
             f"throughput, {args.clients} clients, entity facts",
-            f"{ours_rate:,.0f} req/s",
-            f"Oxigraph server {peer_rate:,.0f} req/s",
+            f"{ours_rate:,.0f} req/s ({ours_tput.server_ms or 0:.2f} ms of CPU a request)",
+            f"Oxigraph server {peer_rate:,.0f} req/s ({peer_tput.server_ms or 0:.2f} ms)",
             "≥ the Oxigraph server",
             mark(ours_rate >= peer_rate),
         ),

@@ -90,3 +90,25 @@ def wait_for_views(log_file: Path, timeout: float = 900.0, times: int = 1) -> No
             return
         time.sleep(0.05)
     raise RuntimeError(f"our server's views not ready after {timeout:.0f} s; see {log_file}")
+
+
+def group_cpu(pgid: int) -> float:
+    """Processor seconds (user and system) used so far by the processes of a process group
+    (a server that :func:`serve` started: for ours, its serving processes and their query
+    workers), counting workers that have ended and been waited for (in their parent's
+    children's times)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                # After the command's ")": state, ppid, pgrp, ..., utime (12th), stime,
+                # cutime, cstime.
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += sum(int(x) for x in fields[11:15])
+    return total / tick
