@@ -36,6 +36,7 @@ from api.routes import (
 )
 from api.routes import store as graph_store
 from api.security import SecurityHeaders
+from graph.read.labels import short_labels
 from graph.read.views import (
     PreparedFacts,
     PreparedMeetings,
@@ -71,7 +72,9 @@ def _warm(state: State) -> None:
         started = time.monotonic()
         state.summary.get()
         state.search.search("warm", limit=1)
-        state.projection.graph()
+        # The nodes' short labels, which explain paths (kept with the projection; prepared
+        # with it by a rebuild, else computed here rather than at the first path asked).
+        short_labels(state.projection.graph())
         state.facts.get()
         state.meetings.get()
         read = read_from_files(state.projection, state.search.entries, state.facts, state.meetings)

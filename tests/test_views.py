@@ -252,6 +252,7 @@ def _projection_equal(a: Any, b: Any) -> bool:
 def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_only(
     graph: str, tmp_path: Path, compiled: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
+    from graph.read.labels import short_labels
     from graph.read.projection import project
     from graph.read.search import _build as search_entries
     from graph.read.views import (
@@ -287,6 +288,8 @@ def test_a_rebuild_prepares_every_view_and_serving_reads_it_for_that_version_onl
     assert search.entries.get() == search_entries(served)
     assert _projection_equal(projection.graph(), project(served))
     assert projection.graph().graph["evidence"].store is served
+    # The nodes' short labels come with it, as computed from the store.
+    assert projection.graph().graph["short_labels"] == short_labels(project(served))
     read = {r.args[0] for r in caplog.records if r.msg.startswith("read the prepared")}
     assert read == {"facts", "meetings", "search", "projection"}
     views = (projection, search.entries, facts, meetings)

@@ -133,8 +133,8 @@ def short_labels(G: Net, width: int = 60) -> dict[str, str]:
         r3 Request by X: trucks (requested, Phnom Penh Post)
 
     Notes:
-        O(n log n) for n nodes, and one read of evidence for the nodes whose labels are the
-        same in full.
+        O(n log n) for n nodes, and one read of evidence (a query per thousand nodes) for the
+        nodes whose short labels are the same.
     """
     cached: dict[str, str] | None = G.graph.get("short_labels")
     if cached is not None and G.graph.get("short_labels_width") == width:
@@ -147,6 +147,11 @@ def short_labels(G: Net, width: int = 60) -> dict[str, str]:
         clashes = [sorted(ns) for ns in by_text.values() if len(ns) > 1]
         if not clashes:
             break
+        evidence = G.graph.get("evidence")
+        if evidence is not None and hasattr(evidence, "prefetch"):
+            # The sources of every clashing node in a few queries, not one query per group
+            # (a thousand groups in a 1M-triple graph: 1.6 s at the first path asked).
+            evidence.prefetch(n for ns in clashes for n in ns)
         for ns in clashes:
             fulls = [str(G.nodes[n].get("label") or n) for n in ns]
             if len(set(fulls)) == len(fulls):
