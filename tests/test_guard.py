@@ -319,3 +319,22 @@ def test_a_worker_with_allowed_services_keeps_the_network(built: Path) -> None:
         assert os.readlink(f"/proc/{pid}/ns/net") == os.readlink("/proc/self/ns/net")
     finally:
         executor.close()
+
+
+def test_a_kept_reading_answers_the_same_and_callers_cannot_change_it() -> None:
+    """The guard keeps the reading of recent texts (a query is read twice per request):
+    a text read again is refused again, and a caller changing what it was given changes
+    nothing kept."""
+    from graph.store.safety import read, service_targets
+
+    text = "SELECT * { SERVICE <http://e.example/sparql> { ?s ?p ?o } }"
+    targets = service_targets(text)
+    targets.append("http://f.example/")
+    assert service_targets(text) == ["http://e.example/sparql"]
+    for _ in range(2):
+        with pytest.raises(UnsafeQueryError, match=r"SERVICE <http://e\.example/sparql>"):
+            check_query(text)
+    assert read(text) is read(text)
+    long = "SELECT * { ?s ?p ?o } " + "#" * 20_000  # past what is kept: read each time
+    assert read(long) is not read(long)
+    assert read(long).depth == read(text).depth - 1 == 1

@@ -198,6 +198,10 @@ class _Rows:
     #: Rows the markers count besides their occurrences (a first row without a separator).
     extra: int = 0
 
+    def __post_init__(self) -> None:
+        if len({len(m) for m in self.markers}) > 1:
+            raise ValueError("the markers of a format must be of one length")
+
 
 #: The engine's writers (pyoxigraph 0.5): a JSON solution is ``{...}`` after ``[`` or ``,``,
 #: and ``,{"`` cannot occur inside a string (its ``"`` would be escaped); ``,{}`` (a solution
@@ -224,31 +228,46 @@ _GROUPED = _Rows(1)
 class _Sink:
     """Takes what the engine writes, and stops it (``_OverError``) the moment the bytes may
     hold more rows than the cap or pass the byte cap, or (``_TimeLimitError``) at the
-    deadline. The engine writes in blocks of some kilobytes."""
+    deadline. The engine writes in blocks of some kilobytes. Rows are bounded by the bytes
+    alone while that keeps them within the cap (most results: no counting at all), then by
+    the markers, counted over what was written so far and then block by block."""
 
     def __init__(self, rows: _Rows, job: Job, deadline: float) -> None:
         self.rows, self.job, self.deadline = rows, job, deadline
         self.parts: list[bytes] = []
         self.size = 0
-        self.counted = rows.extra
-        self.tail = b""  # the last bytes of the previous block: a marker may straddle two
+        self.counted: int | None = None  # the markers so far, once counting has started
+        # The last bytes written, one fewer than a marker: a marker may straddle two blocks.
+        self.seam = max((len(m) for m in rows.markers), default=1) - 1
+        self.tail = b""
 
     def write(self, data: bytes) -> int:
         block = bytes(data)
         self.size += len(block)
         if self.size > self.job.max_bytes:
             raise _OverError
-        rows = self.size // self.rows.least
-        if self.rows.markers:
-            seen = self.tail + block
-            self.counted += sum(seen.count(m) for m in self.rows.markers)
-            self.tail = block[-2:]
-            rows = min(rows, self.counted)
-        if rows > self.job.row_cap:
-            raise _OverError
+        if self.size // self.rows.least > self.job.row_cap:
+            self._count(block)
         _check(self.deadline)
         self.parts.append(block)
         return len(block)
+
+    def _count(self, block: bytes) -> None:
+        markers = self.rows.markers
+        if not markers:
+            raise _OverError
+        if self.counted is None:
+            seen = b"".join(self.parts) + block
+            self.counted = self.rows.extra + sum(seen.count(m) for m in markers)
+            self.tail = seen[-self.seam :] if self.seam else b""
+        else:
+            # Across the seam only: every marker of a format has the same length, one more
+            # than the tail, so none fits wholly in the tail or in the block's first bytes.
+            across = self.tail + block[: self.seam]
+            self.counted += sum(block.count(m) + across.count(m) for m in markers)
+            self.tail = (self.tail + block)[-self.seam :] if self.seam else b""
+        if self.counted > self.job.row_cap:
+            raise _OverError
 
     def flush(self) -> None:
         pass

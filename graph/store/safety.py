@@ -17,6 +17,7 @@ also read with them decoded, and the union of both readings is checked.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -190,10 +191,21 @@ def _service_target(text: str, tok: Token, prefixes: dict[str, str]) -> str:
     return _iri_of(ahead[0], prefixes) if ahead else ""
 
 
+#: Texts up to this many characters keep their reading (:func:`read`), the last
+#: ``READINGS`` of them: at most 8 MiB.
+READ_KEPT_CHARS = 16_384
+READINGS = 512
+
+
 def read(text: str, update: bool = False) -> Reading:
     """What a query (or an update) does: its SERVICE targets, LOADs, nesting depth, the longest
     chain of operators, and whether it names its own dataset. When ``\\u`` escapes are present
     the text is read twice, as it is and with them decoded, and the readings are merged.
+
+    The reading of each of the last few hundred texts is kept and given again (the same
+    object: not to be changed): a query is read by the guard and again to know whether it
+    names its dataset, and clients send the same queries again and again; reading one takes
+    about 0.1 ms for ten lines.
 
     Examples:
         >>> r = read('PREFIX e: <http://e/> SELECT * { BIND(e:a\\\\# AS ?z) SERVICE ?x { } }')
@@ -202,11 +214,20 @@ def read(text: str, update: bool = False) -> Reading:
         >>> read('SELECT ("x"@service AS ?s) FROM <http://e/g> {}').services
         []
     """
+    if len(text) <= READ_KEPT_CHARS:
+        return _kept_reading(text, update)
+    return _reading(text, update)
+
+
+def _reading(text: str, update: bool) -> Reading:
     reading = _read_one(text, update)
     decoded = _unescape_codepoints(text)
     if decoded != text:
         reading.merge(_read_one(decoded, update))
     return reading
+
+
+_kept_reading = functools.lru_cache(maxsize=READINGS)(_reading)
 
 
 def service_targets(text: str) -> list[str]:
@@ -220,7 +241,7 @@ def service_targets(text: str) -> list[str]:
         >>> service_targets("SELECT * { ?s <http://e/SERVICE> ?o . ?service ?p ?o }")
         []
     """
-    return read(text).services
+    return list(read(text).services)
 
 
 def declares_dataset(text: str) -> bool:
