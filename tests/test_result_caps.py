@@ -32,10 +32,12 @@ GRAPHS = {media: fmt for fmt, media in {f: m for m, f in GRAPH_TYPES.items()}.it
 AWKWARD = ["a,{}b,{}c,{}d", 'x,{"y', "<result></result>", "line\r\nbreak\nand\r", 'q"uo,te', ""]
 
 
-def _store(n: int) -> OxigraphStore:
-    """``n`` things with a label each, the labels awkward for the writers."""
+def _store(n: int, pad: int = 0) -> OxigraphStore:
+    """``n`` things with a label each, the labels awkward for the writers (and ``pad``
+    characters longer)."""
     quads = "".join(
-        f"<{E}t{i}> <{E}label> {ox.Literal(AWKWARD[i % len(AWKWARD)] + str(i))} <{E}g> .\n"
+        f"<{E}t{i}> <{E}label> "
+        f"{ox.Literal(AWKWARD[i % len(AWKWARD)] + 'x' * pad + str(i))} <{E}g> .\n"
         for i in range(n)
     )
     return memory_store(quads.encode())
@@ -57,21 +59,25 @@ def _solutions(body: bytes, fmt: ox.QueryResultsFormat) -> list[tuple[str | None
     return [tuple(None if t is None else t.value for t in row) for row in result]
 
 
+@pytest.mark.parametrize("n", [40, 400])
 @pytest.mark.parametrize("media", list(SOLUTIONS))
-def test_select_rows_at_the_cap_are_answered_and_past_it_refused(media: str) -> None:
-    store = _store(40)
+def test_select_rows_at_the_cap_are_answered_and_past_it_refused(media: str, n: int) -> None:
+    """40 short rows fit in one block the engine writes; 400 long ones take many, so the
+    rows are counted by their markers, some across two blocks."""
+    store = _store(n, pad=0 if n < 100 else 120)
     expected = _solutions(
-        run_job(store, Job(SELECT, accept="text/tab-separated-values", row_cap=1000)).body,
+        run_job(store, Job(SELECT, accept="text/tab-separated-values", row_cap=10_000)).body,
         ox.QueryResultsFormat.TSV,
     )
-    assert len(expected) == 40
-    at = run_job(store, Job(SELECT, accept=media, row_cap=40))
+    assert len(expected) == n
+    at = run_job(store, Job(SELECT, accept=media, row_cap=n))
     assert at.status == 200, at.detail
     assert at.media_type == media
     assert _solutions(at.body, SOLUTIONS[media]) == expected
-    past = run_job(store, Job(SELECT, accept=media, row_cap=39))
+    assert n < 100 or len(at.body) > 40_000
+    past = run_job(store, Job(SELECT, accept=media, row_cap=n - 1))
     assert (past.status, past.title) == (422, "Too Many Rows")
-    assert "more than 39 rows" in past.detail
+    assert f"more than {n - 1} rows" in past.detail
 
 
 @pytest.mark.parametrize("media", list(SOLUTIONS))
@@ -125,3 +131,27 @@ def test_the_byte_cap_holds_for_the_engine_writer() -> None:
     under = run_job(store, Job(SELECT, accept="application/json", max_bytes=len(whole.body) - 1))
     assert (under.status, under.title) == (422, "Result Too Large")
     assert f"more than the cap of {len(whole.body) - 1} bytes" in under.detail
+
+
+@pytest.mark.parametrize("step", [1, 5, 4096])
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_row_markers_are_counted_across_the_blocks_the_engine_writes(fmt: str, step: int) -> None:
+    """The engine's output fed to the sink in blocks of ``step`` bytes, so that markers
+    straddle blocks (one byte at a time: every marker): exactly the cap passes, one row
+    more stops the writer."""
+    from graph.store.jobs import _SOLUTION_FORMATS, _SOLUTION_ROWS, _OverError, _Sink
+
+    quads = "".join(f'<{E}t{i}> <{E}label> "label {i}" .\n' for i in range(300))
+    result = memory_store(quads.encode()).query(SELECT)
+    assert isinstance(result, ox.QuerySolutions)
+    body = result.serialize(format=_SOLUTION_FORMATS[fmt])
+    assert body is not None
+
+    def feed(cap: int) -> None:
+        sink = _Sink(_SOLUTION_ROWS[fmt], Job(SELECT, row_cap=cap), deadline=float("inf"))
+        for i in range(0, len(body), step):
+            sink.write(body[i : i + step])
+
+    feed(300 if fmt != "tsv" else 301)  # TSV's head line counts as a row: over, never under
+    with pytest.raises(_OverError):
+        feed(299)
