@@ -16,6 +16,7 @@ pytestmark = pytest.mark.subprocess
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CHEAP = "ASK { <https://bilateral-kg.example/id/person/heng-sour> ?p ?o }"
+LD = "application/ld+json"
 
 
 @pytest.fixture
@@ -126,5 +127,58 @@ def test_steady_concurrent_traffic_does_not_churn_processes(built: Path) -> None
         assert executor.spawned <= executor.max_workers, executor.spawned
         # Once the traffic stops, the pool trims back to its warm workers.
         _wait_for(lambda: executor.size == 2)
+    finally:
+        executor.close()
+
+
+def test_a_query_awaited_on_the_event_loop_answers_as_in_a_thread_and_leaves_the_worker_whole(
+    built: Path,
+) -> None:
+    """``run_soon`` (the /sparql hot path, under uvloop as served): the same answers as
+    ``run``; nothing when no worker is free or for a write; a heavy query still stopped at
+    its limit; a cancelled wait stops the worker; and a worker it used still takes a job
+    larger than the socket's buffer (uvloop left the socket non-blocking: that upload
+    failed with a 500 before)."""
+    import asyncio
+
+    import uvloop
+
+    executor = ProcessExecutor(built, workers=1, max_workers=2)
+    try:
+        executor.run(Job(CHEAP))  # the warm worker has started
+
+        async def scenario() -> None:
+            soon = await executor.run_soon(Job(CHEAP))
+            assert soon is not None
+            assert (soon.status, soon.body) == (200, executor.run(Job(CHEAP)).body)
+            select = (
+                "SELECT ?p ?o WHERE { <https://bilateral-kg.example/id/person/heng-sour> ?p ?o }"
+            )
+            rows = await executor.run_soon(Job(select, accept="text/csv"))
+            assert (
+                rows is not None and rows.body == executor.run(Job(select, accept="text/csv")).body
+            )
+            assert await executor.run_soon(Job("INSERT DATA {}", kind="update")) is None
+            # Every worker takes a job larger than a socket buffer, sent blocking.
+            deep = '{"@id": "http://e.example/a", "http://e.example/p": ' * 20_000
+            upload = Job("", kind="upload", parts=((f'{deep}"x"{"}" * 20_000}'.encode(), LD),))
+            for _ in range(executor.size):
+                outcome = executor.run(upload)
+                assert (outcome.status, outcome.title) == (413, "Content Too Large"), outcome
+            stopped = await executor.run_soon(Job(HEAVY, timeout=1))
+            assert stopped is not None and stopped.status == 503
+            assert "time limit of 1 s" in stopped.detail
+            # A wait cancelled (its request gone): the worker goes with its job.
+            _wait_for(lambda: executor._idle.qsize() >= 1)  # the stopped one's replacement
+            spawned = executor.spawned
+            task = asyncio.ensure_future(executor.run_soon(Job(HEAVY, timeout=30, client="b")))
+            await asyncio.sleep(0.3)
+            assert not task.done()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            _wait_for(lambda: executor.spawned > spawned)
+
+        uvloop.run(scenario())
     finally:
         executor.close()

@@ -115,7 +115,10 @@ def _respond(outcome: Outcome) -> Response:
 
 
 async def _run(request: Request, executor: Executor, settings: SettingsDep, job: Job) -> Response:
-    outcome = await anyio.to_thread.run_sync(executor.run, job, limiter=limiter())
+    # A query that can start at once is awaited on the event loop; else a thread waits.
+    outcome = await executor.run_soon(job)
+    if outcome is None:
+        outcome = await anyio.to_thread.run_sync(executor.run, job, limiter=limiter())
     return _respond(outcome)
 
 
