@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store.execute import Job, Outcome, ProcessExecutor
+from graph.store.execute import LARGE_ANSWER, Job, Outcome, ProcessExecutor
 
 pytestmark = pytest.mark.subprocess
 
@@ -159,6 +159,13 @@ def test_a_query_awaited_on_the_event_loop_answers_as_in_a_thread_and_leaves_the
                 rows is not None and rows.body == executor.run(Job(select, accept="text/csv")).body
             )
             assert await executor.run_soon(Job("INSERT DATA {}", kind="update")) is None
+            # An answer over LARGE_ANSWER is read in a thread: the same bytes.
+            big = "SELECT (CONCAT(STR(?s), STR(?p), STR(?o), STR(?s), STR(?o)) AS ?x) { ?s ?p ?o } ORDER BY ?x"
+            large = await executor.run_soon(Job(big, accept="application/sparql-results+xml"))
+            assert large is not None and len(large.body) > LARGE_ANSWER, large
+            assert (
+                large.body == executor.run(Job(big, accept="application/sparql-results+xml")).body
+            )
             # Every worker takes a job larger than a socket buffer, sent blocking.
             deep = '{"@id": "http://e.example/a", "http://e.example/p": ' * 20_000
             upload = Job("", kind="upload", parts=((f'{deep}"x"{"}" * 20_000}'.encode(), LD),))
